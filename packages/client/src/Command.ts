@@ -1,0 +1,200 @@
+/**
+ * A `Command<A>` is one Redis command as a value: its arguments, where its
+ * keys are, what kind of command it is, and how its reply decodes to `A`.
+ *
+ * The typed methods of the `Redis` service are built from these values, and
+ * the same values go into pipelines and transactions.
+ *
+ * @since 0.1.0
+ */
+import type { RespValue } from "@effect-redis/resp/RespValue"
+
+/**
+ * An argument as it goes on the wire: strings are sent as UTF-8, numbers and
+ * bigints in decimal, `Uint8Array`s byte for byte. Non-finite numbers are
+ * rejected before anything is sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RedisArg = string | number | bigint | Uint8Array
+
+/**
+ * A key: text (sent as UTF-8) or raw bytes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RedisKey = string | Uint8Array
+
+/**
+ * Where the keys of a command are among its arguments (index 0 is the command
+ * name), in the manner of `COMMAND INFO`: from `first` to `last` (negative
+ * counts from the end, `-1` being the last argument) every `step`-th argument.
+ * A function covers the commands whose keys follow a count (`EVAL`, `XREAD`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type KeySpec =
+  | { readonly first: number; readonly last: number; readonly step: number }
+  | ((args: ReadonlyArray<RedisArg>) => ReadonlyArray<number>)
+
+/**
+ * What a command definition shares with every call of it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CommandSpec {
+  /** The command name, subcommand included (`"GET"`, `"CLIENT ID"`), for spans and errors. */
+  readonly name: string
+  /** A combination of {@link Flags}. */
+  readonly flags: number
+  /** Key positions; `undefined` when the command takes no key. */
+  readonly keys: KeySpec | undefined
+}
+
+/**
+ * Command kinds the client routes and times differently.
+ *
+ * @since 0.1.0
+ * @category flags
+ */
+export const Flags = {
+  /** Reads only: may go to a replica. */
+  readonly: 1,
+  /** Writes data. */
+  write: 2,
+  /** May block the connection (BLPOP, XREAD BLOCK, WAIT…): runs on a dedicated connection. */
+  blocking: 4,
+  /** Changes connection state (SELECT, WATCH, CLIENT REPLY…): not allowed on the shared connection. */
+  connectionState: 8,
+  /** Enters subscriber mode. */
+  pubsub: 16
+} as const
+
+/**
+ * One call of a command, ready to send.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Command<out A> {
+  readonly spec: CommandSpec
+  /** The whole command line: name, subcommand and arguments. */
+  readonly args: ReadonlyArray<RedisArg>
+  /**
+   * Turns the reply into `A`. Error replies never reach it. It throws a
+   * `ReplyShapeError` (see `ReplyDecoder`) when the reply has an unexpected
+   * shape; the client turns that into a typed `RedisDecodeError`.
+   */
+  readonly decode: (reply: RespValue) => A
+  /**
+   * For blocking commands: how long the server may hold the reply, in
+   * milliseconds (`0` = indefinitely). The client adds it to the command
+   * timeout.
+   */
+  readonly blockMillis?: number
+}
+
+/**
+ * The result type of a command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Result<C> = C extends Command<infer A> ? A : never
+
+class CommandImpl<A> implements Command<A> {
+  constructor(
+    readonly spec: CommandSpec,
+    readonly args: ReadonlyArray<RedisArg>,
+    readonly decode: (reply: RespValue) => A
+  ) {}
+}
+
+class BlockingCommandImpl<A> implements Command<A> {
+  constructor(
+    readonly spec: CommandSpec,
+    readonly args: ReadonlyArray<RedisArg>,
+    readonly decode: (reply: RespValue) => A,
+    readonly blockMillis: number
+  ) {}
+}
+
+/**
+ * Builds a command call from its spec, its full argument list and its reply
+ * decoder.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <A>(
+  spec: CommandSpec,
+  args: ReadonlyArray<RedisArg>,
+  decode: (reply: RespValue) => A
+): Command<A> => new CommandImpl(spec, args, decode)
+
+/**
+ * Builds a call of a blocking command that may hold its reply for
+ * `blockMillis` milliseconds (`0` = indefinitely).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeBlocking = <A>(
+  spec: CommandSpec,
+  args: ReadonlyArray<RedisArg>,
+  decode: (reply: RespValue) => A,
+  blockMillis: number
+): Command<A> => new BlockingCommandImpl(spec, args, decode, blockMillis)
+
+/**
+ * Declares a command spec. `keys` defaults to "the first argument is the only
+ * key"; pass `undefined` for commands without keys.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const spec = (
+  name: string,
+  options: { readonly flags?: number; readonly keys?: KeySpec | undefined } = {}
+): CommandSpec => ({
+  name,
+  flags: options.flags ?? 0,
+  keys: "keys" in options ? options.keys : singleKey
+})
+
+/**
+ * The key spec of commands whose only key is their first argument.
+ *
+ * @since 0.1.0
+ * @category key specs
+ */
+export const singleKey: KeySpec = { first: 1, last: 1, step: 1 }
+
+/**
+ * The key spec of commands whose arguments are all keys (`DEL k1 k2…`).
+ *
+ * @since 0.1.0
+ * @category key specs
+ */
+export const allKeys: KeySpec = { first: 1, last: -1, step: 1 }
+
+/**
+ * The indices of the keys of a command call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const keyIndices = (command: Command<unknown>): ReadonlyArray<number> => {
+  const keys = command.spec.keys
+  if (keys === undefined) return []
+  if (typeof keys === "function") return keys(command.args)
+  const length = command.args.length
+  const last = keys.last < 0 ? length + keys.last : keys.last
+  const out: Array<number> = []
+  for (let i = keys.first; i <= last && i < length; i += keys.step) out.push(i)
+  return out
+}

@@ -1,0 +1,287 @@
+/**
+ * Reply decoders: functions from a decoded RESP value to the typed result of
+ * a command. They accept the RESP2 and the RESP3 shape of the same reply
+ * (a flat array or a map, a bulk string or a double) and throw a
+ * {@link ReplyShapeError} on anything else, which the client reports as a
+ * typed `RedisDecodeError`.
+ *
+ * In binary mode bulk strings arrive as `Uint8Array`; decoders pass them
+ * through untouched, convert them only where they parse a number, and turn
+ * map keys into strings.
+ *
+ * @since 0.1.0
+ */
+import { Option } from "effect"
+import { RespMap, RespPush, RespSet, RespVerbatim, type RespValue } from "@effect-redis/resp/RespValue"
+
+/**
+ * Thrown by a decoder when a reply does not have the expected shape.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReplyShapeError {
+  readonly _tag = "ReplyShapeError"
+  constructor(
+    readonly expected: string,
+    readonly reply: RespValue
+  ) {}
+}
+
+/**
+ * A reply decoder.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Decoder<A> = (reply: RespValue) => A
+
+const textDecoder = new TextDecoder()
+
+const fail = (expected: string, reply: RespValue): never => {
+  throw new ReplyShapeError(expected, reply)
+}
+
+/**
+ * The reply as it came.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const raw: Decoder<RespValue> = (reply) => reply
+
+/**
+ * `OK` (or any simple status): decodes to `void`.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const ok: Decoder<void> = (reply) => {
+  if (typeof reply !== "string") fail("a status reply", reply)
+}
+
+/**
+ * A string, bulk or simple; in binary mode a bulk string stays a `Uint8Array`.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const bulk: Decoder<string> = (reply) => {
+  if (typeof reply === "string" || reply instanceof Uint8Array) return reply as string
+  if (reply instanceof RespVerbatim) return reply.value as string
+  return fail("a string", reply)
+}
+
+/**
+ * A string converted to text even in binary mode (names, types, statuses).
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const text: Decoder<string> = (reply) => {
+  if (typeof reply === "string") return reply
+  if (reply instanceof Uint8Array) return textDecoder.decode(reply)
+  if (reply instanceof RespVerbatim) return text(reply.value)
+  return fail("a string", reply)
+}
+
+/**
+ * An integer that fits in a JavaScript number.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const integer: Decoder<number> = (reply) => {
+  if (typeof reply === "number") return reply
+  if (typeof reply === "bigint") return Number(reply)
+  if (typeof reply === "string" || reply instanceof Uint8Array) {
+    const n = Number(text(reply))
+    if (Number.isInteger(n)) return n
+  }
+  return fail("an integer", reply)
+}
+
+/**
+ * An integer kept exact over the whole signed 64-bit range.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const bigint: Decoder<bigint> = (reply) => {
+  if (typeof reply === "bigint") return reply
+  if (typeof reply === "number" && Number.isInteger(reply)) return BigInt(reply)
+  if (typeof reply === "string" || reply instanceof Uint8Array) {
+    try {
+      return BigInt(text(reply))
+    } catch {
+      // fall through to the shape error
+    }
+  }
+  return fail("an integer", reply)
+}
+
+/**
+ * A floating point number: a RESP3 double, or the decimal text RESP2 sends
+ * (`inf`, `-inf` and `nan` included).
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const double: Decoder<number> = (reply) => {
+  if (typeof reply === "number") return reply
+  if (typeof reply === "string" || reply instanceof Uint8Array) {
+    const s = text(reply)
+    const n = parseDouble(s)
+    if (!Number.isNaN(n) || /^[+-]?nan$/i.test(s)) return n
+  }
+  return fail("a number", reply)
+}
+
+/**
+ * Parses a double the way Redis prints one.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const parseDouble = (s: string): number => {
+  switch (s) {
+    case "inf":
+    case "+inf":
+      return Infinity
+    case "-inf":
+      return -Infinity
+    default:
+      return s.trim() === "" ? NaN : Number(s)
+  }
+}
+
+/**
+ * An integer `1`/`0` or a RESP3 boolean, as a boolean.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const boolean: Decoder<boolean> = (reply) => {
+  if (typeof reply === "boolean") return reply
+  if (typeof reply === "number") return reply !== 0
+  return fail("a boolean or 0/1", reply)
+}
+
+/**
+ * `OK` as `true`, nil as `false` (SET NX, RENAMENX-like replies).
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const okOrNil: Decoder<boolean> = (reply) => {
+  if (reply === null) return false
+  if (typeof reply === "string") return true
+  return fail("OK or nil", reply)
+}
+
+/**
+ * Nil as `Option.none()`, anything else through `decoder`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const optional = <A>(decoder: Decoder<A>): Decoder<Option.Option<A>> => (reply) =>
+  reply === null ? Option.none() : Option.some(decoder(reply))
+
+/**
+ * The items of an array, set or push reply (nil counts as empty).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const items = (reply: RespValue): Array<RespValue> => {
+  if (Array.isArray(reply)) return reply
+  if (reply instanceof RespSet || reply instanceof RespPush) return reply.items
+  if (reply === null) return []
+  return fail("an array", reply)
+}
+
+/**
+ * An array (or set) of values decoded by `decoder`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const array = <A>(decoder: Decoder<A>): Decoder<Array<A>> => (reply) => {
+  const list = items(reply)
+  const out = new Array<A>(list.length)
+  for (let i = 0; i < list.length; i++) out[i] = decoder(list[i]!)
+  return out
+}
+
+/**
+ * The flat key/value list of a map reply: a RESP3 map, or the flat array
+ * RESP2 sends for it. RESP3 arrays of pairs (`[[k, v], …]`) are flattened.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const entries = (reply: RespValue): Array<RespValue> => {
+  if (reply instanceof RespMap) return reply.entries
+  const list = items(reply)
+  if (list.length > 0 && Array.isArray(list[0])) {
+    const flat: Array<RespValue> = []
+    for (const pair of list) {
+      const p = items(pair)
+      flat.push(p[0]!, p[1]!)
+    }
+    return flat
+  }
+  if ((list.length & 1) === 1) fail("a map (even number of items)", reply)
+  return list
+}
+
+/**
+ * A map reply as a record with text keys.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const record = <A>(decoder: Decoder<A>): Decoder<Record<string, A>> => (reply) => {
+  const flat = entries(reply)
+  const out: Record<string, A> = {}
+  for (let i = 0; i < flat.length; i += 2) out[text(flat[i]!)] = decoder(flat[i + 1]!)
+  return out
+}
+
+/**
+ * A map reply as a list of `[key, value]` pairs, in server order (WITHSCORES,
+ * HRANDFIELD WITHVALUES…).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const pairs = <K, V>(key: Decoder<K>, value: Decoder<V>): Decoder<Array<readonly [K, V]>> => (reply) => {
+  const flat = entries(reply)
+  const out = new Array<readonly [K, V]>(flat.length >>> 1)
+  for (let i = 0, j = 0; i < flat.length; i += 2, j++) out[j] = [key(flat[i]!), value(flat[i + 1]!)]
+  return out
+}
+
+/**
+ * A fixed-length array decoded position by position.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const tuple = <const D extends ReadonlyArray<Decoder<unknown>>>(
+  ...decoders: D
+): Decoder<{ -readonly [K in keyof D]: D[K] extends Decoder<infer A> ? A : never }> =>
+(reply) => {
+  const list = items(reply)
+  if (list.length !== decoders.length) fail(`an array of ${decoders.length}`, reply)
+  return decoders.map((d, i) => d(list[i]!)) as never
+}
+
+/**
+ * Applies `f` to what `decoder` produced.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const map = <A, B>(decoder: Decoder<A>, f: (a: A) => B): Decoder<B> => (reply) => f(decoder(reply))
