@@ -285,3 +285,27 @@ export const tuple = <const D extends ReadonlyArray<Decoder<unknown>>>(
  * @category combinators
  */
 export const map = <A, B>(decoder: Decoder<A>, f: (a: A) => B): Decoder<B> => (reply) => f(decoder(reply))
+
+/**
+ * A map reply (RESP3 map or RESP2 flat array) read as an object: each output
+ * property names the wire field it comes from and its decoder. A field the
+ * server did not send reaches its decoder as nil, so `optional(…)` makes it
+ * `Option.none()` while a required decoder fails. Unknown fields are ignored,
+ * which keeps replies of newer servers decodable.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const struct = <const S extends Record<string, readonly [wire: string, decoder: Decoder<unknown>]>>(
+  shape: S
+): Decoder<{ -readonly [K in keyof S]: S[K][1] extends Decoder<infer A> ? A : never }> => {
+  const fields = Object.entries(shape)
+  return (reply) => {
+    const flat = entries(reply)
+    const byWire = new Map<string, RespValue>()
+    for (let i = 0; i < flat.length; i += 2) byWire.set(text(flat[i]!), flat[i + 1]!)
+    const out: Record<string, unknown> = {}
+    for (const [name, [wire, decoder]] of fields) out[name] = decoder(byWire.get(wire) ?? null)
+    return out as never
+  }
+}

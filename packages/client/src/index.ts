@@ -1,1 +1,28 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+export * as Command from "./Command.js"
+/**
+ * @since 0.1.0
+ */
+export * as Commands from "./Commands.js"
+/**
+ * @since 0.1.0
+ */
+export * as Redis from "./Redis.js"
+/**
+ * @since 0.1.0
+ */
+export * as RedisConfig from "./RedisConfig.js"
+/**
+ * @since 0.1.0
+ */
+export * as RedisError from "./RedisError.js"
+/**
+ * @since 0.1.0
+ */
+export * as RedisTransport from "./RedisTransport.js"
+/**
+ * @since 0.1.0
+ */
+export * as ReplyDecoder from "./ReplyDecoder.js"

@@ -1,1 +1,8 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+export * as NodeRedis from "./NodeRedis.js"
+/**
+ * @since 0.1.0
+ */
+export * as NodeTransport from "./NodeTransport.js"

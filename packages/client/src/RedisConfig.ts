@@ -1,0 +1,312 @@
+/**
+ * Client configuration: options, connection URLs, defaults, and reading them
+ * from Effect `Config`.
+ *
+ * URL forms:
+ * - `redis://[user[:password]@]host[:port][/db][?options]` — TCP
+ * - `rediss://…` — TCP with TLS
+ * - `unix:///path/to/redis.sock[?db=N&…]` and `redis+unix:///path[?…]` — Unix socket
+ *
+ * User and password are percent-decoded. Query options: `db`, `protocol`
+ * (`2` or `3`), `name` (client name), `commandTimeout`, `connectTimeout`
+ * (milliseconds). An unknown option is a configuration error rather than
+ * silently ignored.
+ *
+ * @since 0.1.0
+ */
+import { Config, Duration, Effect, Either, Redacted, Schedule } from "effect"
+import { RedisConfigError } from "./RedisError.js"
+
+/**
+ * TLS settings, passed to the transport (PEM strings or buffers).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsOptions {
+  readonly ca?: string | Uint8Array | ReadonlyArray<string | Uint8Array>
+  readonly cert?: string | Uint8Array
+  readonly key?: string | Uint8Array | Redacted.Redacted<string | Uint8Array>
+  /** The name checked against the server certificate; defaults to the host. */
+  readonly servername?: string
+  /** Default `true`. Turn off only for tests against self-signed servers you do not have the CA of. */
+  readonly rejectUnauthorized?: boolean
+}
+
+/**
+ * Everything a client can be told. `url` fills in what it names; options
+ * given next to it win.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly url?: string | Redacted.Redacted<string>
+  /** Default `"127.0.0.1"`. */
+  readonly host?: string
+  /** Default `6379`. */
+  readonly port?: number
+  /** A Unix socket path; replaces host and port. */
+  readonly path?: string
+  /** `true` for TLS with the system CAs, or TLS settings. */
+  readonly tls?: boolean | TlsOptions
+  /** ACL user; default `"default"` when a password is given. */
+  readonly username?: string
+  readonly password?: Redacted.Redacted<string> | string
+  /** Default `0`. */
+  readonly database?: number
+  /** RESP version. Default `3`; falls back to `2` when the server does not know HELLO. */
+  readonly protocol?: 2 | 3
+  /** Sent as CLIENT SETNAME on every (re)connect. */
+  readonly clientName?: string
+  /** How long a command waits for its reply. Default 10 seconds. */
+  readonly commandTimeout?: Duration.DurationInput
+  /** How long dialing plus handshake may take. Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput
+  /**
+   * How many commands may wait while the connection is down. Default
+   * `10_000`; `0` makes commands fail at once with `RedisConnectionError`
+   * (reason `Unavailable`, outcome `not-sent`).
+   */
+  readonly offlineQueueSize?: number
+  /**
+   * When to try reconnecting after a connection is lost. Default:
+   * exponential from 50 ms, jittered, capped at 2 seconds, forever.
+   * When a schedule ends, waiting commands fail; the next command starts
+   * a new round of attempts.
+   */
+  readonly reconnectSchedule?: Schedule.Schedule<unknown, unknown>
+  /** Send PING this often when idle and reconnect if it goes unanswered. Default: off. */
+  readonly healthCheckInterval?: Duration.DurationInput
+  /** On close, how long to wait for replies in flight. Default 2 seconds. */
+  readonly closeTimeout?: Duration.DurationInput
+}
+
+/**
+ * Where to connect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Endpoint =
+  | { readonly _tag: "Tcp"; readonly host: string; readonly port: number; readonly tls: TlsOptions | undefined }
+  | { readonly _tag: "Unix"; readonly path: string; readonly tls: TlsOptions | undefined }
+
+/**
+ * Options with every default applied, validated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Resolved {
+  readonly endpoint: Endpoint
+  readonly username: string | undefined
+  readonly password: Redacted.Redacted<string> | undefined
+  readonly database: number
+  readonly protocol: 2 | 3
+  readonly clientName: string | undefined
+  readonly commandTimeoutMillis: number
+  readonly connectTimeoutMillis: number
+  readonly offlineQueueSize: number
+  readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
+  readonly healthCheckIntervalMillis: number | undefined
+  readonly closeTimeoutMillis: number
+}
+
+/**
+ * The default reconnect schedule: exponential from 50 ms, jittered, each
+ * delay capped at 2 seconds, without end.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("50 millis").pipe(
+  Schedule.jittered,
+  Schedule.union(Schedule.spaced("2 seconds"))
+)
+
+const fail = (message: string) => Either.left(new RedisConfigError({ message }))
+
+const redactUrl = (url: URL): string => {
+  const copy = new URL(url.href)
+  if (copy.password !== "") copy.password = "***"
+  return copy.href
+}
+
+const parsePositiveInt = (name: string, value: string, source: string): Either.Either<number, RedisConfigError> => {
+  const n = Number(value)
+  return Number.isInteger(n) && n >= 0 && value.trim() !== ""
+    ? Either.right(n)
+    : fail(`${source}: ${name} must be a non-negative integer, got "${value}"`)
+}
+
+/**
+ * Reads a connection URL into options. The password, if any, comes back
+ * `Redacted`; error messages show the URL with the password masked.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseUrl = (input: string): Either.Either<Options, RedisConfigError> => {
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    const masked = input.replace(/:[^:@/]*@/, ":***@")
+    return fail(`Invalid Redis URL "${masked}": expected redis://[user[:password]@]host[:port][/db]`)
+  }
+  const shown = redactUrl(url)
+  const options: {
+    -readonly [K in keyof Options]: Options[K]
+  } = {}
+  switch (url.protocol) {
+    case "redis:":
+    case "rediss:": {
+      if (url.hostname === "") return fail(`Invalid Redis URL "${shown}": no host`)
+      options.host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname
+      if (url.port !== "") options.port = Number(url.port)
+      if (url.protocol === "rediss:") options.tls = true
+      const path = url.pathname.replace(/^\/+/, "")
+      if (path !== "") {
+        const db = parsePositiveInt("the database", path, `Redis URL "${shown}"`)
+        if (Either.isLeft(db)) return Either.left(db.left)
+        options.database = db.right
+      }
+      break
+    }
+    case "unix:":
+    case "redis+unix:": {
+      const path = decodeURIComponent(url.pathname)
+      if (path === "" || path === "/") return fail(`Invalid Redis URL "${shown}": no socket path`)
+      options.path = path
+      break
+    }
+    default:
+      return fail(
+        `Unsupported URL scheme "${url.protocol}" in "${shown}": use redis://, rediss://, unix:// or redis+unix://`
+      )
+  }
+  try {
+    if (url.username !== "") options.username = decodeURIComponent(url.username)
+    if (url.password !== "") options.password = Redacted.make(decodeURIComponent(url.password))
+  } catch {
+    return fail(`Invalid Redis URL "${shown}": the user or password is not valid percent-encoding`)
+  }
+  for (const [key, value] of url.searchParams) {
+    switch (key) {
+      case "db": {
+        const db = parsePositiveInt("db", value, `Redis URL "${shown}"`)
+        if (Either.isLeft(db)) return Either.left(db.left)
+        options.database = db.right
+        break
+      }
+      case "protocol": {
+        if (value !== "2" && value !== "3") return fail(`Redis URL "${shown}": protocol must be 2 or 3, got "${value}"`)
+        options.protocol = value === "2" ? 2 : 3
+        break
+      }
+      case "name":
+        options.clientName = value
+        break
+      case "commandTimeout":
+      case "connectTimeout": {
+        const ms = parsePositiveInt(key, value, `Redis URL "${shown}"`)
+        if (Either.isLeft(ms)) return Either.left(ms.left)
+        options[key] = Duration.millis(ms.right)
+        break
+      }
+      default:
+        return fail(
+          `Redis URL "${shown}": unknown option "${key}" (known: db, protocol, name, commandTimeout, connectTimeout)`
+        )
+    }
+  }
+  return Either.right(options)
+}
+
+const durationMillis = (
+  name: string,
+  input: Duration.DurationInput | undefined,
+  fallback: number
+): Either.Either<number, RedisConfigError> => {
+  if (input === undefined) return Either.right(fallback)
+  const decoded = Duration.decodeUnknown(input)
+  if (decoded._tag === "None") return fail(`${name} is not a valid duration`)
+  const ms = Duration.toMillis(decoded.value)
+  return Number.isFinite(ms) && ms > 0 ? Either.right(ms) : fail(`${name} must be a positive, finite duration`)
+}
+
+/**
+ * Validates options (and the URL in them) and applies every default.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const resolve = (options: Options): Either.Either<Resolved, RedisConfigError> =>
+  Either.gen(function*() {
+    const fromUrl = options.url === undefined
+      ? {}
+      : yield* parseUrl(Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url)
+    const merged: Options = { ...fromUrl, ...withoutUndefined(options) }
+    const port = merged.port ?? 6379
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      return yield* fail(`port must be an integer from 1 to 65535, got ${port}`)
+    }
+    const database = merged.database ?? 0
+    if (!Number.isInteger(database) || database < 0) {
+      return yield* fail(`database must be a non-negative integer, got ${database}`)
+    }
+    const protocol = merged.protocol ?? 3
+    if (protocol !== 2 && protocol !== 3) return yield* fail(`protocol must be 2 or 3, got ${String(protocol)}`)
+    const offlineQueueSize = merged.offlineQueueSize ?? 10_000
+    if (!Number.isInteger(offlineQueueSize) || offlineQueueSize < 0) {
+      return yield* fail(`offlineQueueSize must be a non-negative integer, got ${offlineQueueSize}`)
+    }
+    if (merged.clientName !== undefined && /[\s]/.test(merged.clientName)) {
+      return yield* fail(`clientName may not contain spaces or newlines, got "${merged.clientName}"`)
+    }
+    const tls = merged.tls === true ? {} : merged.tls === false ? undefined : merged.tls
+    const endpoint: Endpoint = merged.path !== undefined
+      ? { _tag: "Unix", path: merged.path, tls }
+      : { _tag: "Tcp", host: merged.host ?? "127.0.0.1", port, tls }
+    const password = merged.password === undefined
+      ? undefined
+      : Redacted.isRedacted(merged.password)
+      ? merged.password
+      : Redacted.make(merged.password)
+    return {
+      endpoint,
+      username: merged.username,
+      password,
+      database,
+      protocol,
+      clientName: merged.clientName,
+      commandTimeoutMillis: yield* durationMillis("commandTimeout", merged.commandTimeout, 10_000),
+      connectTimeoutMillis: yield* durationMillis("connectTimeout", merged.connectTimeout, 10_000),
+      offlineQueueSize,
+      reconnectSchedule: merged.reconnectSchedule ?? defaultReconnectSchedule,
+      healthCheckIntervalMillis: merged.healthCheckInterval === undefined
+        ? undefined
+        : yield* durationMillis("healthCheckInterval", merged.healthCheckInterval, 0),
+      closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000)
+    }
+  })
+
+const withoutUndefined = <A extends object>(a: A): Partial<A> => {
+  const out: Partial<A> = {}
+  for (const key in a) if (a[key] !== undefined) out[key] = a[key]
+  return out
+}
+
+/**
+ * Reads options from Effect `Config`, for `layerConfig`: every option may
+ * be a `Config` (use `Config.redacted` for passwords and URLs with
+ * passwords).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const fromConfig = (config: Config.Config.Wrap<Options>): Effect.Effect<Options, RedisConfigError> =>
+  Config.unwrap(config).pipe(
+    Effect.mapError((error) => new RedisConfigError({ message: `Could not read the Redis configuration: ${error}` }))
+  )

@@ -1,0 +1,159 @@
+/**
+ * Every failure the client reports, as one union of tagged errors that
+ * `Effect.catchTag` narrows.
+ *
+ * Errors that concern a command carry an `outcome`:
+ * - `"not-sent"`: the command never left the client; retrying is safe.
+ * - `"may-have-executed"`: the command was written (or answered with an
+ *   error); the server may have applied it. Retry only if it is idempotent.
+ *
+ * No message ever contains a password.
+ *
+ * @since 0.1.0
+ */
+import { Data } from "effect"
+
+/**
+ * Whether a failed command may have reached the server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = "not-sent" | "may-have-executed"
+
+/**
+ * The connection could not be established, or was lost.
+ *
+ * - `Connect`: dialing failed (refused, unknown host, TLS failure, connect timeout).
+ * - `Handshake`: the server rejected HELLO/SELECT/CLIENT SETNAME.
+ * - `Lost`: the connection dropped while the command was in flight or queued.
+ * - `Unavailable`: reconnecting gave up, or the offline queue is full or disabled.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisConnectionError extends Data.TaggedError("RedisConnectionError")<{
+  readonly reason: "Connect" | "Handshake" | "Lost" | "Unavailable"
+  readonly message: string
+  readonly outcome: Outcome
+  readonly command?: string | undefined
+  readonly cause?: unknown
+}> {}
+
+/**
+ * The server refused the credentials (WRONGPASS, NOAUTH, NOPERM on AUTH or
+ * HELLO). The message is the server's, which never echoes the password.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisAuthError extends Data.TaggedError("RedisAuthError")<{
+  readonly code: string
+  readonly message: string
+}> {}
+
+/**
+ * The server answered a command with an error reply. `code` is the first
+ * word of the server's message (`ERR`, `WRONGTYPE`, `NOPERM`, `NOSCRIPT`,
+ * `BUSYGROUP`, …).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisReplyError extends Data.TaggedError("RedisReplyError")<{
+  readonly code: string
+  readonly message: string
+  readonly command: string
+  readonly outcome: Outcome
+}> {}
+
+/**
+ * No reply arrived within the command timeout (for blocking commands: the
+ * timeout plus the block time). The late reply, if any, is read and dropped.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisTimeoutError extends Data.TaggedError("RedisTimeoutError")<{
+  readonly message: string
+  readonly command: string
+  readonly timeoutMillis: number
+  readonly outcome: Outcome
+}> {}
+
+/**
+ * The server sent bytes that are not valid RESP. The connection is reset;
+ * commands in flight fail with a `RedisConnectionError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisProtocolError extends Data.TaggedError("RedisProtocolError")<{
+  readonly message: string
+  readonly offset: number
+}> {}
+
+/**
+ * A reply had a shape the command's decoder did not expect (for example a
+ * module or a proxy changed the reply format).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisDecodeError extends Data.TaggedError("RedisDecodeError")<{
+  readonly message: string
+  readonly command: string
+  readonly outcome: Outcome
+}> {}
+
+/**
+ * An argument is invalid (a NaN score, an empty key list); the command was
+ * not sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisArgumentError extends Data.TaggedError("RedisArgumentError")<{
+  readonly message: string
+  readonly command: string
+  readonly outcome: "not-sent"
+}> {}
+
+/**
+ * The client's scope has closed: the command was refused (`not-sent`) or
+ * was still waiting for its reply when the close bound ran out.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisClosedError extends Data.TaggedError("RedisClosedError")<{
+  readonly message: string
+  readonly outcome: Outcome
+}> {}
+
+/**
+ * Invalid options or URL, reported before any dialing.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisConfigError extends Data.TaggedError("RedisConfigError")<{
+  readonly message: string
+}> {}
+
+/**
+ * Any error of the client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RedisError =
+  | RedisConnectionError
+  | RedisAuthError
+  | RedisReplyError
+  | RedisTimeoutError
+  | RedisProtocolError
+  | RedisDecodeError
+  | RedisArgumentError
+  | RedisClosedError
+  | RedisConfigError

@@ -1,0 +1,635 @@
+/**
+ * One multiplexed connection: auto-pipelining writer, FIFO reply matching,
+ * handshake, timeouts, offline queue and reconnection.
+ *
+ * The hot path (send → write buffer → socket, socket → decoder → resume) is
+ * plain code driven by socket callbacks; Effect is used at the edges only:
+ * one `Effect.async` per command, and a manager fiber that reconnects.
+ */
+import { Effect, Exit, Redacted, Schedule, type Scope } from "effect"
+import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { RespCommandWriter } from "@effect-redis/resp/RespEncoder"
+import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
+import * as Command from "../Command.js"
+import type { Resolved } from "../RedisConfig.js"
+import {
+  RedisArgumentError,
+  RedisAuthError,
+  RedisClosedError,
+  RedisConnectionError,
+  RedisDecodeError,
+  type RedisError,
+  RedisReplyError,
+  RedisTimeoutError
+} from "../RedisError.js"
+import type { Socket, Transport } from "../RedisTransport.js"
+import { ReplyShapeError } from "../ReplyDecoder.js"
+import { Fifo } from "./queue.js"
+
+type Resume = (exit: Exit.Exit<unknown, RedisError>) => void
+
+/** One command waiting to be written or answered. */
+class Pending {
+  constructor(
+    readonly command: Command.Command<unknown>,
+    readonly binary: boolean,
+    /** `undefined` once answered, timed out or abandoned: a late reply is then dropped. */
+    public resume: Resume | undefined,
+    readonly deadline: number,
+    readonly timeoutMillis: number
+  ) {}
+}
+
+/**
+ * `broken`: a reconnect round gave up; the next command starts another.
+ * `dead`: lost, and this connection does not reconnect (pool members).
+ */
+type State = "connecting" | "ready" | "reconnecting" | "broken" | "dead" | "closing" | "closed"
+
+const raw = (reply: RespValue): RespValue => reply
+const HELLO = Command.spec("HELLO", { keys: undefined })
+const AUTH = Command.spec("AUTH", { keys: undefined })
+const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", { keys: undefined })
+const SELECT = Command.spec("SELECT", { keys: undefined })
+const PING = Command.spec("PING", { keys: undefined })
+
+const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
+
+/**
+ * What a connection reports to its owner (pub/sub, client-side caching):
+ * out-of-band push frames and the moments it becomes ready again.
+ */
+export interface ConnectionListener {
+  readonly onPush?: (push: RespPush) => void
+  readonly onReconnect?: () => void
+}
+
+/**
+ * How a connection is made: `reconnect: false` for pool members, which are
+ * replaced rather than repaired.
+ */
+export interface ConnectionOptions {
+  readonly listener?: ConnectionListener
+  readonly reconnect?: boolean
+}
+
+export class Connection {
+  private state: State = "connecting"
+  private socket: Socket | undefined = undefined
+  private generation = 0
+  private readonly inflight = new Fifo<Pending>()
+  /** How many entries at the tail of `inflight` are in the writer, not yet handed to the socket. */
+  private unflushed = 0
+  private readonly offline = new Fifo<Pending>()
+  private readonly writer = new RespCommandWriter()
+  private readonly decoder = new RespDecoder()
+  private flushScheduled = false
+  private sweepTimer: ReturnType<typeof setInterval> | undefined = undefined
+  private drained: (() => void) | undefined = undefined
+  private lastError: RedisError | undefined = undefined
+  /** The protocol the handshake settled on. */
+  protocol: 2 | 3 = 3
+
+  constructor(
+    readonly config: Resolved,
+    private readonly transport: Transport,
+    private readonly wake: () => void,
+    private readonly listener: ConnectionListener,
+    private readonly reconnects: boolean
+  ) {}
+
+  /** Whether commands go straight to the socket now. */
+  get isReady(): boolean {
+    return this.state === "ready"
+  }
+
+  // ---------------------------------------------------------------------------
+  // sending
+
+  /** Runs a command: the Effect every typed method ends in. */
+  execute<A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> {
+    return Effect.async<A, RedisError>((resume) => {
+      const pending = this.send(command, binary, resume as Resume)
+      return pending !== undefined ? Effect.sync(() => this.abandon(pending)) : undefined
+    })
+  }
+
+  /**
+   * Sends a command; the reply goes to `resume`. Returns the pending entry
+   * when it is parked in the offline queue (so interruption can take it out).
+   */
+  send(command: Command.Command<unknown>, binary: boolean, resume: Resume): Pending | undefined {
+    const timeout = this.config.commandTimeoutMillis + blockAllowance(command)
+    const pending = new Pending(command, binary, resume, Date.now() + timeout, timeout)
+    switch (this.state) {
+      case "ready":
+        this.write(pending)
+        return undefined
+      case "closing":
+      case "closed":
+        resume(Exit.fail(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" })))
+        return undefined
+      case "dead":
+        resume(Exit.fail(
+          new RedisConnectionError({
+            reason: "Lost",
+            message: "This Redis connection was lost",
+            outcome: "not-sent",
+            command: command.spec.name
+          })
+        ))
+        return undefined
+      case "broken":
+        // The last reconnect round gave up: this command starts a new one.
+        this.state = "reconnecting"
+        this.wake()
+        return this.park(pending)
+      case "connecting":
+      case "reconnecting":
+        return this.park(pending)
+    }
+  }
+
+  /** Holds a command until the connection is ready, within the offline queue's bound. */
+  private park(pending: Pending): Pending | undefined {
+    if (this.offline.length >= this.config.offlineQueueSize) {
+      pending.resume!(Exit.fail(this.unavailable(pending.command)))
+      return undefined
+    }
+    this.offline.push(pending)
+    this.armSweep()
+    return pending
+  }
+
+  private write(pending: Pending): void {
+    const error = this.writer.write(pending.command.args)
+    if (error !== undefined) {
+      pending.resume!(Exit.fail(
+        new RedisArgumentError({
+          message: `${pending.command.spec.name}: ${error.message}`,
+          command: pending.command.spec.name,
+          outcome: "not-sent"
+        })
+      ))
+      return
+    }
+    if (this.inflight.length === 0 && !this.decoder.hasPartial) this.decoder.binary = pending.binary
+    this.inflight.push(pending)
+    this.unflushed++
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(this.flush)
+    }
+    if (this.sweepTimer === undefined) this.armSweep()
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    if (this.unflushed === 0 || this.socket === undefined) return
+    this.unflushed = 0
+    this.socket.write(this.writer.take())
+  }
+
+  private abandon(pending: Pending): void {
+    pending.resume = undefined
+  }
+
+  // ---------------------------------------------------------------------------
+  // receiving
+
+  private readonly onValue = (value: RespValue): void => {
+    if (value instanceof RespPush && this.protocol === 3) {
+      this.listener.onPush?.(value)
+      return
+    }
+    const pending = this.inflight.shift()
+    const next = this.inflight.peek()
+    if (next !== undefined) this.decoder.binary = next.binary
+    if (pending === undefined) return
+    const resume = pending.resume
+    if (resume === undefined) return
+    pending.resume = undefined
+    if (value instanceof RespAttributed) value = withoutAttributes(value)
+    if (value instanceof RespError) {
+      resume(Exit.fail(replyError(pending.command, value)))
+      return
+    }
+    let decoded: unknown
+    try {
+      decoded = pending.command.decode(value)
+    } catch (error) {
+      resume(Exit.fail(decodeError(pending.command, error)))
+      return
+    }
+    resume(Exit.succeed(decoded))
+  }
+
+  private handlers(generation: number) {
+    return {
+      onData: (chunk: Uint8Array) => {
+        if (generation !== this.generation) return
+        const error = this.decoder.feed(chunk, this.onValue)
+        if (error !== undefined) {
+          this.lastError = new RedisConnectionError({
+            reason: "Lost",
+            message: `The server sent invalid RESP (${error.message} at byte ${error.offset}); the connection was reset`,
+            outcome: "may-have-executed",
+            cause: error
+          })
+          this.socket?.destroy()
+        } else if (this.drained !== undefined && this.inflight.length === 0) {
+          this.drained()
+        }
+      },
+      onClose: (error: unknown) => {
+        if (generation === this.generation) this.lost(error)
+      }
+    }
+  }
+
+  /** The socket closed: settle what was in flight, then reconnect unless closing. */
+  private lost(cause: unknown): void {
+    this.generation++
+    this.socket = undefined
+    this.flushScheduled = false
+    // Entries still in the writer never reached the socket: they wait for the next connection.
+    const unsent: Array<Pending> = []
+    for (let i = 0; i < this.unflushed; i++) unsent.push(this.inflight.pop()!)
+    this.unflushed = 0
+    this.writer.take()
+    for (const pending of unsent) this.offline.unshift(pending)
+    const error = this.lastError instanceof RedisConnectionError
+      ? this.lastError
+      : new RedisConnectionError({
+        reason: "Lost",
+        message: "The connection to Redis was lost while the command was in flight; it may have executed",
+        outcome: "may-have-executed",
+        cause
+      })
+    this.lastError = undefined
+    for (const pending of this.inflight.drain()) settle(pending, Exit.fail(error))
+    this.decoder.reset()
+    if (this.state === "closing" || this.state === "closed") {
+      this.failOffline(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
+      this.drained?.()
+      return
+    }
+    if (!this.reconnects) {
+      this.state = "dead"
+      this.failOffline(error)
+      return
+    }
+    this.state = "reconnecting"
+    this.wake()
+  }
+
+  // ---------------------------------------------------------------------------
+  // timeouts
+
+  private armSweep(): void {
+    if (this.sweepTimer !== undefined) return
+    const period = Math.max(5, Math.min(250, this.config.commandTimeoutMillis / 8))
+    this.sweepTimer = setInterval(this.sweep, period)
+    unref(this.sweepTimer)
+  }
+
+  private readonly sweep = (): void => {
+    const now = Date.now()
+    // Deadlines grow along the queue (one timeout per connection; blocking
+    // commands get dedicated connections), so expired entries are at the head.
+    for (let i = 0; i < this.inflight.length; i++) {
+      const pending = this.inflight.at(i)!
+      if (pending.deadline > now) break
+      settle(pending, Exit.fail(timeoutError(pending, "may-have-executed")))
+    }
+    while (this.offline.length > 0 && this.offline.peek()!.deadline <= now) {
+      const pending = this.offline.shift()!
+      settle(pending, Exit.fail(timeoutError(pending, "not-sent")))
+    }
+    if (this.inflight.length === 0 && this.offline.length === 0) {
+      clearInterval(this.sweepTimer)
+      this.sweepTimer = undefined
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // connecting
+
+  /** Dials and runs the handshake; on success the offline queue is written. */
+  readonly connect: Effect.Effect<void, RedisError> = Effect.suspend(() => {
+    const generation = ++this.generation
+    return this.transport.connect(this.config.endpoint, this.handlers(generation), this.config.connectTimeoutMillis)
+      .pipe(
+        Effect.flatMap((socket) => {
+          if (generation !== this.generation) {
+            socket.destroy()
+            return Effect.fail(this.unavailable(undefined))
+          }
+          this.socket = socket
+          return this.handshake.pipe(
+            Effect.timeoutFail({
+              duration: this.config.connectTimeoutMillis,
+              onTimeout: () =>
+                new RedisConnectionError({
+                  reason: "Handshake",
+                  message: `The Redis handshake did not complete within ${this.config.connectTimeoutMillis} ms`,
+                  outcome: "not-sent"
+                })
+            }),
+            Effect.tapError(() => Effect.sync(() => socket.destroy()))
+          )
+        }),
+        Effect.tap(() =>
+          Effect.sync(() => {
+            if (this.state === "closing" || this.state === "closed") return
+            this.state = "ready"
+            for (const pending of this.offline.drain()) if (pending.resume !== undefined) this.write(pending)
+          })
+        )
+      )
+  })
+
+  /**
+   * Sends commands together (one write when the connection is ready, or
+   * kept together in the offline queue) and collects every outcome in order.
+   */
+  executeAll(
+    commands: ReadonlyArray<Command.Command<unknown>>,
+    binary: boolean
+  ): Effect.Effect<Array<Exit.Exit<unknown, RedisError>>> {
+    return collect(commands.length, (i, resume) => this.send(commands[i]!, binary, resume))
+  }
+
+  /** Like `executeAll`, straight to the socket: the handshake runs before the connection is ready. */
+  private handshakeAll(commands: ReadonlyArray<Command.Command<unknown>>) {
+    const timeout = this.config.connectTimeoutMillis
+    return collect(commands.length, (i, resume) =>
+      this.write(new Pending(commands[i]!, false, resume, Date.now() + timeout, timeout))
+    )
+  }
+
+  private get handshake(): Effect.Effect<void, RedisError> {
+    const { clientName, database, password, username } = this.config
+    const setup: Array<Command.Command<unknown>> = []
+    if (database !== 0) setup.push(Command.make(SELECT, ["SELECT", database], raw))
+    if (this.config.protocol === 3) {
+      const hello: Array<Command.RedisArg> = ["HELLO", 3]
+      if (password !== undefined) hello.push("AUTH", username ?? "default", Redacted.value(password))
+      if (clientName !== undefined) hello.push("SETNAME", clientName)
+      return this.handshakeAll([Command.make(HELLO, hello, raw), ...setup]).pipe(
+        Effect.flatMap(([helloExit, ...rest]) => {
+          const failure = handshakeFailure(helloExit!)
+          if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
+            // The server predates RESP3 (or refuses it): speak RESP2 instead.
+            return this.resp2Handshake()
+          }
+          if (failure !== undefined) return Effect.fail(failure)
+          this.protocol = 3
+          return checkAll(rest)
+        })
+      )
+    }
+    return this.resp2Handshake()
+  }
+
+  private resp2Handshake(): Effect.Effect<void, RedisError> {
+    const { clientName, database, password, username } = this.config
+    const commands: Array<Command.Command<unknown>> = []
+    if (password !== undefined) {
+      commands.push(Command.make(
+        AUTH,
+        username === undefined ? ["AUTH", Redacted.value(password)] : ["AUTH", username, Redacted.value(password)],
+        raw
+      ))
+    }
+    if (clientName !== undefined) commands.push(Command.make(CLIENT_SETNAME, ["CLIENT", "SETNAME", clientName], raw))
+    if (database !== 0) commands.push(Command.make(SELECT, ["SELECT", database], raw))
+    this.protocol = 2
+    return commands.length === 0 ? Effect.void : this.handshakeAll(commands).pipe(Effect.flatMap(checkAll))
+  }
+
+  // ---------------------------------------------------------------------------
+  // lifecycle
+
+  /** The manager loop: waits for a lost connection, then reconnects on the configured schedule. */
+  reconnectLoop(waitForWake: Effect.Effect<void>): Effect.Effect<never> {
+    const attempt = this.connect.pipe(
+      Effect.tap(() => Effect.sync(() => this.listener.onReconnect?.())),
+      Effect.retry(this.config.reconnectSchedule),
+      Effect.catchAll((error) =>
+        Effect.sync(() => {
+          if (this.state !== "reconnecting") return
+          this.state = "broken"
+          this.failOffline(
+            new RedisConnectionError({
+              reason: "Unavailable",
+              message: `Could not reconnect to Redis: ${error.message}`,
+              outcome: "not-sent",
+              cause: error
+            })
+          )
+        })
+      )
+    )
+    return waitForWake.pipe(
+      Effect.zipRight(Effect.suspend(() => this.state === "reconnecting" ? attempt : Effect.void)),
+      Effect.forever
+    )
+  }
+
+  /** Sends PING on a schedule; an unanswered PING resets the connection. */
+  healthCheck(intervalMillis: number): Effect.Effect<never> {
+    const ping = Effect.suspend(() =>
+      this.state !== "ready" ? Effect.void : this.execute(Command.make(PING, ["PING"], raw), false).pipe(
+        Effect.catchAll((error) =>
+          Effect.sync(() => {
+            if (error._tag === "RedisTimeoutError") this.socket?.destroy()
+          })
+        )
+      )
+    )
+    return Effect.repeat(ping, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
+  }
+
+  /** Refuses new commands, waits for replies in flight up to the close bound, then closes the socket. */
+  readonly close: Effect.Effect<void> = Effect.suspend(() => {
+    if (this.state === "closed") return Effect.void
+    this.state = "closing"
+    this.failOffline(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
+    this.flush()
+    const waitDrained = Effect.async<void>((resume) => {
+      if (this.inflight.length === 0) return resume(Effect.void)
+      this.drained = () => resume(Effect.void)
+    })
+    return waitDrained.pipe(
+      Effect.timeoutOption(this.config.closeTimeoutMillis),
+      Effect.zipRight(Effect.sync(() => {
+        this.state = "closed"
+        this.drained = undefined
+        const socket = this.socket
+        this.generation++
+        this.socket = undefined
+        for (const pending of this.inflight.drain()) {
+          settle(
+            pending,
+            Exit.fail(
+              new RedisClosedError({
+                message: "The Redis client closed before the reply arrived; the command may have executed",
+                outcome: "may-have-executed"
+              })
+            )
+          )
+        }
+        socket?.end()
+        socket?.destroy()
+        if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer)
+        this.sweepTimer = undefined
+      }))
+    )
+  })
+
+  private failOffline(error: RedisError): void {
+    for (const pending of this.offline.drain()) settle(pending, Exit.fail(error))
+  }
+
+  private unavailable(command: Command.Command<unknown> | undefined): RedisConnectionError {
+    return new RedisConnectionError({
+      reason: "Unavailable",
+      message: this.config.offlineQueueSize === 0
+        ? "Not connected to Redis and the offline queue is disabled"
+        : `Not connected to Redis and the offline queue is full (${this.config.offlineQueueSize} commands)`,
+      outcome: "not-sent",
+      command: command?.spec.name
+    })
+  }
+}
+
+/**
+ * Runs `count` sends that report through callbacks and resumes once with
+ * every outcome, in order. Interruption leaves the replies to be dropped.
+ */
+const collect = (
+  count: number,
+  send: (index: number, resume: Resume) => void
+): Effect.Effect<Array<Exit.Exit<unknown, RedisError>>> =>
+  Effect.async((resume) => {
+    const results = new Array<Exit.Exit<unknown, RedisError>>(count)
+    let remaining = count
+    if (count === 0) return resume(Effect.succeed(results))
+    for (let i = 0; i < count; i++) {
+      send(i, (exit) => {
+        results[i] = exit
+        if (--remaining === 0) resume(Effect.succeed(results))
+      })
+    }
+  })
+
+const settle = (pending: Pending, exit: Exit.Exit<unknown, RedisError>): void => {
+  const resume = pending.resume
+  if (resume === undefined) return
+  pending.resume = undefined
+  resume(exit)
+}
+
+const blockAllowance = (command: Command.Command<unknown>): number => {
+  const block = command.blockMillis
+  return block === undefined ? 0 : block === 0 ? 2 ** 31 : block
+}
+
+const unref = (timer: unknown): void => {
+  if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") {
+    timer.unref()
+  }
+}
+
+const replyError = (command: Command.Command<unknown>, error: RespError): RedisReplyError =>
+  new RedisReplyError({ code: error.code, message: error.message, command: command.spec.name, outcome: "may-have-executed" })
+
+const decodeError = (command: Command.Command<unknown>, error: unknown): RedisDecodeError =>
+  new RedisDecodeError({
+    message: error instanceof ReplyShapeError
+      ? `${command.spec.name}: expected ${error.expected}, got ${describe(error.reply)}`
+      : `${command.spec.name}: the reply could not be decoded: ${String(error)}`,
+    command: command.spec.name,
+    outcome: "may-have-executed"
+  })
+
+const describe = (value: RespValue): string => {
+  if (value === null) return "nil"
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  if (value instanceof Uint8Array) return `${value.length} bytes`
+  if (typeof value === "object") return value.constructor.name
+  const text = String(value)
+  return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`
+}
+
+const timeoutError = (pending: Pending, outcome: "not-sent" | "may-have-executed"): RedisTimeoutError =>
+  new RedisTimeoutError({
+    message: `${pending.command.spec.name}: no reply within ${pending.timeoutMillis} ms` +
+      (outcome === "not-sent" ? " (still waiting for a connection; not sent)" : ""),
+    command: pending.command.spec.name,
+    timeoutMillis: pending.timeoutMillis,
+    outcome
+  })
+
+const handshakeFailure = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined => {
+  if (Exit.isSuccess(exit)) return undefined
+  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (error instanceof RedisReplyError && authCodes.has(error.code)) {
+    return new RedisAuthError({ code: error.code, message: `Redis refused the credentials: ${error.message}` })
+  }
+  if (error instanceof RedisReplyError) {
+    return error.code === "NOPROTO" || /unknown command/i.test(error.message)
+      ? error
+      : new RedisConnectionError({
+        reason: "Handshake",
+        message: `The Redis handshake failed at ${error.command}: ${error.message}`,
+        outcome: "not-sent",
+        cause: error
+      })
+  }
+  return error ?? new RedisConnectionError({ reason: "Handshake", message: "The handshake was interrupted", outcome: "not-sent" })
+}
+
+const checkAll = (exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>): Effect.Effect<void, RedisError> => {
+  for (const exit of exits) {
+    const failure = handshakeFailure(exit)
+    if (failure !== undefined) {
+      return Effect.fail(
+        failure instanceof RedisReplyError
+          ? new RedisConnectionError({
+            reason: "Handshake",
+            message: `The Redis handshake failed at ${failure.command}: ${failure.message}`,
+            outcome: "not-sent",
+            cause: failure
+          })
+          : failure
+      )
+    }
+  }
+  return Effect.void
+}
+
+/**
+ * Opens a connection in the current scope: the first dial must succeed;
+ * later losses are repaired by the reconnect loop.
+ */
+export const make = (
+  config: Resolved,
+  transport: Transport,
+  options: ConnectionOptions = {}
+): Effect.Effect<Connection, RedisError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const reconnect = options.reconnect ?? true
+    const wakeUp = yield* Effect.makeLatch(false)
+    const connection = new Connection(config, transport, () => wakeUp.unsafeOpen(), options.listener ?? {}, reconnect)
+    yield* Effect.acquireRelease(connection.connect, () => connection.close)
+    if (reconnect) {
+      const waitForWake = wakeUp.await.pipe(Effect.zipRight(wakeUp.close))
+      yield* Effect.forkScoped(connection.reconnectLoop(waitForWake))
+    }
+    if (config.healthCheckIntervalMillis !== undefined) {
+      yield* Effect.forkScoped(connection.healthCheck(config.healthCheckIntervalMillis))
+    }
+    return connection
+  })

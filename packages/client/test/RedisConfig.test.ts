@@ -1,0 +1,78 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Either, Redacted } from "effect"
+import { RedisConfig } from "@effect-redis/client"
+
+const parse = (url: string) => RedisConfig.parseUrl(url)
+
+describe("RedisConfig", () => {
+  it("reads user, password, host, port and database from a redis:// URL", () => {
+    const options = Either.getOrThrow(parse("redis://alice:p%40ss%3Aword@cache.internal:6380/4"))
+    assert.strictEqual(options.username, "alice")
+    assert.strictEqual(Redacted.value(options.password as Redacted.Redacted<string>), "p@ss:word")
+    assert.strictEqual(options.host, "cache.internal")
+    assert.strictEqual(options.port, 6380)
+    assert.strictEqual(options.database, 4)
+  })
+
+  it("turns on TLS for rediss://", () => {
+    assert.strictEqual(Either.getOrThrow(parse("rediss://host")).tls, true)
+  })
+
+  it("reads unix:// and redis+unix:// socket paths with a db option", () => {
+    const unix = Either.getOrThrow(parse("unix:///run/redis/redis.sock?db=3"))
+    assert.strictEqual(unix.path, "/run/redis/redis.sock")
+    assert.strictEqual(unix.database, 3)
+    assert.strictEqual(Either.getOrThrow(parse("redis+unix:///tmp/r.sock")).path, "/tmp/r.sock")
+  })
+
+  it("reads protocol, name and timeouts from the query", () => {
+    const options = Either.getOrThrow(parse("redis://h/0?protocol=2&name=billing&commandTimeout=250&connectTimeout=1000"))
+    assert.strictEqual(options.protocol, 2)
+    assert.strictEqual(options.clientName, "billing")
+    assert.strictEqual(Duration.toMillis(options.commandTimeout!), 250)
+    assert.strictEqual(Duration.toMillis(options.connectTimeout!), 1000)
+  })
+
+  it("reads IPv6 hosts", () => {
+    assert.strictEqual(Either.getOrThrow(parse("redis://[::1]:7000")).host, "::1")
+  })
+
+  it("rejects bad URLs with a message that hides the password", () => {
+    for (const url of [
+      "http://u:topsecret@h:1",
+      "redis://u:topsecret@h:1/notadb",
+      "redis://u:topsecret@h/0?protocol=4",
+      "redis://u:topsecret@h/0?bogus=1",
+      "not a url :topsecret@"
+    ]) {
+      const result = parse(url)
+      assert.isTrue(Either.isLeft(result), url)
+      const message = Either.isLeft(result) ? result.left.message : ""
+      assert.notInclude(message, "topsecret", url)
+      assert.strictEqual(Either.isLeft(result) && result.left._tag, "RedisConfigError")
+    }
+  })
+
+  it("applies defaults and lets explicit options win over the URL", () => {
+    const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis://h:7000/2", database: 5 }))
+    assert.deepStrictEqual(resolved.endpoint, { _tag: "Tcp", host: "h", port: 7000, tls: undefined })
+    assert.strictEqual(resolved.database, 5)
+    assert.strictEqual(resolved.protocol, 3)
+    assert.strictEqual(resolved.commandTimeoutMillis, 10_000)
+    assert.strictEqual(resolved.offlineQueueSize, 10_000)
+  })
+
+  it("rejects invalid options before dialing", () => {
+    for (const options of [
+      { port: 0 },
+      { port: 70000 },
+      { database: -1 },
+      { offlineQueueSize: 1.5 },
+      { commandTimeout: Duration.infinity },
+      { clientName: "has space" }
+    ]) {
+      const result = RedisConfig.resolve(options)
+      assert.isTrue(Either.isLeft(result), JSON.stringify(options))
+    }
+  })
+})
