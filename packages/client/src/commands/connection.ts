@@ -1,0 +1,255 @@
+/**
+ * Connection commands that leave the connection's state alone: PING, ECHO
+ * and the CLIENT introspection and control subcommands.
+ *
+ * The commands that change the state of the connection they run on (HELLO,
+ * AUTH, SELECT, RESET, QUIT, CLIENT SETNAME, CLIENT REPLY, CLIENT TRACKING,
+ * CLIENT CACHING) are not here: the client issues them itself, during the
+ * handshake or on the dedicated connections that need them.
+ *
+ * @since 0.1.0
+ */
+import type { Option } from "effect"
+import * as Command from "../Command.js"
+import type { RedisArg } from "../Command.js"
+import * as D from "../ReplyDecoder.js"
+
+/**
+ * A client as CLIENT LIST and CLIENT INFO describe it: field name → value,
+ * as the server prints them (`id`, `addr`, `name`, `age`, `idle`, `flags`,
+ * `db`, `cmd`, `user`…). Every value is text, numbers included.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientInfo = Record<string, string>
+
+/**
+ * The client types CLIENT LIST and CLIENT KILL filter by.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientType = "normal" | "master" | "replica" | "pubsub"
+
+/**
+ * Filters of CLIENT KILL; a client must match all of them. `skipme`
+ * defaults to `true` on the server (the calling connection is spared).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientKillFilter {
+  readonly id?: number
+  readonly type?: ClientType
+  readonly user?: string
+  /** `ip:port` of the client. */
+  readonly addr?: string
+  /** `ip:port` of the server side of the connection. */
+  readonly laddr?: string
+  readonly skipme?: boolean
+}
+
+/**
+ * CLIENT TRACKINGINFO: the client-side caching state of the connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TrackingInfo {
+  readonly flags: Array<string>
+  /** The client id invalidations are redirected to; `0` none, `-1` tracking off. */
+  readonly redirect: number
+  readonly prefixes: Array<string>
+}
+
+// One line per client, `name=value` pairs separated by spaces. Values never
+// contain spaces except `name`, which the server forbids to hold any.
+const parseClientLine = (line: string): ClientInfo => {
+  const out: ClientInfo = {}
+  for (const pair of line.split(" ")) {
+    const eq = pair.indexOf("=")
+    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  return out
+}
+
+const clientLine: D.Decoder<ClientInfo> = D.map(D.text, (s) => parseClientLine(s.trim()))
+const clientLines: D.Decoder<Array<ClientInfo>> = D.map(
+  D.text,
+  (s) => s.split("\n").filter((line) => line.trim() !== "").map((line) => parseClientLine(line.trim()))
+)
+const trackingInfo: D.Decoder<TrackingInfo> = D.struct({
+  flags: ["flags", D.array(D.text)],
+  redirect: ["redirect", D.integer],
+  prefixes: ["prefixes", D.array(D.text)]
+})
+
+const PING = Command.spec("PING", { keys: undefined })
+const ECHO = Command.spec("ECHO", { keys: undefined })
+const CLIENT_ID = Command.spec("CLIENT ID", { keys: undefined })
+const CLIENT_INFO = Command.spec("CLIENT INFO", { keys: undefined })
+const CLIENT_LIST = Command.spec("CLIENT LIST", { keys: undefined })
+const CLIENT_KILL = Command.spec("CLIENT KILL", { keys: undefined })
+const CLIENT_GETNAME = Command.spec("CLIENT GETNAME", { keys: undefined })
+const CLIENT_GETREDIR = Command.spec("CLIENT GETREDIR", { keys: undefined })
+const CLIENT_TRACKINGINFO = Command.spec("CLIENT TRACKINGINFO", { keys: undefined })
+const CLIENT_NO_EVICT = Command.spec("CLIENT NO-EVICT", { keys: undefined })
+const CLIENT_PAUSE = Command.spec("CLIENT PAUSE", { keys: undefined })
+const CLIENT_UNPAUSE = Command.spec("CLIENT UNPAUSE", { keys: undefined })
+const CLIENT_UNBLOCK = Command.spec("CLIENT UNBLOCK", { keys: undefined })
+
+const optionalBulk = D.optional(D.bulk)
+
+/**
+ * The connection commands, one definition per command.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const commands = {
+  /**
+   * PING: checks the server answers.
+   *
+   * @returns `"PONG"`, or `message` when one is given.
+   * @since 0.1.0
+   */
+  ping: (message?: RedisArg): Command.Command<string> =>
+    Command.make(PING, message === undefined ? ["PING"] : ["PING", message], D.bulk),
+  /**
+   * ECHO: the server sends `message` back.
+   *
+   * @since 0.1.0
+   */
+  echo: (message: RedisArg): Command.Command<string> => Command.make(ECHO, ["ECHO", message], D.bulk),
+  /**
+   * CLIENT ID: the id of the connection the command runs on. With a pool
+   * or several connections it identifies whichever one carried it.
+   *
+   * @since 0.1.0
+   */
+  clientId: (): Command.Command<number> => Command.make(CLIENT_ID, ["CLIENT", "ID"], D.integer),
+  /**
+   * CLIENT INFO: the connection the command runs on, as CLIENT LIST prints it.
+   *
+   * @since 0.1.0
+   */
+  clientInfo: (): Command.Command<ClientInfo> => Command.make(CLIENT_INFO, ["CLIENT", "INFO"], clientLine),
+  /**
+   * CLIENT LIST: every connected client, optionally only those of a type
+   * or with the given ids.
+   *
+   * @since 0.1.0
+   */
+  clientList: (
+    options: { readonly type?: ClientType; readonly ids?: ReadonlyArray<number> } = {}
+  ): Command.Command<Array<ClientInfo>> => {
+    const args: Array<RedisArg> = ["CLIENT", "LIST"]
+    if (options.type !== undefined) args.push("TYPE", options.type)
+    if (options.ids !== undefined && options.ids.length > 0) args.push("ID", ...options.ids)
+    return Command.make(CLIENT_LIST, args, clientLines)
+  },
+  /**
+   * CLIENT KILL with filters: closes every client matching all of them.
+   *
+   * @returns how many clients were closed.
+   * @since 0.1.0
+   */
+  clientKill: (filter: ClientKillFilter): Command.Command<number> => {
+    const args: Array<RedisArg> = ["CLIENT", "KILL"]
+    if (filter.id !== undefined) args.push("ID", filter.id)
+    if (filter.type !== undefined) args.push("TYPE", filter.type)
+    if (filter.user !== undefined) args.push("USER", filter.user)
+    if (filter.addr !== undefined) args.push("ADDR", filter.addr)
+    if (filter.laddr !== undefined) args.push("LADDR", filter.laddr)
+    if (filter.skipme !== undefined) args.push("SKIPME", filter.skipme ? "yes" : "no")
+    return Command.make(CLIENT_KILL, args, D.integer)
+  },
+  /**
+   * CLIENT GETNAME: the name of the connection the command runs on.
+   *
+   * @returns none when it has no name.
+   * @since 0.1.0
+   */
+  clientGetname: (): Command.Command<Option.Option<string>> =>
+    Command.make(CLIENT_GETNAME, ["CLIENT", "GETNAME"], optionalBulk),
+  /**
+   * CLIENT GETREDIR: the client id tracking invalidations are redirected to.
+   *
+   * @returns the id, `0` when tracking is on without redirection, `-1` when
+   * tracking is off.
+   * @since 0.1.0
+   */
+  clientGetredir: (): Command.Command<number> => Command.make(CLIENT_GETREDIR, ["CLIENT", "GETREDIR"], D.integer),
+  /**
+   * CLIENT TRACKINGINFO: the client-side caching state of the connection.
+   *
+   * @since 0.1.0
+   */
+  clientTrackinginfo: (): Command.Command<TrackingInfo> =>
+    Command.make(CLIENT_TRACKINGINFO, ["CLIENT", "TRACKINGINFO"], trackingInfo),
+  /**
+   * CLIENT NO-EVICT: exempts the connection from client eviction
+   * (`maxmemory-clients`), or makes it evictable again.
+   *
+   * @since 0.1.0
+   */
+  clientNoEvict: (on: boolean): Command.Command<void> =>
+    Command.make(CLIENT_NO_EVICT, ["CLIENT", "NO-EVICT", on ? "ON" : "OFF"], D.ok),
+  /**
+   * CLIENT PAUSE: suspends every client's commands (`mode: "all"`, the
+   * default) or only writes (`"write"`) for `timeoutMillis` milliseconds.
+   * The reply comes at once; later commands of other clients wait.
+   *
+   * @since 0.1.0
+   */
+  clientPause: (timeoutMillis: number, options: { readonly mode?: "write" | "all" } = {}): Command.Command<void> =>
+    Command.make(
+      CLIENT_PAUSE,
+      options.mode === undefined
+        ? ["CLIENT", "PAUSE", timeoutMillis]
+        : ["CLIENT", "PAUSE", timeoutMillis, options.mode.toUpperCase()],
+      D.ok
+    ),
+  /**
+   * CLIENT UNPAUSE: ends a CLIENT PAUSE early.
+   *
+   * @since 0.1.0
+   */
+  clientUnpause: (): Command.Command<void> => Command.make(CLIENT_UNPAUSE, ["CLIENT", "UNPAUSE"], D.ok),
+  /**
+   * CLIENT UNBLOCK: wakes up a client blocked in BLPOP, XREAD BLOCK, WAIT…
+   * as if it timed out, or with an `UNBLOCKED` error when `error` is set.
+   *
+   * @returns `true` if the client was blocked and got unblocked.
+   * @since 0.1.0
+   */
+  clientUnblock: (clientId: number, options: { readonly error?: boolean } = {}): Command.Command<boolean> =>
+    Command.make(
+      CLIENT_UNBLOCK,
+      options.error === true ? ["CLIENT", "UNBLOCK", clientId, "ERROR"] : ["CLIENT", "UNBLOCK", clientId],
+      D.boolean
+    )
+} as const
+
+/**
+ * Every spec of the family, for the coverage test.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const specs: ReadonlyArray<Command.CommandSpec> = [
+  PING,
+  ECHO,
+  CLIENT_ID,
+  CLIENT_INFO,
+  CLIENT_LIST,
+  CLIENT_KILL,
+  CLIENT_GETNAME,
+  CLIENT_GETREDIR,
+  CLIENT_TRACKINGINFO,
+  CLIENT_NO_EVICT,
+  CLIENT_PAUSE,
+  CLIENT_UNPAUSE,
+  CLIENT_UNBLOCK
+]

@@ -1,0 +1,186 @@
+/**
+ * Hash commands (HSCAN is with the other scans in the keys family).
+ *
+ * @since 0.1.0
+ */
+import type { Option } from "effect"
+import * as Command from "../Command.js"
+import type { RedisArg, RedisKey } from "../Command.js"
+import * as D from "../ReplyDecoder.js"
+import { type OneOrMany, pushAll } from "./keys.js"
+import { type Entries, pushEntries } from "./strings.js"
+
+const optionalBulk = D.optional(D.bulk)
+const optionalBulks = D.array(optionalBulk)
+const bulks = D.array(D.bulk)
+const fieldValues = D.pairs(D.bulk, D.bulk)
+const hash = D.record(D.bulk)
+
+const readonly = { flags: Command.Flags.readonly }
+const write = { flags: Command.Flags.write }
+
+const HDEL = Command.spec("HDEL", write)
+const HEXISTS = Command.spec("HEXISTS", readonly)
+const HGET = Command.spec("HGET", readonly)
+const HGETALL = Command.spec("HGETALL", readonly)
+const HINCRBY = Command.spec("HINCRBY", write)
+const HINCRBYFLOAT = Command.spec("HINCRBYFLOAT", write)
+const HKEYS = Command.spec("HKEYS", readonly)
+const HLEN = Command.spec("HLEN", readonly)
+const HMGET = Command.spec("HMGET", readonly)
+const HMSET = Command.spec("HMSET", write)
+const HRANDFIELD = Command.spec("HRANDFIELD", readonly)
+const HSET = Command.spec("HSET", write)
+const HSETNX = Command.spec("HSETNX", write)
+const HSTRLEN = Command.spec("HSTRLEN", readonly)
+const HVALS = Command.spec("HVALS", readonly)
+
+/**
+ * The hash commands, one method each on the `Redis` service.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const commands = {
+  /**
+   * HDEL: removes fields (at least one) from the hash at `key`.
+   *
+   * @returns the number of fields that existed.
+   */
+  hdel: (key: RedisKey, fields: OneOrMany<RedisArg>): Command.Command<number> =>
+    Command.make(HDEL, pushAll(["HDEL", key], fields), D.integer),
+  /**
+   * HEXISTS: whether `field` exists in the hash at `key`.
+   *
+   * @returns `false` also when the key does not exist.
+   */
+  hexists: (key: RedisKey, field: RedisArg): Command.Command<boolean> =>
+    Command.make(HEXISTS, ["HEXISTS", key, field], D.boolean),
+  /**
+   * HGET: the value of `field`.
+   *
+   * @returns `None` when the field or the key does not exist.
+   */
+  hget: (key: RedisKey, field: RedisArg): Command.Command<Option.Option<string>> =>
+    Command.make(HGET, ["HGET", key, field], optionalBulk),
+  /**
+   * HGETALL: every field and value of the hash. Field names become text
+   * even in binary mode; use `hscan` for hashes with binary field names.
+   *
+   * @returns an empty record when the key does not exist.
+   */
+  hgetall: (key: RedisKey): Command.Command<Record<string, string>> => Command.make(HGETALL, ["HGETALL", key], hash),
+  /**
+   * HINCRBY: increments the integer in `field` by `increment` (a missing
+   * field counts as 0).
+   *
+   * @returns the new value, exact over the whole 64-bit range.
+   */
+  hincrby: (key: RedisKey, field: RedisArg, increment: number | bigint): Command.Command<bigint> =>
+    Command.make(HINCRBY, ["HINCRBY", key, field, increment], D.bigint),
+  /**
+   * HINCRBYFLOAT: increments the number in `field` by `increment`.
+   *
+   * @returns the new value.
+   */
+  hincrbyfloat: (key: RedisKey, field: RedisArg, increment: number): Command.Command<number> =>
+    Command.make(HINCRBYFLOAT, ["HINCRBYFLOAT", key, field, increment], D.double),
+  /**
+   * HKEYS: the field names of the hash.
+   *
+   * @returns an empty array when the key does not exist.
+   */
+  hkeys: (key: RedisKey): Command.Command<Array<string>> => Command.make(HKEYS, ["HKEYS", key], bulks),
+  /**
+   * HLEN: the number of fields of the hash.
+   *
+   * @returns 0 when the key does not exist.
+   */
+  hlen: (key: RedisKey): Command.Command<number> => Command.make(HLEN, ["HLEN", key], D.integer),
+  /**
+   * HMGET: the values of several fields (at least one).
+   *
+   * @returns one entry per field, `None` where the field does not exist.
+   */
+  hmget: (key: RedisKey, fields: OneOrMany<RedisArg>): Command.Command<Array<Option.Option<string>>> =>
+    Command.make(HMGET, pushAll(["HMGET", key], fields), optionalBulks),
+  /**
+   * HMSET: sets several fields. Deprecated: prefer `hset`, which takes the
+   * same pairs.
+   */
+  hmset: (key: RedisKey, entries: Entries): Command.Command<void> =>
+    Command.make(HMSET, pushEntries(["HMSET", key], entries), D.ok),
+  /**
+   * HRANDFIELD: a random field name of the hash.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  hrandfield: (key: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(HRANDFIELD, ["HRANDFIELD", key], optionalBulk),
+  /**
+   * HRANDFIELD with a count: up to `count` distinct fields, or with a
+   * negative count exactly `-count` fields that may repeat.
+   *
+   * @returns an empty array when the key does not exist.
+   */
+  hrandfieldCount: (key: RedisKey, count: number): Command.Command<Array<string>> =>
+    Command.make(HRANDFIELD, ["HRANDFIELD", key, count], bulks),
+  /**
+   * HRANDFIELD … WITHVALUES: like `hrandfieldCount`, with the values.
+   *
+   * @returns `[field, value]` pairs.
+   */
+  hrandfieldWithValues: (key: RedisKey, count: number): Command.Command<Array<readonly [string, string]>> =>
+    Command.make(HRANDFIELD, ["HRANDFIELD", key, count, "WITHVALUES"], fieldValues),
+  /**
+   * HSET: sets fields of the hash (at least one pair), creating it if missing.
+   *
+   * @returns the number of fields that were added (not the ones updated).
+   */
+  hset: (key: RedisKey, entries: Entries): Command.Command<number> =>
+    Command.make(HSET, pushEntries(["HSET", key], entries), D.integer),
+  /**
+   * HSETNX: sets `field` only if it does not exist.
+   *
+   * @returns `true` when the field was set.
+   */
+  hsetnx: (key: RedisKey, field: RedisArg, value: RedisArg): Command.Command<boolean> =>
+    Command.make(HSETNX, ["HSETNX", key, field, value], D.boolean),
+  /**
+   * HSTRLEN: the length in bytes of the value of `field`.
+   *
+   * @returns 0 when the field or the key does not exist.
+   */
+  hstrlen: (key: RedisKey, field: RedisArg): Command.Command<number> =>
+    Command.make(HSTRLEN, ["HSTRLEN", key, field], D.integer),
+  /**
+   * HVALS: the values of the hash.
+   *
+   * @returns an empty array when the key does not exist.
+   */
+  hvals: (key: RedisKey): Command.Command<Array<string>> => Command.make(HVALS, ["HVALS", key], bulks)
+} as const
+
+/**
+ * Every spec of the hash family.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const specs: ReadonlyArray<Command.CommandSpec> = [
+  HDEL,
+  HEXISTS,
+  HGET,
+  HGETALL,
+  HINCRBY,
+  HINCRBYFLOAT,
+  HKEYS,
+  HLEN,
+  HMGET,
+  HMSET,
+  HRANDFIELD,
+  HSET,
+  HSETNX,
+  HSTRLEN,
+  HVALS
+]

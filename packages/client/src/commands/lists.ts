@@ -1,0 +1,353 @@
+/**
+ * List commands, blocking variants included (they run on a dedicated
+ * connection and may hold their reply up to their timeout).
+ *
+ * @since 0.1.0
+ */
+import type { Option } from "effect"
+import * as Command from "../Command.js"
+import type { RedisArg, RedisKey } from "../Command.js"
+import * as D from "../ReplyDecoder.js"
+import { keysAfterCount, type OneOrMany, pushAll, pushCounted } from "./keys.js"
+
+/**
+ * An end of a list, for LMOVE, LMPOP and their blocking variants.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ListEnd = "LEFT" | "RIGHT"
+
+/**
+ * Options of LPOS.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LposOptions {
+  /** Return the `rank`-th match (1 = first); negative ranks search from the tail. */
+  readonly rank?: number
+  /** Compare at most this many elements (0 = all). */
+  readonly maxlen?: number
+}
+
+const optionalBulk = D.optional(D.bulk)
+const bulks = D.array(D.bulk)
+const optionalBulks = D.optional(bulks)
+const integers = D.array(D.integer)
+const optionalInteger = D.optional(D.integer)
+const keyAndElement = D.optional(D.tuple(D.bulk, D.bulk))
+const keyAndElements = D.optional(D.tuple(D.bulk, bulks))
+
+const lposArgs = (args: Array<RedisArg>, options: LposOptions | undefined): Array<RedisArg> => {
+  if (options?.rank !== undefined) args.push("RANK", options.rank)
+  if (options?.maxlen !== undefined) args.push("MAXLEN", options.maxlen)
+  return args
+}
+
+// Blocking commands take their timeout in seconds (fractions allowed, 0 = forever).
+const millis = (timeoutSeconds: number): number => timeoutSeconds * 1000
+
+
+const readonly = { flags: Command.Flags.readonly }
+const write = { flags: Command.Flags.write }
+const blocking = Command.Flags.write | Command.Flags.blocking
+const twoKeys: Command.KeySpec = { first: 1, last: 2, step: 1 }
+
+const BLMOVE = Command.spec("BLMOVE", { flags: blocking, keys: twoKeys })
+const BLMPOP = Command.spec("BLMPOP", { flags: blocking, keys: keysAfterCount(2) })
+const BLPOP = Command.spec("BLPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const BRPOP = Command.spec("BRPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const BRPOPLPUSH = Command.spec("BRPOPLPUSH", { flags: blocking, keys: twoKeys })
+const LINDEX = Command.spec("LINDEX", readonly)
+const LINSERT = Command.spec("LINSERT", write)
+const LLEN = Command.spec("LLEN", readonly)
+const LMOVE = Command.spec("LMOVE", { flags: Command.Flags.write, keys: twoKeys })
+const LMPOP = Command.spec("LMPOP", { flags: Command.Flags.write, keys: keysAfterCount(1) })
+const LPOP = Command.spec("LPOP", write)
+const LPOS = Command.spec("LPOS", readonly)
+const LPUSH = Command.spec("LPUSH", write)
+const LPUSHX = Command.spec("LPUSHX", write)
+const LRANGE = Command.spec("LRANGE", readonly)
+const LREM = Command.spec("LREM", write)
+const LSET = Command.spec("LSET", write)
+const LTRIM = Command.spec("LTRIM", write)
+const RPOP = Command.spec("RPOP", write)
+const RPOPLPUSH = Command.spec("RPOPLPUSH", { flags: Command.Flags.write, keys: twoKeys })
+const RPUSH = Command.spec("RPUSH", write)
+const RPUSHX = Command.spec("RPUSHX", write)
+
+const mpopArgs = (
+  args: Array<RedisArg>,
+  keys: OneOrMany<RedisKey>,
+  end: ListEnd,
+  count: number | undefined
+): Array<RedisArg> => {
+  pushCounted(args, keys).push(end)
+  if (count !== undefined) args.push("COUNT", count)
+  return args
+}
+
+/**
+ * The list commands, one method each on the `Redis` service.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const commands = {
+  /**
+   * BLMOVE: like `lmove`, waiting up to `timeoutSeconds` (0 = forever) for
+   * `source` to have an element.
+   *
+   * @returns the element moved, `None` on timeout.
+   */
+  blmove: (
+    source: RedisKey,
+    destination: RedisKey,
+    from: ListEnd,
+    to: ListEnd,
+    timeoutSeconds: number
+  ): Command.Command<Option.Option<string>> =>
+    Command.makeBlocking(
+      BLMOVE,
+      ["BLMOVE", source, destination, from, to, timeoutSeconds],
+      optionalBulk,
+      millis(timeoutSeconds)
+    ),
+  /**
+   * BLMPOP: like `lmpop`, waiting up to `timeoutSeconds` (0 = forever).
+   *
+   * @returns the key popped from and its elements, `None` on timeout.
+   */
+  blmpop: (
+    timeoutSeconds: number,
+    keys: OneOrMany<RedisKey>,
+    end: ListEnd,
+    options?: { readonly count?: number }
+  ): Command.Command<Option.Option<readonly [key: string, elements: Array<string>]>> =>
+    Command.makeBlocking(
+      BLMPOP,
+      mpopArgs(["BLMPOP", timeoutSeconds], keys, end, options?.count),
+      keyAndElements,
+      millis(timeoutSeconds)
+    ),
+  /**
+   * BLPOP: pops the first element of the first non-empty list among `keys`,
+   * waiting up to `timeoutSeconds` (0 = forever).
+   *
+   * @returns the key popped from and the element, `None` on timeout.
+   */
+  blpop: (
+    keys: OneOrMany<RedisKey>,
+    timeoutSeconds: number
+  ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
+    Command.makeBlocking(BLPOP, pushAll(["BLPOP"], keys).concat(timeoutSeconds), keyAndElement, millis(timeoutSeconds)),
+  /**
+   * BRPOP: pops the last element of the first non-empty list among `keys`,
+   * waiting up to `timeoutSeconds` (0 = forever).
+   *
+   * @returns the key popped from and the element, `None` on timeout.
+   */
+  brpop: (
+    keys: OneOrMany<RedisKey>,
+    timeoutSeconds: number
+  ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
+    Command.makeBlocking(BRPOP, pushAll(["BRPOP"], keys).concat(timeoutSeconds), keyAndElement, millis(timeoutSeconds)),
+  /**
+   * BRPOPLPUSH: like `rpoplpush`, waiting up to `timeoutSeconds`.
+   * Deprecated: prefer `blmove(source, destination, "RIGHT", "LEFT", timeout)`.
+   *
+   * @returns the element moved, `None` on timeout.
+   */
+  brpoplpush: (
+    source: RedisKey,
+    destination: RedisKey,
+    timeoutSeconds: number
+  ): Command.Command<Option.Option<string>> =>
+    Command.makeBlocking(
+      BRPOPLPUSH,
+      ["BRPOPLPUSH", source, destination, timeoutSeconds],
+      optionalBulk,
+      millis(timeoutSeconds)
+    ),
+  /**
+   * LINDEX: the element at `index` (negative counts from the tail).
+   *
+   * @returns `None` when the index is out of range or the key does not exist.
+   */
+  lindex: (key: RedisKey, index: number): Command.Command<Option.Option<string>> =>
+    Command.make(LINDEX, ["LINDEX", key, index], optionalBulk),
+  /**
+   * LINSERT: inserts `element` before or after the first occurrence of `pivot`.
+   *
+   * @returns the new length; -1 when `pivot` was not found, 0 when the key
+   * does not exist.
+   */
+  linsert: (
+    key: RedisKey,
+    where: "BEFORE" | "AFTER",
+    pivot: RedisArg,
+    element: RedisArg
+  ): Command.Command<number> => Command.make(LINSERT, ["LINSERT", key, where, pivot, element], D.integer),
+  /**
+   * LLEN: the length of the list.
+   *
+   * @returns 0 when the key does not exist.
+   */
+  llen: (key: RedisKey): Command.Command<number> => Command.make(LLEN, ["LLEN", key], D.integer),
+  /**
+   * LMOVE: pops an element from one end of `source` and pushes it to one end
+   * of `destination`, atomically (the same key rotates the list).
+   *
+   * @returns the element moved, `None` when `source` is empty.
+   */
+  lmove: (source: RedisKey, destination: RedisKey, from: ListEnd, to: ListEnd): Command.Command<Option.Option<string>> =>
+    Command.make(LMOVE, ["LMOVE", source, destination, from, to], optionalBulk),
+  /**
+   * LMPOP: pops up to `count` (default 1) elements from one end of the first
+   * non-empty list among `keys` (at least one).
+   *
+   * @returns the key popped from and its elements, `None` when all lists are empty.
+   */
+  lmpop: (
+    keys: OneOrMany<RedisKey>,
+    end: ListEnd,
+    options?: { readonly count?: number }
+  ): Command.Command<Option.Option<readonly [key: string, elements: Array<string>]>> =>
+    Command.make(LMPOP, mpopArgs(["LMPOP"], keys, end, options?.count), keyAndElements),
+  /**
+   * LPOP: removes and returns the first element.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  lpop: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(LPOP, ["LPOP", key], optionalBulk),
+  /**
+   * LPOP with a count: removes and returns up to `count` elements from the head.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  lpopCount: (key: RedisKey, count: number): Command.Command<Option.Option<Array<string>>> =>
+    Command.make(LPOP, ["LPOP", key, count], optionalBulks),
+  /**
+   * LPOS: the index of a matching element.
+   *
+   * @returns `None` when there is no (such) match.
+   */
+  lpos: (key: RedisKey, element: RedisArg, options?: LposOptions): Command.Command<Option.Option<number>> =>
+    Command.make(LPOS, lposArgs(["LPOS", key, element], options), optionalInteger),
+  /**
+   * LPOS … COUNT: the indexes of up to `count` matches (0 = all).
+   *
+   * @returns the indexes, empty when there is no match.
+   */
+  lposCount: (key: RedisKey, element: RedisArg, count: number, options?: LposOptions): Command.Command<Array<number>> =>
+    Command.make(LPOS, lposArgs(["LPOS", key, element, "COUNT", count], options), integers),
+  /**
+   * LPUSH: inserts elements (at least one) at the head, one after the other,
+   * so the last one ends up first.
+   *
+   * @returns the length after the push.
+   */
+  lpush: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
+    Command.make(LPUSH, pushAll(["LPUSH", key], elements), D.integer),
+  /**
+   * LPUSHX: like `lpush`, only when the list exists.
+   *
+   * @returns the length after the push, 0 when the key does not exist.
+   */
+  lpushx: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
+    Command.make(LPUSHX, pushAll(["LPUSHX", key], elements), D.integer),
+  /**
+   * LRANGE: the elements from `start` to `stop`, both inclusive (negative
+   * counts from the tail; `0, -1` is the whole list).
+   *
+   * @returns an empty array when the range is empty or the key does not exist.
+   */
+  lrange: (key: RedisKey, start: number, stop: number): Command.Command<Array<string>> =>
+    Command.make(LRANGE, ["LRANGE", key, start, stop], bulks),
+  /**
+   * LREM: removes `count` occurrences of `element`: from the head when
+   * positive, from the tail when negative, all when 0.
+   *
+   * @returns the number removed.
+   */
+  lrem: (key: RedisKey, count: number, element: RedisArg): Command.Command<number> =>
+    Command.make(LREM, ["LREM", key, count, element], D.integer),
+  /**
+   * LSET: sets the element at `index`. Fails with a reply error when the
+   * index is out of range or the key does not exist.
+   */
+  lset: (key: RedisKey, index: number, element: RedisArg): Command.Command<void> =>
+    Command.make(LSET, ["LSET", key, index, element], D.ok),
+  /**
+   * LTRIM: keeps only the elements from `start` to `stop`, both inclusive.
+   */
+  ltrim: (key: RedisKey, start: number, stop: number): Command.Command<void> =>
+    Command.make(LTRIM, ["LTRIM", key, start, stop], D.ok),
+  /**
+   * RPOP: removes and returns the last element.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  rpop: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(RPOP, ["RPOP", key], optionalBulk),
+  /**
+   * RPOP with a count: removes and returns up to `count` elements from the tail.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  rpopCount: (key: RedisKey, count: number): Command.Command<Option.Option<Array<string>>> =>
+    Command.make(RPOP, ["RPOP", key, count], optionalBulks),
+  /**
+   * RPOPLPUSH: moves the last element of `source` to the head of
+   * `destination`. Deprecated: prefer `lmove(source, destination, "RIGHT", "LEFT")`.
+   *
+   * @returns the element moved, `None` when `source` is empty.
+   */
+  rpoplpush: (source: RedisKey, destination: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(RPOPLPUSH, ["RPOPLPUSH", source, destination], optionalBulk),
+  /**
+   * RPUSH: appends elements (at least one) at the tail.
+   *
+   * @returns the length after the push.
+   */
+  rpush: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
+    Command.make(RPUSH, pushAll(["RPUSH", key], elements), D.integer),
+  /**
+   * RPUSHX: like `rpush`, only when the list exists.
+   *
+   * @returns the length after the push, 0 when the key does not exist.
+   */
+  rpushx: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
+    Command.make(RPUSHX, pushAll(["RPUSHX", key], elements), D.integer)
+} as const
+
+/**
+ * Every spec of the list family.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const specs: ReadonlyArray<Command.CommandSpec> = [
+  BLMOVE,
+  BLMPOP,
+  BLPOP,
+  BRPOP,
+  BRPOPLPUSH,
+  LINDEX,
+  LINSERT,
+  LLEN,
+  LMOVE,
+  LMPOP,
+  LPOP,
+  LPOS,
+  LPUSH,
+  LPUSHX,
+  LRANGE,
+  LREM,
+  LSET,
+  LTRIM,
+  RPOP,
+  RPOPLPUSH,
+  RPUSH,
+  RPUSHX
+]

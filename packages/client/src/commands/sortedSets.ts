@@ -1,0 +1,727 @@
+/**
+ * Sorted set commands, blocking pops included (ZSCAN is with the other
+ * scans in the keys family, SORT with the generic key commands).
+ *
+ * Scores are numbers; `Infinity` and `-Infinity` are sent as `+inf` and
+ * `-inf`. Replies with scores are `[member, score]` pairs in server order,
+ * whichever protocol the connection speaks.
+ *
+ * @since 0.1.0
+ */
+import { Option } from "effect"
+import * as Command from "../Command.js"
+import type { RedisArg, RedisKey } from "../Command.js"
+import * as D from "../ReplyDecoder.js"
+import { keysAfterCount, type OneOrMany, pushAll, pushCounted } from "./keys.js"
+
+/**
+ * A score bound for ZCOUNT, ZRANGE … BYSCORE and the like: a number
+ * (inclusive), `"(n"` (exclusive), or an infinity.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ScoreBound = number | "-inf" | "+inf" | `(${number}`
+
+/**
+ * A lexicographic bound for ZLEXCOUNT, ZRANGE … BYLEX and the like:
+ * `"[a"` (inclusive), `"(a"` (exclusive), `"-"` and `"+"` (the ends).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LexBound = "-" | "+" | `[${string}` | `(${string}`
+
+/**
+ * A member and its score, as replies carry them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ScoredMember = readonly [member: string, score: number]
+
+/**
+ * Which end of a sorted set ZMPOP and BZMPOP pop from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ScoreEnd = "MIN" | "MAX"
+
+/**
+ * Options of ZADD.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ZAddOptions {
+  /** Only add new members. */
+  readonly nx?: boolean
+  /** Only update existing members. */
+  readonly xx?: boolean
+  /** Only update when the new score is greater. */
+  readonly gt?: boolean
+  /** Only update when the new score is less. */
+  readonly lt?: boolean
+  /** Count changed members, not only added ones. */
+  readonly ch?: boolean
+}
+
+/**
+ * Options of ZRANGE and ZRANGESTORE. Without `by`, `start` and `stop` are
+ * ranks; with `by: "score"` they are {@link ScoreBound}s, with `by: "lex"`
+ * {@link LexBound}s. With `rev`, pass the higher bound first.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ZRangeOptions {
+  readonly by?: "score" | "lex"
+  readonly rev?: boolean
+  /** Only with `by`: skip `offset` members and return at most `count` (negative = all). */
+  readonly limit?: Limit
+}
+
+/**
+ * A LIMIT clause.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limit {
+  readonly offset: number
+  readonly count: number
+}
+
+/**
+ * Options of ZUNION, ZINTER and their STORE variants.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ZSetOperationOptions {
+  /** One multiplier per key (default 1). */
+  readonly weights?: ReadonlyArray<number>
+  /** How the scores of a member combine (default `"SUM"`). */
+  readonly aggregate?: "SUM" | "MIN" | "MAX"
+}
+
+const score = (value: number | string): RedisArg =>
+  value === Infinity ? "+inf" : value === -Infinity ? "-inf" : value
+
+const limitArgs = (args: Array<RedisArg>, limit: Limit | undefined): Array<RedisArg> => {
+  if (limit !== undefined) args.push("LIMIT", limit.offset, limit.count)
+  return args
+}
+
+const rangeArgs = (
+  args: Array<RedisArg>,
+  start: number | string,
+  stop: number | string,
+  options: ZRangeOptions | undefined
+): Array<RedisArg> => {
+  args.push(score(start), score(stop))
+  if (options !== undefined) {
+    if (options.by === "score") args.push("BYSCORE")
+    else if (options.by === "lex") args.push("BYLEX")
+    if (options.rev) args.push("REV")
+    limitArgs(args, options.limit)
+  }
+  return args
+}
+
+const operationArgs = (
+  args: Array<RedisArg>,
+  keys: OneOrMany<RedisKey>,
+  options: ZSetOperationOptions | undefined
+): Array<RedisArg> => {
+  pushCounted(args, keys)
+  if (options?.weights !== undefined) args.push("WEIGHTS", ...options.weights.map(score))
+  if (options?.aggregate !== undefined) args.push("AGGREGATE", options.aggregate)
+  return args
+}
+
+const mpopArgs = (
+  args: Array<RedisArg>,
+  keys: OneOrMany<RedisKey>,
+  end: ScoreEnd,
+  count: number | undefined
+): Array<RedisArg> => {
+  pushCounted(args, keys).push(end)
+  if (count !== undefined) args.push("COUNT", count)
+  return args
+}
+
+const zaddArgs = (key: RedisKey, options: ZAddOptions | undefined): Array<RedisArg> => {
+  const args: Array<RedisArg> = ["ZADD", key]
+  if (options !== undefined) {
+    if (options.nx) args.push("NX")
+    if (options.xx) args.push("XX")
+    if (options.gt) args.push("GT")
+    if (options.lt) args.push("LT")
+    if (options.ch) args.push("CH")
+  }
+  return args
+}
+
+const millis = (timeoutSeconds: number): number => timeoutSeconds * 1000
+
+const bulks = D.array(D.bulk)
+const scored = D.pairs(D.bulk, D.double)
+const optionalBulk = D.optional(D.bulk)
+const optionalDouble = D.optional(D.double)
+const optionalDoubles = D.array(optionalDouble)
+const optionalInteger = D.optional(D.integer)
+// ZPOPMIN/ZPOPMAX without a count reply with one flat pair, or an empty array.
+const firstScored: D.Decoder<Option.Option<ScoredMember>> = (reply) => {
+  const list = scored(reply)
+  return list.length === 0 ? Option.none() : Option.some(list[0]!)
+}
+const keyMemberScore = D.optional(D.tuple(D.bulk, D.bulk, D.double))
+const keyAndScored = D.optional(D.tuple(D.bulk, scored))
+
+const readonly = { flags: Command.Flags.readonly }
+const write = { flags: Command.Flags.write }
+const blocking = Command.Flags.write | Command.Flags.blocking
+// The STORE variants: the destination, then the keys after the count.
+const destinationAndKeys: Command.KeySpec = (args) => [1, ...keysAfterCount(2)(args)]
+const numkeysRead = { flags: Command.Flags.readonly, keys: keysAfterCount(1) }
+const numkeysStore = { flags: Command.Flags.write, keys: destinationAndKeys }
+
+const BZMPOP = Command.spec("BZMPOP", { flags: blocking, keys: keysAfterCount(2) })
+const BZPOPMAX = Command.spec("BZPOPMAX", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const BZPOPMIN = Command.spec("BZPOPMIN", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const ZADD = Command.spec("ZADD", write)
+const ZCARD = Command.spec("ZCARD", readonly)
+const ZCOUNT = Command.spec("ZCOUNT", readonly)
+const ZDIFF = Command.spec("ZDIFF", numkeysRead)
+const ZDIFFSTORE = Command.spec("ZDIFFSTORE", numkeysStore)
+const ZINCRBY = Command.spec("ZINCRBY", write)
+const ZINTER = Command.spec("ZINTER", numkeysRead)
+const ZINTERCARD = Command.spec("ZINTERCARD", numkeysRead)
+const ZINTERSTORE = Command.spec("ZINTERSTORE", numkeysStore)
+const ZLEXCOUNT = Command.spec("ZLEXCOUNT", readonly)
+const ZMPOP = Command.spec("ZMPOP", { flags: Command.Flags.write, keys: keysAfterCount(1) })
+const ZMSCORE = Command.spec("ZMSCORE", readonly)
+const ZPOPMAX = Command.spec("ZPOPMAX", write)
+const ZPOPMIN = Command.spec("ZPOPMIN", write)
+const ZRANDMEMBER = Command.spec("ZRANDMEMBER", readonly)
+const ZRANGE = Command.spec("ZRANGE", readonly)
+const ZRANGEBYLEX = Command.spec("ZRANGEBYLEX", readonly)
+const ZRANGEBYSCORE = Command.spec("ZRANGEBYSCORE", readonly)
+const ZRANGESTORE = Command.spec("ZRANGESTORE", { flags: Command.Flags.write, keys: { first: 1, last: 2, step: 1 } })
+const ZRANK = Command.spec("ZRANK", readonly)
+const ZREM = Command.spec("ZREM", write)
+const ZREMRANGEBYLEX = Command.spec("ZREMRANGEBYLEX", write)
+const ZREMRANGEBYRANK = Command.spec("ZREMRANGEBYRANK", write)
+const ZREMRANGEBYSCORE = Command.spec("ZREMRANGEBYSCORE", write)
+const ZREVRANGE = Command.spec("ZREVRANGE", readonly)
+const ZREVRANGEBYLEX = Command.spec("ZREVRANGEBYLEX", readonly)
+const ZREVRANGEBYSCORE = Command.spec("ZREVRANGEBYSCORE", readonly)
+const ZREVRANK = Command.spec("ZREVRANK", readonly)
+const ZSCORE = Command.spec("ZSCORE", readonly)
+const ZUNION = Command.spec("ZUNION", numkeysRead)
+const ZUNIONSTORE = Command.spec("ZUNIONSTORE", numkeysStore)
+
+/**
+ * The sorted set commands, one method each on the `Redis` service.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const commands = {
+  /**
+   * BZMPOP: like `zmpop`, waiting up to `timeoutSeconds` (0 = forever).
+   *
+   * @returns the key popped from and its `[member, score]` pairs, `None` on timeout.
+   */
+  bzmpop: (
+    timeoutSeconds: number,
+    keys: OneOrMany<RedisKey>,
+    end: ScoreEnd,
+    options?: { readonly count?: number }
+  ): Command.Command<Option.Option<readonly [key: string, members: Array<ScoredMember>]>> =>
+    Command.makeBlocking(
+      BZMPOP,
+      mpopArgs(["BZMPOP", timeoutSeconds], keys, end, options?.count),
+      keyAndScored,
+      millis(timeoutSeconds)
+    ),
+  /**
+   * BZPOPMAX: pops the highest-scored member of the first non-empty sorted
+   * set among `keys`, waiting up to `timeoutSeconds` (0 = forever).
+   *
+   * @returns the key, the member and its score; `None` on timeout.
+   */
+  bzpopmax: (
+    keys: OneOrMany<RedisKey>,
+    timeoutSeconds: number
+  ): Command.Command<Option.Option<readonly [key: string, member: string, score: number]>> =>
+    Command.makeBlocking(BZPOPMAX, pushAll(["BZPOPMAX"], keys).concat(timeoutSeconds), keyMemberScore, millis(timeoutSeconds)),
+  /**
+   * BZPOPMIN: pops the lowest-scored member of the first non-empty sorted
+   * set among `keys`, waiting up to `timeoutSeconds` (0 = forever).
+   *
+   * @returns the key, the member and its score; `None` on timeout.
+   */
+  bzpopmin: (
+    keys: OneOrMany<RedisKey>,
+    timeoutSeconds: number
+  ): Command.Command<Option.Option<readonly [key: string, member: string, score: number]>> =>
+    Command.makeBlocking(BZPOPMIN, pushAll(["BZPOPMIN"], keys).concat(timeoutSeconds), keyMemberScore, millis(timeoutSeconds)),
+  /**
+   * ZADD: adds members (at least one) with their scores, or updates the
+   * scores of existing ones. Pairs are `[score, member]`, in the order ZADD
+   * takes them (replies give `[member, score]`).
+   *
+   * @returns the number of members added (with `ch`: added or changed).
+   */
+  zadd: (
+    key: RedisKey,
+    members: ReadonlyArray<readonly [score: number, member: RedisArg]>,
+    options?: ZAddOptions
+  ): Command.Command<number> => {
+    const args = zaddArgs(key, options)
+    for (const [value, member] of members) args.push(score(value), member)
+    return Command.make(ZADD, args, D.integer)
+  },
+  /**
+   * ZADD … INCR: increments the score of `member` like `zincrby`, subject to
+   * the ZADD conditions.
+   *
+   * @returns the new score, `None` when a condition prevented the change.
+   */
+  zaddIncr: (
+    key: RedisKey,
+    member: RedisArg,
+    increment: number,
+    options?: ZAddOptions
+  ): Command.Command<Option.Option<number>> =>
+    Command.make(ZADD, zaddArgs(key, options).concat("INCR", score(increment), member), optionalDouble),
+  /**
+   * ZCARD: the number of members.
+   *
+   * @returns 0 when the key does not exist.
+   */
+  zcard: (key: RedisKey): Command.Command<number> => Command.make(ZCARD, ["ZCARD", key], D.integer),
+  /**
+   * ZCOUNT: the number of members with a score between `min` and `max`.
+   *
+   * @returns the count.
+   */
+  zcount: (key: RedisKey, min: ScoreBound, max: ScoreBound): Command.Command<number> =>
+    Command.make(ZCOUNT, ["ZCOUNT", key, score(min), score(max)], D.integer),
+  /**
+   * ZDIFF: the members of the first sorted set that are in none of the others.
+   *
+   * @returns the members, by score.
+   */
+  zdiff: (keys: OneOrMany<RedisKey>): Command.Command<Array<string>> =>
+    Command.make(ZDIFF, pushCounted(["ZDIFF"], keys), bulks),
+  /**
+   * ZDIFF … WITHSCORES: like `zdiff`, with the scores of the first set.
+   *
+   * @returns `[member, score]` pairs, by score.
+   */
+  zdiffWithScores: (keys: OneOrMany<RedisKey>): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZDIFF, pushCounted(["ZDIFF"], keys).concat("WITHSCORES"), scored),
+  /**
+   * ZDIFFSTORE: stores the result of `zdiff(keys)` at `destination`.
+   *
+   * @returns the size of the stored sorted set.
+   */
+  zdiffstore: (destination: RedisKey, keys: OneOrMany<RedisKey>): Command.Command<number> =>
+    Command.make(ZDIFFSTORE, pushCounted(["ZDIFFSTORE", destination], keys), D.integer),
+  /**
+   * ZINCRBY: adds `increment` to the score of `member` (a missing member
+   * starts at 0).
+   *
+   * @returns the new score.
+   */
+  zincrby: (key: RedisKey, increment: number, member: RedisArg): Command.Command<number> =>
+    Command.make(ZINCRBY, ["ZINCRBY", key, score(increment), member], D.double),
+  /**
+   * ZINTER: the members common to all the sorted sets, with combined scores.
+   *
+   * @returns the members, by combined score.
+   */
+  zinter: (keys: OneOrMany<RedisKey>, options?: ZSetOperationOptions): Command.Command<Array<string>> =>
+    Command.make(ZINTER, operationArgs(["ZINTER"], keys, options), bulks),
+  /**
+   * ZINTER … WITHSCORES: like `zinter`, with the combined scores.
+   *
+   * @returns `[member, score]` pairs, by score.
+   */
+  zinterWithScores: (
+    keys: OneOrMany<RedisKey>,
+    options?: ZSetOperationOptions
+  ): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZINTER, operationArgs(["ZINTER"], keys, options).concat("WITHSCORES"), scored),
+  /**
+   * ZINTERCARD: the size of the intersection, counting at most `limit`
+   * members when given (0 = no limit).
+   *
+   * @returns the size.
+   */
+  zintercard: (keys: OneOrMany<RedisKey>, options?: { readonly limit?: number }): Command.Command<number> =>
+    Command.make(
+      ZINTERCARD,
+      options?.limit === undefined
+        ? pushCounted(["ZINTERCARD"], keys)
+        : pushCounted(["ZINTERCARD"], keys).concat("LIMIT", options.limit),
+      D.integer
+    ),
+  /**
+   * ZINTERSTORE: stores the result of `zinter(keys, options)` at `destination`.
+   *
+   * @returns the size of the stored sorted set.
+   */
+  zinterstore: (
+    destination: RedisKey,
+    keys: OneOrMany<RedisKey>,
+    options?: ZSetOperationOptions
+  ): Command.Command<number> =>
+    Command.make(ZINTERSTORE, operationArgs(["ZINTERSTORE", destination], keys, options), D.integer),
+  /**
+   * ZLEXCOUNT: the number of members between two lexicographic bounds
+   * (meaningful when all scores are equal).
+   *
+   * @returns the count.
+   */
+  zlexcount: (key: RedisKey, min: LexBound, max: LexBound): Command.Command<number> =>
+    Command.make(ZLEXCOUNT, ["ZLEXCOUNT", key, min, max], D.integer),
+  /**
+   * ZMPOP: pops up to `count` (default 1) members from one end of the first
+   * non-empty sorted set among `keys` (at least one).
+   *
+   * @returns the key popped from and its `[member, score]` pairs, `None`
+   * when all are empty.
+   */
+  zmpop: (
+    keys: OneOrMany<RedisKey>,
+    end: ScoreEnd,
+    options?: { readonly count?: number }
+  ): Command.Command<Option.Option<readonly [key: string, members: Array<ScoredMember>]>> =>
+    Command.make(ZMPOP, mpopArgs(["ZMPOP"], keys, end, options?.count), keyAndScored),
+  /**
+   * ZMSCORE: the scores of several members (at least one).
+   *
+   * @returns one entry per member, `None` where it is not in the set.
+   */
+  zmscore: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<Array<Option.Option<number>>> =>
+    Command.make(ZMSCORE, pushAll(["ZMSCORE", key], members), optionalDoubles),
+  /**
+   * ZPOPMAX: removes and returns the member with the highest score.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  zpopmax: (key: RedisKey): Command.Command<Option.Option<ScoredMember>> =>
+    Command.make(ZPOPMAX, ["ZPOPMAX", key], firstScored),
+  /**
+   * ZPOPMAX with a count: removes and returns up to `count` members, highest first.
+   *
+   * @returns `[member, score]` pairs; empty when the key does not exist.
+   */
+  zpopmaxCount: (key: RedisKey, count: number): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZPOPMAX, ["ZPOPMAX", key, count], scored),
+  /**
+   * ZPOPMIN: removes and returns the member with the lowest score.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  zpopmin: (key: RedisKey): Command.Command<Option.Option<ScoredMember>> =>
+    Command.make(ZPOPMIN, ["ZPOPMIN", key], firstScored),
+  /**
+   * ZPOPMIN with a count: removes and returns up to `count` members, lowest first.
+   *
+   * @returns `[member, score]` pairs; empty when the key does not exist.
+   */
+  zpopminCount: (key: RedisKey, count: number): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZPOPMIN, ["ZPOPMIN", key, count], scored),
+  /**
+   * ZRANDMEMBER: a random member, left in the set.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  zrandmember: (key: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(ZRANDMEMBER, ["ZRANDMEMBER", key], optionalBulk),
+  /**
+   * ZRANDMEMBER with a count: up to `count` distinct members, or with a
+   * negative count exactly `-count` members that may repeat.
+   *
+   * @returns the members; empty when the key does not exist.
+   */
+  zrandmemberCount: (key: RedisKey, count: number): Command.Command<Array<string>> =>
+    Command.make(ZRANDMEMBER, ["ZRANDMEMBER", key, count], bulks),
+  /**
+   * ZRANDMEMBER … WITHSCORES: like `zrandmemberCount`, with the scores.
+   *
+   * @returns `[member, score]` pairs.
+   */
+  zrandmemberWithScores: (key: RedisKey, count: number): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZRANDMEMBER, ["ZRANDMEMBER", key, count, "WITHSCORES"], scored),
+  /**
+   * ZRANGE: the members between `start` and `stop`: ranks (inclusive,
+   * negative from the end) by default, scores with `by: "score"`, lexical
+   * bounds with `by: "lex"`; reversed with `rev`.
+   *
+   * @returns the members in range order.
+   */
+  zrange: (
+    key: RedisKey,
+    start: number | string,
+    stop: number | string,
+    options?: ZRangeOptions
+  ): Command.Command<Array<string>> => Command.make(ZRANGE, rangeArgs(["ZRANGE", key], start, stop, options), bulks),
+  /**
+   * ZRANGE … WITHSCORES: like `zrange`, with the scores.
+   *
+   * @returns `[member, score]` pairs in range order.
+   */
+  zrangeWithScores: (
+    key: RedisKey,
+    start: number | string,
+    stop: number | string,
+    options?: ZRangeOptions
+  ): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZRANGE, rangeArgs(["ZRANGE", key], start, stop, options).concat("WITHSCORES"), scored),
+  /**
+   * ZRANGEBYLEX: the members between two lexicographic bounds. Deprecated:
+   * prefer `zrange(key, min, max, { by: "lex" })`.
+   *
+   * @returns the members in order.
+   */
+  zrangebylex: (
+    key: RedisKey,
+    min: LexBound,
+    max: LexBound,
+    options?: { readonly limit?: Limit }
+  ): Command.Command<Array<string>> =>
+    Command.make(ZRANGEBYLEX, limitArgs(["ZRANGEBYLEX", key, min, max], options?.limit), bulks),
+  /**
+   * ZRANGEBYSCORE: the members with a score between `min` and `max`.
+   * Deprecated: prefer `zrange(key, min, max, { by: "score" })`.
+   *
+   * @returns the members by score.
+   */
+  zrangebyscore: (
+    key: RedisKey,
+    min: ScoreBound,
+    max: ScoreBound,
+    options?: { readonly limit?: Limit }
+  ): Command.Command<Array<string>> =>
+    Command.make(ZRANGEBYSCORE, limitArgs(["ZRANGEBYSCORE", key, score(min), score(max)], options?.limit), bulks),
+  /**
+   * ZRANGEBYSCORE … WITHSCORES: like `zrangebyscore`, with the scores.
+   * Deprecated: prefer `zrangeWithScores(key, min, max, { by: "score" })`.
+   *
+   * @returns `[member, score]` pairs by score.
+   */
+  zrangebyscoreWithScores: (
+    key: RedisKey,
+    min: ScoreBound,
+    max: ScoreBound,
+    options?: { readonly limit?: Limit }
+  ): Command.Command<Array<ScoredMember>> =>
+    Command.make(
+      ZRANGEBYSCORE,
+      limitArgs(["ZRANGEBYSCORE", key, score(min), score(max), "WITHSCORES"], options?.limit),
+      scored
+    ),
+  /**
+   * ZRANGESTORE: stores the range `zrange(source, start, stop, options)`
+   * at `destination`.
+   *
+   * @returns the size of the stored sorted set.
+   */
+  zrangestore: (
+    destination: RedisKey,
+    source: RedisKey,
+    start: number | string,
+    stop: number | string,
+    options?: ZRangeOptions
+  ): Command.Command<number> =>
+    Command.make(ZRANGESTORE, rangeArgs(["ZRANGESTORE", destination, source], start, stop, options), D.integer),
+  /**
+   * ZRANK: the rank of `member`, lowest score first (0-based).
+   *
+   * @returns `None` when the member or the key does not exist.
+   */
+  zrank: (key: RedisKey, member: RedisArg): Command.Command<Option.Option<number>> =>
+    Command.make(ZRANK, ["ZRANK", key, member], optionalInteger),
+  /**
+   * ZREM: removes members (at least one).
+   *
+   * @returns the number of members that were in the set.
+   */
+  zrem: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<number> =>
+    Command.make(ZREM, pushAll(["ZREM", key], members), D.integer),
+  /**
+   * ZREMRANGEBYLEX: removes the members between two lexicographic bounds.
+   *
+   * @returns the number removed.
+   */
+  zremrangebylex: (key: RedisKey, min: LexBound, max: LexBound): Command.Command<number> =>
+    Command.make(ZREMRANGEBYLEX, ["ZREMRANGEBYLEX", key, min, max], D.integer),
+  /**
+   * ZREMRANGEBYRANK: removes the members ranked `start` to `stop` (inclusive).
+   *
+   * @returns the number removed.
+   */
+  zremrangebyrank: (key: RedisKey, start: number, stop: number): Command.Command<number> =>
+    Command.make(ZREMRANGEBYRANK, ["ZREMRANGEBYRANK", key, start, stop], D.integer),
+  /**
+   * ZREMRANGEBYSCORE: removes the members with a score between `min` and `max`.
+   *
+   * @returns the number removed.
+   */
+  zremrangebyscore: (key: RedisKey, min: ScoreBound, max: ScoreBound): Command.Command<number> =>
+    Command.make(ZREMRANGEBYSCORE, ["ZREMRANGEBYSCORE", key, score(min), score(max)], D.integer),
+  /**
+   * ZREVRANGE: the members ranked `start` to `stop`, highest score first.
+   * Deprecated: prefer `zrange(key, start, stop, { rev: true })`.
+   *
+   * @returns the members.
+   */
+  zrevrange: (key: RedisKey, start: number, stop: number): Command.Command<Array<string>> =>
+    Command.make(ZREVRANGE, ["ZREVRANGE", key, start, stop], bulks),
+  /**
+   * ZREVRANGE … WITHSCORES: like `zrevrange`, with the scores.
+   *
+   * @returns `[member, score]` pairs, highest first.
+   */
+  zrevrangeWithScores: (key: RedisKey, start: number, stop: number): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZREVRANGE, ["ZREVRANGE", key, start, stop, "WITHSCORES"], scored),
+  /**
+   * ZREVRANGEBYLEX: the members between two lexicographic bounds, in
+   * reverse order (`max` first). Deprecated: prefer
+   * `zrange(key, max, min, { by: "lex", rev: true })`.
+   *
+   * @returns the members in reverse order.
+   */
+  zrevrangebylex: (
+    key: RedisKey,
+    max: LexBound,
+    min: LexBound,
+    options?: { readonly limit?: Limit }
+  ): Command.Command<Array<string>> =>
+    Command.make(ZREVRANGEBYLEX, limitArgs(["ZREVRANGEBYLEX", key, max, min], options?.limit), bulks),
+  /**
+   * ZREVRANGEBYSCORE: the members with a score between `max` and `min`,
+   * highest first. Deprecated: prefer `zrange(key, max, min, { by: "score", rev: true })`.
+   *
+   * @returns the members, highest first.
+   */
+  zrevrangebyscore: (
+    key: RedisKey,
+    max: ScoreBound,
+    min: ScoreBound,
+    options?: { readonly limit?: Limit }
+  ): Command.Command<Array<string>> =>
+    Command.make(
+      ZREVRANGEBYSCORE,
+      limitArgs(["ZREVRANGEBYSCORE", key, score(max), score(min)], options?.limit),
+      bulks
+    ),
+  /**
+   * ZREVRANGEBYSCORE … WITHSCORES: like `zrevrangebyscore`, with the scores.
+   *
+   * @returns `[member, score]` pairs, highest first.
+   */
+  zrevrangebyscoreWithScores: (
+    key: RedisKey,
+    max: ScoreBound,
+    min: ScoreBound,
+    options?: { readonly limit?: Limit }
+  ): Command.Command<Array<ScoredMember>> =>
+    Command.make(
+      ZREVRANGEBYSCORE,
+      limitArgs(["ZREVRANGEBYSCORE", key, score(max), score(min), "WITHSCORES"], options?.limit),
+      scored
+    ),
+  /**
+   * ZREVRANK: the rank of `member`, highest score first (0-based).
+   *
+   * @returns `None` when the member or the key does not exist.
+   */
+  zrevrank: (key: RedisKey, member: RedisArg): Command.Command<Option.Option<number>> =>
+    Command.make(ZREVRANK, ["ZREVRANK", key, member], optionalInteger),
+  /**
+   * ZSCORE: the score of `member`.
+   *
+   * @returns `None` when the member or the key does not exist.
+   */
+  zscore: (key: RedisKey, member: RedisArg): Command.Command<Option.Option<number>> =>
+    Command.make(ZSCORE, ["ZSCORE", key, member], optionalDouble),
+  /**
+   * ZUNION: the members of all the sorted sets, with combined scores.
+   *
+   * @returns the members, by combined score.
+   */
+  zunion: (keys: OneOrMany<RedisKey>, options?: ZSetOperationOptions): Command.Command<Array<string>> =>
+    Command.make(ZUNION, operationArgs(["ZUNION"], keys, options), bulks),
+  /**
+   * ZUNION … WITHSCORES: like `zunion`, with the combined scores.
+   *
+   * @returns `[member, score]` pairs, by score.
+   */
+  zunionWithScores: (
+    keys: OneOrMany<RedisKey>,
+    options?: ZSetOperationOptions
+  ): Command.Command<Array<ScoredMember>> =>
+    Command.make(ZUNION, operationArgs(["ZUNION"], keys, options).concat("WITHSCORES"), scored),
+  /**
+   * ZUNIONSTORE: stores the result of `zunion(keys, options)` at `destination`.
+   *
+   * @returns the size of the stored sorted set.
+   */
+  zunionstore: (
+    destination: RedisKey,
+    keys: OneOrMany<RedisKey>,
+    options?: ZSetOperationOptions
+  ): Command.Command<number> =>
+    Command.make(ZUNIONSTORE, operationArgs(["ZUNIONSTORE", destination], keys, options), D.integer)
+} as const
+
+/**
+ * Every spec of the sorted set family.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const specs: ReadonlyArray<Command.CommandSpec> = [
+  BZMPOP,
+  BZPOPMAX,
+  BZPOPMIN,
+  ZADD,
+  ZCARD,
+  ZCOUNT,
+  ZDIFF,
+  ZDIFFSTORE,
+  ZINCRBY,
+  ZINTER,
+  ZINTERCARD,
+  ZINTERSTORE,
+  ZLEXCOUNT,
+  ZMPOP,
+  ZMSCORE,
+  ZPOPMAX,
+  ZPOPMIN,
+  ZRANDMEMBER,
+  ZRANGE,
+  ZRANGEBYLEX,
+  ZRANGEBYSCORE,
+  ZRANGESTORE,
+  ZRANK,
+  ZREM,
+  ZREMRANGEBYLEX,
+  ZREMRANGEBYRANK,
+  ZREMRANGEBYSCORE,
+  ZREVRANGE,
+  ZREVRANGEBYLEX,
+  ZREVRANGEBYSCORE,
+  ZREVRANK,
+  ZSCORE,
+  ZUNION,
+  ZUNIONSTORE
+]

@@ -1,0 +1,407 @@
+/**
+ * String commands: GET/SET and their variants, counters, ranges, MGET/MSET
+ * and LCS.
+ *
+ * @since 0.1.0
+ */
+import type { Option } from "effect"
+import * as Command from "../Command.js"
+import type { RedisArg, RedisKey } from "../Command.js"
+import * as D from "../ReplyDecoder.js"
+import { type OneOrMany, pushAll } from "./keys.js"
+
+/**
+ * Field/value or key/value pairs for MSET, HSET and the like: a record, or a
+ * list of pairs when the names are bytes or the order matters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Entries = Readonly<Record<string, RedisArg>> | ReadonlyArray<readonly [RedisKey, RedisArg]>
+
+/**
+ * Appends the pairs of `entries` to `args`, name then value.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const pushEntries = (args: Array<RedisArg>, entries: Entries): Array<RedisArg> => {
+  if (Array.isArray(entries)) {
+    for (const [name, value] of entries as ReadonlyArray<readonly [RedisKey, RedisArg]>) args.push(name, value)
+  } else {
+    for (const name of Object.keys(entries)) args.push(name, (entries as Readonly<Record<string, RedisArg>>)[name]!)
+  }
+  return args
+}
+
+/**
+ * Options of SET.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SetOptions {
+  /** Expire after this many seconds. */
+  readonly ex?: number
+  /** Expire after this many milliseconds. */
+  readonly px?: number
+  /** Expire at this Unix time, in seconds. */
+  readonly exat?: number
+  /** Expire at this Unix time, in milliseconds. */
+  readonly pxat?: number
+  /** Keep the time to live the key already has (SET otherwise clears it). */
+  readonly keepttl?: boolean
+  /** Only set the key if it does not exist. */
+  readonly nx?: boolean
+  /** Only set the key if it already exists. */
+  readonly xx?: boolean
+}
+
+/**
+ * Options of GETEX: at most one of them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetExOptions {
+  /** Expire after this many seconds. */
+  readonly ex?: number
+  /** Expire after this many milliseconds. */
+  readonly px?: number
+  /** Expire at this Unix time, in seconds. */
+  readonly exat?: number
+  /** Expire at this Unix time, in milliseconds. */
+  readonly pxat?: number
+  /** Remove the time to live. */
+  readonly persist?: boolean
+}
+
+/**
+ * Options of LCS … IDX.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LcsIdxOptions {
+  /** Leave out matches shorter than this. */
+  readonly minmatchlen?: number
+}
+
+/**
+ * One match of LCS … IDX: inclusive `[start, end]` ranges in each string.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LcsMatch {
+  readonly a: readonly [start: number, end: number]
+  readonly b: readonly [start: number, end: number]
+  readonly length: number
+}
+
+/**
+ * The reply of LCS … IDX: the matches, last match first (as the server
+ * sends them), and the length of the longest common subsequence.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LcsIdxResult {
+  readonly matches: Array<LcsMatch>
+  readonly len: number
+}
+
+const expiryArgs = (args: Array<RedisArg>, options: SetOptions & GetExOptions): Array<RedisArg> => {
+  if (options.ex !== undefined) args.push("EX", options.ex)
+  if (options.px !== undefined) args.push("PX", options.px)
+  if (options.exat !== undefined) args.push("EXAT", options.exat)
+  if (options.pxat !== undefined) args.push("PXAT", options.pxat)
+  if (options.keepttl) args.push("KEEPTTL")
+  if (options.persist) args.push("PERSIST")
+  return args
+}
+
+const setArgs = (key: RedisKey, value: RedisArg, options: SetOptions | undefined, get: boolean): Array<RedisArg> => {
+  const args: Array<RedisArg> = ["SET", key, value]
+  if (options !== undefined) {
+    if (options.nx) args.push("NX")
+    if (options.xx) args.push("XX")
+    expiryArgs(args, options)
+  }
+  if (get) args.push("GET")
+  return args
+}
+
+const range = D.tuple(D.integer, D.integer)
+
+const lcsIdx: D.Decoder<LcsIdxResult> = (reply) => {
+  const flat = D.entries(reply)
+  let matches: Array<LcsMatch> = []
+  let len = 0
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = D.text(flat[i]!)
+    if (name === "len") len = D.integer(flat[i + 1]!)
+    else if (name === "matches") {
+      matches = D.items(flat[i + 1]!).map((match) => {
+        const parts = D.items(match)
+        const a = range(parts[0]!)
+        const b = range(parts[1]!)
+        return { a, b, length: D.integer(parts[2]!) }
+      })
+    }
+  }
+  return { matches, len }
+}
+
+const optionalBulk = D.optional(D.bulk)
+const optionalBulks = D.array(optionalBulk)
+
+const readonly = { flags: Command.Flags.readonly }
+const write = { flags: Command.Flags.write }
+
+const APPEND = Command.spec("APPEND", write)
+const DECR = Command.spec("DECR", write)
+const DECRBY = Command.spec("DECRBY", write)
+const GET = Command.spec("GET", readonly)
+const GETDEL = Command.spec("GETDEL", write)
+const GETEX = Command.spec("GETEX", write)
+const GETRANGE = Command.spec("GETRANGE", readonly)
+const GETSET = Command.spec("GETSET", write)
+const INCR = Command.spec("INCR", write)
+const INCRBY = Command.spec("INCRBY", write)
+const INCRBYFLOAT = Command.spec("INCRBYFLOAT", write)
+const LCS = Command.spec("LCS", { flags: Command.Flags.readonly, keys: { first: 1, last: 2, step: 1 } })
+const MGET = Command.spec("MGET", { flags: Command.Flags.readonly, keys: Command.allKeys })
+const MSET = Command.spec("MSET", { flags: Command.Flags.write, keys: { first: 1, last: -1, step: 2 } })
+const MSETNX = Command.spec("MSETNX", { flags: Command.Flags.write, keys: { first: 1, last: -1, step: 2 } })
+const PSETEX = Command.spec("PSETEX", write)
+const SET = Command.spec("SET", write)
+const SETEX = Command.spec("SETEX", write)
+const SETNX = Command.spec("SETNX", write)
+const SETRANGE = Command.spec("SETRANGE", write)
+const STRLEN = Command.spec("STRLEN", readonly)
+const SUBSTR = Command.spec("SUBSTR", readonly)
+
+/**
+ * The string commands, one method each on the `Redis` service.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const commands = {
+  /**
+   * APPEND: appends `value` to the string at `key`, creating it if missing.
+   *
+   * @returns the length of the string after the append.
+   */
+  append: (key: RedisKey, value: RedisArg): Command.Command<number> =>
+    Command.make(APPEND, ["APPEND", key, value], D.integer),
+  /**
+   * DECR: decrements the integer at `key` by one (a missing key counts as 0).
+   *
+   * @returns the new value, exact over the whole 64-bit range.
+   */
+  decr: (key: RedisKey): Command.Command<bigint> => Command.make(DECR, ["DECR", key], D.bigint),
+  /**
+   * DECRBY: decrements the integer at `key` by `decrement`.
+   *
+   * @returns the new value, exact over the whole 64-bit range.
+   */
+  decrby: (key: RedisKey, decrement: number | bigint): Command.Command<bigint> =>
+    Command.make(DECRBY, ["DECRBY", key, decrement], D.bigint),
+  /**
+   * GET: the string at `key`.
+   *
+   * @returns `None` when the key does not exist. Fails with a WRONGTYPE
+   * reply error when the key holds another type.
+   */
+  get: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(GET, ["GET", key], optionalBulk),
+  /**
+   * GETDEL: the string at `key`, deleting the key.
+   *
+   * @returns `None` when the key does not exist.
+   */
+  getdel: (key: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(GETDEL, ["GETDEL", key], optionalBulk),
+  /**
+   * GETEX: the string at `key`, changing its expiry (`ex`, `px`, `exat`,
+   * `pxat` or `persist`; without options it is a plain GET).
+   *
+   * @returns `None` when the key does not exist.
+   */
+  getex: (key: RedisKey, options?: GetExOptions): Command.Command<Option.Option<string>> =>
+    Command.make(GETEX, options === undefined ? ["GETEX", key] : expiryArgs(["GETEX", key], options), optionalBulk),
+  /**
+   * GETRANGE: the substring between the byte offsets `start` and `end`
+   * (inclusive, negative counts from the end).
+   *
+   * @returns an empty string when the key does not exist or the range is empty.
+   */
+  getrange: (key: RedisKey, start: number, end: number): Command.Command<string> =>
+    Command.make(GETRANGE, ["GETRANGE", key, start, end], D.bulk),
+  /**
+   * GETSET: sets `key` to `value` and returns the old value. Deprecated
+   * since Redis 6.2: prefer `setGet`.
+   *
+   * @returns `None` when the key did not exist.
+   */
+  getset: (key: RedisKey, value: RedisArg): Command.Command<Option.Option<string>> =>
+    Command.make(GETSET, ["GETSET", key, value], optionalBulk),
+  /**
+   * INCR: increments the integer at `key` by one (a missing key counts as 0).
+   *
+   * @returns the new value, exact over the whole 64-bit range.
+   */
+  incr: (key: RedisKey): Command.Command<bigint> => Command.make(INCR, ["INCR", key], D.bigint),
+  /**
+   * INCRBY: increments the integer at `key` by `increment`.
+   *
+   * @returns the new value, exact over the whole 64-bit range.
+   */
+  incrby: (key: RedisKey, increment: number | bigint): Command.Command<bigint> =>
+    Command.make(INCRBY, ["INCRBY", key, increment], D.bigint),
+  /**
+   * INCRBYFLOAT: increments the number at `key` by `increment`.
+   *
+   * @returns the new value. The server stores it as text with up to 17
+   * significant digits.
+   */
+  incrbyfloat: (key: RedisKey, increment: number): Command.Command<number> =>
+    Command.make(INCRBYFLOAT, ["INCRBYFLOAT", key, increment], D.double),
+  /**
+   * LCS: the longest common subsequence of the strings at `key1` and `key2`.
+   *
+   * @returns the subsequence (empty when there is none or a key is missing).
+   */
+  lcs: (key1: RedisKey, key2: RedisKey): Command.Command<string> => Command.make(LCS, ["LCS", key1, key2], D.bulk),
+  /**
+   * LCS … LEN: the length of the longest common subsequence.
+   *
+   * @returns the length.
+   */
+  lcsLen: (key1: RedisKey, key2: RedisKey): Command.Command<number> =>
+    Command.make(LCS, ["LCS", key1, key2, "LEN"], D.integer),
+  /**
+   * LCS … IDX WITHMATCHLEN: where the longest common subsequence lies in
+   * both strings.
+   *
+   * @returns the matches (last first) and the total length.
+   */
+  lcsIdx: (key1: RedisKey, key2: RedisKey, options?: LcsIdxOptions): Command.Command<LcsIdxResult> =>
+    Command.make(
+      LCS,
+      options?.minmatchlen === undefined
+        ? ["LCS", key1, key2, "IDX", "WITHMATCHLEN"]
+        : ["LCS", key1, key2, "IDX", "MINMATCHLEN", options.minmatchlen, "WITHMATCHLEN"],
+      lcsIdx
+    ),
+  /**
+   * MGET: the strings at several keys (at least one).
+   *
+   * @returns one entry per key, `None` for keys that are missing or hold
+   * another type.
+   */
+  mget: (keys: OneOrMany<RedisKey>): Command.Command<Array<Option.Option<string>>> =>
+    Command.make(MGET, pushAll(["MGET"], keys), optionalBulks),
+  /**
+   * MSET: sets several keys at once, atomically (at least one pair).
+   */
+  mset: (entries: Entries): Command.Command<void> => Command.make(MSET, pushEntries(["MSET"], entries), D.ok),
+  /**
+   * MSETNX: sets several keys at once only if none of them exists.
+   *
+   * @returns `true` when the keys were set, `false` when one existed and
+   * nothing was set.
+   */
+  msetnx: (entries: Entries): Command.Command<boolean> =>
+    Command.make(MSETNX, pushEntries(["MSETNX"], entries), D.boolean),
+  /**
+   * PSETEX: sets `key` with a time to live in milliseconds. Deprecated:
+   * prefer `set(key, value, { px })`.
+   */
+  psetex: (key: RedisKey, milliseconds: number, value: RedisArg): Command.Command<void> =>
+    Command.make(PSETEX, ["PSETEX", key, milliseconds, value], D.ok),
+  /**
+   * SET: sets `key` to `value`, with an optional expiry (`ex`, `px`, `exat`,
+   * `pxat`, `keepttl`) and condition (`nx`, `xx`).
+   *
+   * @returns `true` when the value was set, `false` when the `nx`/`xx`
+   * condition was not met. Without a condition it is always `true`.
+   */
+  set: (key: RedisKey, value: RedisArg, options?: SetOptions): Command.Command<boolean> =>
+    Command.make(SET, setArgs(key, value, options, false), D.okOrNil),
+  /**
+   * SET … GET: sets `key` like `set` and returns the previous value.
+   *
+   * @returns the old value, `None` when the key did not exist. With `nx` or
+   * `xx` the old value is returned whether or not the value was set.
+   */
+  setGet: (key: RedisKey, value: RedisArg, options?: SetOptions): Command.Command<Option.Option<string>> =>
+    Command.make(SET, setArgs(key, value, options, true), optionalBulk),
+  /**
+   * SETEX: sets `key` with a time to live in seconds. Deprecated: prefer
+   * `set(key, value, { ex })`.
+   */
+  setex: (key: RedisKey, seconds: number, value: RedisArg): Command.Command<void> =>
+    Command.make(SETEX, ["SETEX", key, seconds, value], D.ok),
+  /**
+   * SETNX: sets `key` only if it does not exist. Deprecated: prefer
+   * `set(key, value, { nx: true })`.
+   *
+   * @returns `true` when the key was set.
+   */
+  setnx: (key: RedisKey, value: RedisArg): Command.Command<boolean> =>
+    Command.make(SETNX, ["SETNX", key, value], D.boolean),
+  /**
+   * SETRANGE: overwrites the string at `key` from byte `offset`, padding
+   * with zero bytes when the string is shorter.
+   *
+   * @returns the length of the string after the change.
+   */
+  setrange: (key: RedisKey, offset: number, value: RedisArg): Command.Command<number> =>
+    Command.make(SETRANGE, ["SETRANGE", key, offset, value], D.integer),
+  /**
+   * STRLEN: the length in bytes of the string at `key`.
+   *
+   * @returns 0 when the key does not exist.
+   */
+  strlen: (key: RedisKey): Command.Command<number> => Command.make(STRLEN, ["STRLEN", key], D.integer),
+  /**
+   * SUBSTR: the old name of GETRANGE. Deprecated: prefer `getrange`.
+   *
+   * @returns an empty string when the key does not exist or the range is empty.
+   */
+  substr: (key: RedisKey, start: number, end: number): Command.Command<string> =>
+    Command.make(SUBSTR, ["SUBSTR", key, start, end], D.bulk)
+} as const
+
+/**
+ * Every spec of the string family.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const specs: ReadonlyArray<Command.CommandSpec> = [
+  APPEND,
+  DECR,
+  DECRBY,
+  GET,
+  GETDEL,
+  GETEX,
+  GETRANGE,
+  GETSET,
+  INCR,
+  INCRBY,
+  INCRBYFLOAT,
+  LCS,
+  MGET,
+  MSET,
+  MSETNX,
+  PSETEX,
+  SET,
+  SETEX,
+  SETNX,
+  SETRANGE,
+  STRLEN,
+  SUBSTR
+]
