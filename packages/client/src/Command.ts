@@ -71,7 +71,9 @@ export const Flags = {
   /** Changes connection state (SELECT, WATCH, CLIENT REPLY…): not allowed on the shared connection. */
   connectionState: 8,
   /** Enters subscriber mode. */
-  pubsub: 16
+  pubsub: 16,
+  /** Sent untyped through `raw`: what it does to the connection is unknown. */
+  raw: 32
 } as const
 
 /**

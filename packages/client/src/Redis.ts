@@ -16,32 +16,41 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, type Option, type Scope } from "effect"
+import { Chunk, Context, Effect, type Either, Exit, Option, type Schedule, type Scope, Stream } from "effect"
+import { dual } from "effect/Function"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "./Command.js"
+import * as Keys from "./commands/keys.js"
 import { commands } from "./Commands.js"
 import * as Connection from "./internal/connection.js"
+import * as ConnectionPool from "./internal/pool.js"
+import * as Transaction from "./internal/transaction.js"
 import * as RedisConfig from "./RedisConfig.js"
-import type { RedisError } from "./RedisError.js"
+import { type RedisError, RedisTransactionError } from "./RedisError.js"
 import { RedisTransport } from "./RedisTransport.js"
 import * as ReplyDecoder from "./ReplyDecoder.js"
+import * as Script from "./Script.js"
 
 /**
  * The shape of a result when bulk strings come back as bytes: `string`
  * becomes `Uint8Array`, recursively through options, arrays, tuples, records
  * and maps; string literal types (statuses, type names) stay as they are,
- * and so do record keys.
+ * and so do record keys and raw `RespValue`s.
  *
  * @since 0.1.0
  * @category models
  */
-export type Binary<A> = A extends string ? string extends A ? Uint8Array : A
+export type Binary<A> = RespValue extends A ? A
+  : A extends string ? string extends A ? Uint8Array : A
   : A extends Option.Option<infer X> ? Option.Option<Binary<X>>
+  : A extends Either.Either<infer R, infer L> ? Either.Either<Binary<R>, L>
   : A extends ReadonlyMap<infer K, infer V> ? Map<K, Binary<V>>
   : A extends ReadonlyArray<unknown> ? { -readonly [K in keyof A]: Binary<A[K]> }
   : A extends Uint8Array ? A
   : A extends object ? { [K in keyof A]: Binary<A[K]> }
   : A
+
+type Out<A, IsBinary extends boolean> = IsBinary extends true ? Binary<A> : A
 
 /**
  * The typed methods built from a table of command definitions.
@@ -50,9 +59,19 @@ export type Binary<A> = A extends string ? string extends A ? Uint8Array : A
  * @category models
  */
 export type Methods<Table, IsBinary extends boolean> = {
-  readonly [K in keyof Table]: Table[K] extends (...args: infer P) => Command.Command<infer A>
-    ? (...args: P) => Effect.Effect<IsBinary extends true ? Binary<A> : A, RedisError>
+  readonly [K in keyof Table]: Table[K] extends (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A>
+    ? (...args: P) => Effect.Effect<Out<A, IsBinary>, RedisError>
     : never
+}
+
+/**
+ * One result per command of a pipeline or transaction, in order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Results<Commands extends ReadonlyArray<Command.Command<unknown>>, IsBinary extends boolean> = {
+  -readonly [K in keyof Commands]: Either.Either<Out<Command.Result<Commands[K]>, IsBinary>, RedisError>
 }
 
 /**
@@ -64,7 +83,17 @@ export type Methods<Table, IsBinary extends boolean> = {
  * @category models
  */
 export interface Executor {
+  /** Runs one command. */
   readonly execute: <A>(command: Command.Command<A>, binary: boolean) => Effect.Effect<A, RedisError>
+  /**
+   * Runs commands as one contiguous batch (one write, nothing interleaved)
+   * and reports every outcome in order. A batch with an invalid argument is
+   * refused whole.
+   */
+  readonly executeAll: (
+    commands: ReadonlyArray<Command.Command<unknown>>,
+    binary: boolean
+  ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
 }
 
 /**
@@ -75,14 +104,75 @@ export interface Executor {
  */
 export interface View<IsBinary extends boolean> {
   /** Runs a command value (a typed definition's result, or one built with `Command.make`). */
-  readonly execute: <A>(command: Command.Command<A>) => Effect.Effect<IsBinary extends true ? Binary<A> : A, RedisError>
+  readonly execute: <A>(command: Command.Command<A>) => Effect.Effect<Out<A, IsBinary>, RedisError>
   /**
    * Sends any command line and returns the reply as decoded (see
    * `RespValue` in `@effect-redis/resp`). Error replies still fail with
    * `RedisReplyError`.
    */
   readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, RedisError>
+  /**
+   * Sends the commands in one write and returns one result per command, in
+   * order: a failed command does not fail the others.
+   *
+   * ```ts
+   * const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   * ```
+   */
+  readonly pipeline: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
+    commands: Commands
+  ) => Effect.Effect<Results<Commands, IsBinary>>
+  /**
+   * MULTI, the commands, EXEC, as one write: applied all together or not at
+   * all. A command the server refuses while queueing aborts the transaction
+   * with `RedisTransactionError` (reason `Aborted`, naming the command);
+   * errors while executing (e.g. WRONGTYPE) are per position, as in Redis.
+   */
+  readonly transaction: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
+    commands: Commands
+  ) => Effect.Effect<Results<Commands, IsBinary>, RedisError>
+  /**
+   * Every key (matching the options), as a stream driven by SCAN. A key
+   * present for the whole scan is emitted at least once; keys added or
+   * removed meanwhile may or may not be. Interrupting the stream stops the
+   * cursor.
+   */
+  readonly scanStream: (options?: Keys.ScanOptions) => Stream.Stream<Out<string, IsBinary>, RedisError>
+  /** Every member of a set, through SSCAN (same guarantees as `scanStream`). */
+  readonly sscanStream: (
+    key: Command.RedisKey,
+    options?: Keys.CollectionScanOptions
+  ) => Stream.Stream<Out<string, IsBinary>, RedisError>
+  /** Every `[field, value]` of a hash, through HSCAN (same guarantees as `scanStream`). */
+  readonly hscanStream: (
+    key: Command.RedisKey,
+    options?: Keys.CollectionScanOptions
+  ) => Stream.Stream<Out<readonly [string, string], IsBinary>, RedisError>
+  /** Every `[member, score]` of a sorted set, through ZSCAN (same guarantees as `scanStream`). */
+  readonly zscanStream: (
+    key: Command.RedisKey,
+    options?: Keys.CollectionScanOptions
+  ) => Stream.Stream<Out<readonly [string, number], IsBinary>, RedisError>
 }
+
+/**
+ * The commands and batches of one connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Client extends Methods<typeof commands, false>, View<false> {
+  /** The same commands with bulk strings returned as `Uint8Array`. */
+  readonly binary: Methods<typeof commands, true> & View<true>
+}
+
+/**
+ * A connection lent for the length of a scope (see `Redis.reserve`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Reserved = Client
 
 /**
  * The `Redis` service.
@@ -90,9 +180,25 @@ export interface View<IsBinary extends boolean> {
  * @since 0.1.0
  * @category models
  */
-export interface Redis extends Methods<typeof commands, false>, View<false> {
-  /** The same commands with bulk strings returned as `Uint8Array`. */
-  readonly binary: Methods<typeof commands, true> & View<true>
+export interface Redis extends Client {
+  /**
+   * Lends a dedicated connection from the pool for the scope: for
+   * connection state (SELECT, CLIENT REPLY…) or long sequences that must not
+   * interleave. It goes back to the pool when the scope ends, or is closed
+   * instead if the scope failed or changed its connection state.
+   */
+  readonly reserve: Effect.Effect<Reserved, RedisError, Scope.Scope>
+  /**
+   * An optimistic transaction: WATCHes `keys` on a dedicated connection,
+   * runs `body` (reads through the connection it is given; it returns the
+   * commands to apply), then MULTI/EXEC. If a watched key changed meanwhile,
+   * nothing is applied and it fails with `RedisTransactionError` (reason
+   * `Conflict`); `retryOnConflict` runs the whole block again.
+   */
+  readonly watch: <const Commands extends ReadonlyArray<Command.Command<unknown>>, E, R>(
+    keys: ReadonlyArray<Command.RedisKey>,
+    body: (connection: Client) => Effect.Effect<Commands, E, R>
+  ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
 }
 
 /**
@@ -103,13 +209,77 @@ export interface Redis extends Methods<typeof commands, false>, View<false> {
  */
 export const Redis: Context.Tag<Redis, Redis> = Context.GenericTag<Redis>("@effect-redis/client/Redis")
 
-const RAW = Command.spec("RAW", { keys: undefined })
+/**
+ * Retries an optimistic transaction (see `Redis.watch`) when a watched key
+ * changed, following `schedule`; any other error ends the retries.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryOnConflict: {
+  <Out, R2>(
+    schedule: Schedule.Schedule<Out, RedisError, R2>
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | R2>
+  <A, E, R, Out, R2>(
+    self: Effect.Effect<A, E, R>,
+    schedule: Schedule.Schedule<Out, RedisError, R2>
+  ): Effect.Effect<A, E, R | R2>
+} = dual(2, <A, E, R, Out, R2>(
+  self: Effect.Effect<A, E, R>,
+  schedule: Schedule.Schedule<Out, RedisError, R2>
+): Effect.Effect<A, E, R | R2> =>
+  Effect.retry(self, {
+    schedule: schedule as Schedule.Schedule<Out, unknown, R2>,
+    while: (error) => error instanceof RedisTransactionError && error.reason === "Conflict"
+  }))
+
+const RAW = Command.spec("RAW", { keys: undefined, flags: Command.Flags.raw })
+const WATCH = Command.spec("WATCH", { flags: Command.Flags.connectionState, keys: Command.allKeys })
+const UNWATCH = Command.spec("UNWATCH", { flags: Command.Flags.connectionState, keys: undefined })
+
+/** EVALSHA, and EVAL when the server does not have the script. */
+const executeScript = (executor: Executor, call: Script.ScriptCall<unknown>, binary: boolean) =>
+  Effect.catchIf(
+    executor.execute(call, binary),
+    (error) => error._tag === "RedisReplyError" && error.code === "NOSCRIPT",
+    () => executor.execute(call.withSource, binary)
+  )
+
+/** Runs a batch with SCRIPT LOAD in front for the scripts it calls, and drops their outcomes. */
+const withScriptsLoaded = (executeAll: Executor["executeAll"]): Executor["executeAll"] => (batch, binary) => {
+  const loads = Script.loadsFor(batch)
+  return loads.length === 0
+    ? executeAll(batch, binary)
+    : Effect.map(executeAll([...loads, ...batch], binary), (exits) => exits.slice(loads.length))
+}
+
+/** Follows a SCAN-family cursor from 0 until the server returns 0, one chunk per page. */
+const scanning = <A>(page: (cursor: bigint) => Effect.Effect<Keys.ScanPage<A>, RedisError>) =>
+  Stream.paginateChunkEffect(0n, (cursor) =>
+    Effect.map(page(cursor), ([next, items]) =>
+      [Chunk.unsafeFromArray(items), next === 0n ? Option.none() : Option.some(next)] as const))
 
 const makeView = (executor: Executor, binary: boolean): Record<string, unknown> => {
+  const executeAll = withScriptsLoaded(executor.executeAll)
   const view: Record<string, unknown> = {
-    execute: (command: Command.Command<unknown>) => executor.execute(command, binary),
+    execute: (command: Command.Command<unknown>) =>
+      Script.isScriptCall(command) ? executeScript(executor, command, binary) : executor.execute(command, binary),
     raw: (args: ReadonlyArray<Command.RedisArg>) =>
-      executor.execute(Command.make({ ...RAW, name: String(args[0] ?? "RAW").toUpperCase() }, args, ReplyDecoder.raw), binary)
+      executor.execute(
+        Command.make({ ...RAW, name: String(args[0] ?? "RAW").toUpperCase() }, args, ReplyDecoder.raw),
+        binary
+      ),
+    pipeline: (batch: ReadonlyArray<Command.Command<unknown>>) =>
+      Effect.map(executeAll(batch, binary), Transaction.toEithers),
+    transaction: (batch: ReadonlyArray<Command.Command<unknown>>) => Transaction.run(executor.executeAll, batch, binary),
+    scanStream: (options?: Keys.ScanOptions) =>
+      scanning((cursor) => executor.execute(Keys.commands.scan(cursor, options), binary)),
+    sscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
+      scanning((cursor) => executor.execute(Keys.commands.sscan(key, cursor, options), binary)),
+    hscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
+      scanning((cursor) => executor.execute(Keys.commands.hscan(key, cursor, options), binary)),
+    zscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
+      scanning((cursor) => executor.execute(Keys.commands.zscan(key, cursor, options), binary))
   }
   for (const name of Object.keys(commands)) {
     const define = (commands as Record<string, (...args: Array<unknown>) => Command.Command<unknown>>)[name]!
@@ -119,20 +289,70 @@ const makeView = (executor: Executor, binary: boolean): Record<string, unknown> 
 }
 
 /**
- * Builds the service on an executor.
+ * The commands and batches of an executor, in text and binary form.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromExecutor = (executor: Executor): Redis => {
+export const makeClient = (executor: Executor): Client => {
   const view = makeView(executor, false)
   view.binary = makeView(executor, true)
-  return view as unknown as Redis
+  return view as unknown as Client
 }
 
 /**
+ * Builds the service: `shared` runs ordinary commands and batches, `pool`
+ * lends dedicated connections for blocking commands, `reserve` and `watch`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromExecutors = (shared: Executor, pool: ConnectionPool.ConnectionPool): Redis => {
+  const routed: Executor = {
+    execute: (command, binary) =>
+      (command.spec.flags & Command.Flags.blocking) !== 0
+        ? pool.withConnection((connection) => connection.execute(command, binary))
+        : shared.execute(command, binary),
+    executeAll: shared.executeAll
+  }
+  const client = makeClient(routed) as Client & { reserve?: unknown; watch?: unknown }
+  const reserve = Effect.flatMap(pool.borrow, (connection) => {
+    let dirty = false
+    const tracked: Executor = {
+      execute: (command, binary) => {
+        if ((command.spec.flags & stateFlags) !== 0) dirty = true
+        return connection.execute(command, binary)
+      },
+      executeAll: (batch, binary) => {
+        if (batch.some((command) => (command.spec.flags & stateFlags) !== 0)) dirty = true
+        return connection.executeAll(batch, binary)
+      }
+    }
+    return Effect.as(
+      Effect.addFinalizer((exit) => Exit.isSuccess(exit) && !dirty && connection.isReady ? Effect.void : pool.discard(connection)),
+      makeClient(tracked)
+    )
+  })
+  client.reserve = reserve
+  client.watch = (keys: ReadonlyArray<Command.RedisKey>, body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>) =>
+    pool.withConnection((connection) =>
+      Effect.gen(function*() {
+        yield* connection.execute(Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok), false)
+        const batch = yield* body(makeClient(connection)).pipe(
+          Effect.tapErrorCause(() => connection.execute(Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok), false))
+        )
+        return yield* Transaction.run(connection.executeAll, batch, false)
+      })
+    )
+  return client as unknown as Redis
+}
+
+/** Commands after which a reserved connection is closed rather than returned to the pool. */
+const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
+
+/**
  * Connects to a standalone server (the first connection must succeed) and
- * builds the service; the connection closes with the scope.
+ * builds the service; the connection and the pool close with the scope.
  *
  * @since 0.1.0
  * @category constructors
@@ -144,5 +364,6 @@ export const make = (
     const config = yield* RedisConfig.resolve(options)
     const transport = yield* RedisTransport
     const connection = yield* Connection.make(config, transport)
-    return fromExecutor(connection)
+    const pool = yield* ConnectionPool.make(config, transport)
+    return fromExecutors(connection, pool)
   })

@@ -80,6 +80,28 @@ export interface Options {
   readonly healthCheckInterval?: Duration.DurationInput
   /** On close, how long to wait for replies in flight. Default 2 seconds. */
   readonly closeTimeout?: Duration.DurationInput
+  /**
+   * The pool of dedicated connections for blocking commands, WATCH
+   * transactions and `reserve`. Opened lazily: none exists until needed.
+   */
+  readonly pool?: PoolOptions
+}
+
+/**
+ * Settings of the pool of dedicated connections.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolOptions {
+  /** Connections kept open even when idle. Default `0`. */
+  readonly min?: number
+  /** At most this many connections. Default `16`. */
+  readonly max?: number
+  /** Idle connections above `min` close after this long. Default 60 seconds. */
+  readonly idleTimeToLive?: Duration.DurationInput
+  /** How long to wait for a free connection before failing with `RedisPoolError`. Default 5 seconds. */
+  readonly acquireTimeout?: Duration.DurationInput
 }
 
 /**
@@ -111,6 +133,12 @@ export interface Resolved {
   readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
+  readonly pool: {
+    readonly min: number
+    readonly max: number
+    readonly idleTimeToLiveMillis: number
+    readonly acquireTimeoutMillis: number
+  }
 }
 
 /**
@@ -288,7 +316,24 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       healthCheckIntervalMillis: merged.healthCheckInterval === undefined
         ? undefined
         : yield* durationMillis("healthCheckInterval", merged.healthCheckInterval, 0),
-      closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000)
+      closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000),
+      pool: yield* resolvePool(merged.pool ?? {})
+    }
+  })
+
+const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>
+  Either.gen(function*() {
+    const min = pool.min ?? 0
+    const max = pool.max ?? 16
+    if (!Number.isInteger(min) || min < 0) return yield* fail(`pool.min must be a non-negative integer, got ${min}`)
+    if (!Number.isInteger(max) || max < 1 || max < min) {
+      return yield* fail(`pool.max must be an integer of at least 1 and at least pool.min, got ${max}`)
+    }
+    return {
+      min,
+      max,
+      idleTimeToLiveMillis: yield* durationMillis("pool.idleTimeToLive", pool.idleTimeToLive, 60_000),
+      acquireTimeoutMillis: yield* durationMillis("pool.acquireTimeout", pool.acquireTimeout, 5_000)
     }
   })
 

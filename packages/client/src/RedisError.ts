@@ -142,6 +142,36 @@ export class RedisConfigError extends Data.TaggedError("RedisConfigError")<{
 }> {}
 
 /**
+ * A MULTI/EXEC transaction applied nothing.
+ *
+ * - `Conflict`: a WATCHed key changed before EXEC (see `Redis.retryOnConflict`).
+ * - `Aborted`: the server refused a command while queueing it (EXECABORT);
+ *   `command` names it and `message` carries the server's reason.
+ *
+ * Either way nothing was applied, so the outcome is `not-sent`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisTransactionError extends Data.TaggedError("RedisTransactionError")<{
+  readonly reason: "Conflict" | "Aborted"
+  readonly message: string
+  readonly command?: string | undefined
+  readonly outcome: "not-sent"
+}> {}
+
+/**
+ * No pooled connection became free within the acquire timeout.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisPoolError extends Data.TaggedError("RedisPoolError")<{
+  readonly message: string
+  readonly outcome: "not-sent"
+}> {}
+
+/**
  * Any error of the client.
  *
  * @since 0.1.0
@@ -157,3 +187,5 @@ export type RedisError =
   | RedisArgumentError
   | RedisClosedError
   | RedisConfigError
+  | RedisTransactionError
+  | RedisPoolError

@@ -26,3 +26,7 @@ export * as RedisTransport from "./RedisTransport.js"
  * @since 0.1.0
  */
 export * as ReplyDecoder from "./ReplyDecoder.js"
+/**
+ * @since 0.1.0
+ */
+export * as Script from "./Script.js"

@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Random, Scope } from "effect"
 import { Redis, type RedisConfig, type RedisError, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
@@ -22,7 +22,7 @@ const connect = (options: RedisConfig.Options = {}, serverOptions: RedisServer.O
 
 describe("Connection", () => {
   for (const protocol of [2, 3] as const) {
-    it.layer(testLayer({ protocol }), { timeout: 60_000, excludeTestServices: true })(`RESP${protocol}`, (it) => {
+    layer(testLayer({ protocol }), { timeout: 60_000, excludeTestServices: true })(`RESP${protocol}`, (it) => {
       it.effect("answers commands from many fibers in order", () =>
         Effect.gen(function*() {
           const redis = yield* Redis.Redis

@@ -8,7 +8,7 @@
  */
 import { Effect, Exit, Redacted, Schedule, type Scope } from "effect"
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
-import { RespCommandWriter } from "@effect-redis/resp/RespEncoder"
+import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
 import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
@@ -17,14 +17,13 @@ import {
   RedisAuthError,
   RedisClosedError,
   RedisConnectionError,
-  RedisDecodeError,
   type RedisError,
   RedisReplyError,
   RedisTimeoutError
 } from "../RedisError.js"
 import type { Socket, Transport } from "../RedisTransport.js"
-import { ReplyShapeError } from "../ReplyDecoder.js"
 import { Fifo } from "./queue.js"
+import { decodeError, replyError } from "./replies.js"
 
 type Resume = (exit: Exit.Exit<unknown, RedisError>) => void
 
@@ -89,6 +88,8 @@ export class Connection {
   private lastError: RedisError | undefined = undefined
   /** The protocol the handshake settled on. */
   protocol: 2 | 3 = 3
+  /** When the last bytes arrived or the connection opened (ms since epoch): pool members idle longer are PINGed before reuse. */
+  lastActivity = Date.now()
 
   constructor(
     readonly config: Resolved,
@@ -107,12 +108,11 @@ export class Connection {
   // sending
 
   /** Runs a command: the Effect every typed method ends in. */
-  execute<A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> {
-    return Effect.async<A, RedisError>((resume) => {
+  readonly execute = <A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> =>
+    Effect.async<A, RedisError>((resume) => {
       const pending = this.send(command, binary, resume as Resume)
       return pending !== undefined ? Effect.sync(() => this.abandon(pending)) : undefined
     })
-  }
 
   /**
    * Sends a command; the reply goes to `resume`. Returns the pending entry
@@ -228,6 +228,7 @@ export class Connection {
     return {
       onData: (chunk: Uint8Array) => {
         if (generation !== this.generation) return
+        this.lastActivity = Date.now()
         const error = this.decoder.feed(chunk, this.onValue)
         if (error !== undefined) {
           this.lastError = new RedisConnectionError({
@@ -353,11 +354,35 @@ export class Connection {
    * Sends commands together (one write when the connection is ready, or
    * kept together in the offline queue) and collects every outcome in order.
    */
-  executeAll(
+  readonly executeAll = (
     commands: ReadonlyArray<Command.Command<unknown>>,
     binary: boolean
-  ): Effect.Effect<Array<Exit.Exit<unknown, RedisError>>> {
-    return collect(commands.length, (i, resume) => this.send(commands[i]!, binary, resume))
+  ): Effect.Effect<Array<Exit.Exit<unknown, RedisError>>> =>
+    Effect.suspend(() => {
+      // All or nothing: a transaction must never go out without its EXEC.
+      const refusal = this.refuseBatch(commands)
+      return collect(commands.length, (i, resume) => {
+        if (refusal !== undefined) resume(Exit.fail(refusal))
+        else this.send(commands[i]!, binary, resume)
+      })
+    })
+
+  /** Why a batch cannot go out whole, if it cannot: an invalid argument, or no room to wait. */
+  private refuseBatch(commands: ReadonlyArray<Command.Command<unknown>>): RedisError | undefined {
+    for (const command of commands) {
+      const invalid = validateArguments(command.args)
+      if (invalid !== undefined) {
+        return new RedisArgumentError({
+          message: `${command.spec.name}: ${invalid.message}; nothing in the batch was sent`,
+          command: command.spec.name,
+          outcome: "not-sent"
+        })
+      }
+    }
+    const parking = this.state === "connecting" || this.state === "reconnecting" || this.state === "broken"
+    return parking && this.offline.length + commands.length > this.config.offlineQueueSize
+      ? this.unavailable(commands[0])
+      : undefined
   }
 
   /** Like `executeAll`, straight to the socket: the handshake runs before the connection is ready. */
@@ -461,7 +486,9 @@ export class Connection {
       if (this.inflight.length === 0) return resume(Effect.void)
       this.drained = () => resume(Effect.void)
     })
+    // Finalizers run uninterruptibly: the wait must be made interruptible, or the timeout could not end it.
     return waitDrained.pipe(
+      Effect.interruptible,
       Effect.timeoutOption(this.config.closeTimeoutMillis),
       Effect.zipRight(Effect.sync(() => {
         this.state = "closed"
@@ -487,6 +514,11 @@ export class Connection {
       }))
     )
   })
+
+  /** Drops the socket at once (a pool member in an unknown state); what was in flight fails as lost. */
+  abort(): void {
+    this.socket?.destroy()
+  }
 
   private failOffline(error: RedisError): void {
     for (const pending of this.offline.drain()) settle(pending, Exit.fail(error))
@@ -540,27 +572,6 @@ const unref = (timer: unknown): void => {
   if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") {
     timer.unref()
   }
-}
-
-const replyError = (command: Command.Command<unknown>, error: RespError): RedisReplyError =>
-  new RedisReplyError({ code: error.code, message: error.message, command: command.spec.name, outcome: "may-have-executed" })
-
-const decodeError = (command: Command.Command<unknown>, error: unknown): RedisDecodeError =>
-  new RedisDecodeError({
-    message: error instanceof ReplyShapeError
-      ? `${command.spec.name}: expected ${error.expected}, got ${describe(error.reply)}`
-      : `${command.spec.name}: the reply could not be decoded: ${String(error)}`,
-    command: command.spec.name,
-    outcome: "may-have-executed"
-  })
-
-const describe = (value: RespValue): string => {
-  if (value === null) return "nil"
-  if (Array.isArray(value)) return `an array of ${value.length}`
-  if (value instanceof Uint8Array) return `${value.length} bytes`
-  if (typeof value === "object") return value.constructor.name
-  const text = String(value)
-  return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`
 }
 
 const timeoutError = (pending: Pending, outcome: "not-sent" | "may-have-executed"): RedisTimeoutError =>

@@ -1,0 +1,127 @@
+/**
+ * Lua scripts run by their SHA1: `EVALSHA` first, and on `NOSCRIPT` (after a
+ * restart, a failover or SCRIPT FLUSH) `EVAL`, which also caches the script
+ * again. The SHA1 is computed locally, once, when the script is made.
+ *
+ * ```ts
+ * const incrementBy = Script.make("return redis.call('INCRBY', KEYS[1], ARGV[1])", ReplyDecoder.integer)
+ * const total = yield* redis.execute(Script.call(incrementBy, ["counter"], [5]))
+ * ```
+ *
+ * A script call is a `Command`, so it also goes into pipelines and
+ * transactions; those send `SCRIPT LOAD` ahead of the batch so the batch
+ * never meets `NOSCRIPT` halfway.
+ *
+ * @since 0.1.0
+ */
+import type { RespValue } from "@effect-redis/resp/RespValue"
+import type * as Command from "./Command.js"
+import { commands as scripting } from "./commands/scripting.js"
+import { sha1Hex } from "./internal/sha1.js"
+import * as ReplyDecoder from "./ReplyDecoder.js"
+
+/**
+ * A Lua script with its SHA1 and the decoder of its reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Script<A> {
+  readonly lua: string
+  /** Lowercase hex, as SCRIPT LOAD returns it. */
+  readonly sha1: string
+  /** Runs with EVALSHA_RO/EVAL_RO: the server refuses writes, and replicas may run it. */
+  readonly readOnly: boolean
+  readonly decode: ReplyDecoder.Decoder<A>
+}
+
+/**
+ * Makes a script. Without a decoder the reply comes back as decoded
+ * (`RespValue`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: {
+  (lua: string): Script<RespValue>
+  <A>(lua: string, decode: ReplyDecoder.Decoder<A>, options?: { readonly readOnly?: boolean }): Script<A>
+} = <A>(lua: string, decode?: ReplyDecoder.Decoder<A>, options?: { readonly readOnly?: boolean }): Script<A> => ({
+  lua,
+  sha1: sha1Hex(lua),
+  readOnly: options?.readOnly ?? false,
+  decode: decode ?? (ReplyDecoder.raw as ReplyDecoder.Decoder<A>)
+})
+
+/**
+ * One call of a script: an EVALSHA command that knows its script, so the
+ * client can fall back to EVAL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ScriptCall<A> extends Command.Command<A> {
+  readonly script: Script<A>
+  /** The same call as EVAL (or EVAL_RO), sending the script itself. */
+  readonly withSource: Command.Command<A>
+}
+
+class ScriptCallImpl<A> implements ScriptCall<A> {
+  readonly spec: Command.CommandSpec
+  readonly args: ReadonlyArray<Command.RedisArg>
+  constructor(
+    readonly script: Script<A>,
+    private readonly keys: ReadonlyArray<Command.RedisKey>,
+    private readonly argv: ReadonlyArray<Command.RedisArg>
+  ) {
+    const base = (script.readOnly ? scripting.evalshaRo : scripting.evalsha)(script.sha1, keys, argv)
+    this.spec = base.spec
+    this.args = base.args
+  }
+  get decode(): ReplyDecoder.Decoder<A> {
+    return this.script.decode
+  }
+  get withSource(): Command.Command<A> {
+    const base = (this.script.readOnly ? scripting.evalRo : scripting.eval)(this.script.lua, this.keys, this.argv)
+    return { spec: base.spec, args: base.args, decode: this.script.decode }
+  }
+}
+
+/**
+ * A call of `script` with `keys` (KEYS[…]) and `args` (ARGV[…]).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const call = <A>(
+  script: Script<A>,
+  keys: ReadonlyArray<Command.RedisKey> = [],
+  args: ReadonlyArray<Command.RedisArg> = []
+): ScriptCall<A> => new ScriptCallImpl(script, keys, args)
+
+/**
+ * Whether a command is a script call.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isScriptCall = (command: Command.Command<unknown>): command is ScriptCall<unknown> =>
+  command instanceof ScriptCallImpl
+
+/**
+ * The SCRIPT LOAD commands a batch needs in front of it: one per distinct
+ * script it calls.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const loadsFor = (batch: ReadonlyArray<Command.Command<unknown>>): Array<Command.Command<unknown>> => {
+  const seen = new Set<string>()
+  const loads: Array<Command.Command<unknown>> = []
+  for (const command of batch) {
+    if (isScriptCall(command) && !seen.has(command.script.sha1)) {
+      seen.add(command.script.sha1)
+      loads.push(scripting.scriptLoad(command.script.lua))
+    }
+  }
+  return loads
+}

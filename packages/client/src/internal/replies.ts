@@ -1,0 +1,30 @@
+/**
+ * Turning replies into typed errors, shared by single commands, pipelines
+ * and transactions.
+ */
+import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
+import type * as Command from "../Command.js"
+import { RedisDecodeError, RedisReplyError } from "../RedisError.js"
+import { ReplyShapeError } from "../ReplyDecoder.js"
+
+export const replyError = (command: Command.Command<unknown>, error: RespError): RedisReplyError =>
+  new RedisReplyError({ code: error.code, message: error.message, command: command.spec.name, outcome: "may-have-executed" })
+
+export const decodeError = (command: Command.Command<unknown>, error: unknown): RedisDecodeError =>
+  new RedisDecodeError({
+    message: error instanceof ReplyShapeError
+      ? `${command.spec.name}: expected ${error.expected}, got ${describe(error.reply)}`
+      : `${command.spec.name}: the reply could not be decoded: ${String(error)}`,
+    command: command.spec.name,
+    outcome: "may-have-executed"
+  })
+
+const describe = (value: RespValue): string => {
+  if (value === null) return "nil"
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  if (value instanceof Uint8Array) return `${value.length} bytes`
+  if (typeof value === "object") return value.constructor.name
+  const text = String(value)
+  return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`
+}
+

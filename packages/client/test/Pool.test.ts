@@ -1,0 +1,94 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Option } from "effect"
+import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
+import { NodeTransport } from "@effect-redis/node"
+import { RedisServer } from "@effect-redis/testing"
+
+const connect = (options: RedisConfig.Options = {}) =>
+  Effect.gen(function*() {
+    const server = yield* RedisServer.make()
+    const redis = yield* Redis.make({ url: server.url, ...options }).pipe(Effect.provide(NodeTransport.layer))
+    return { server, redis }
+  })
+
+/** The clients the server sees blocked in a command. */
+const blockedClients = (redis: Redis.Redis) =>
+  Effect.map(redis.raw(["CLIENT", "LIST"]), (list) =>
+    ReplyDecoder.text(list).split("\n").filter((line) => / cmd=(blpop|brpop|blmove|bzpopmin|xread)\b/.test(line)).length)
+
+describe("pool and dedicated connections", () => {
+  it.scopedLive("100 blocked BLPOP consumers do not delay 10,000 GETs on the shared connection", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect({ pool: { max: 100 } })
+      const consumers = yield* Effect.forEach(
+        Array.from({ length: 100 }, (_, i) => i),
+        () => Effect.fork(redis.blpop("pool:queue", 0)),
+        { concurrency: "unbounded" }
+      )
+      yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 100 })
+      yield* redis.set("pool:value", "v")
+      const values = yield* Effect.forEach(
+        Array.from({ length: 10_000 }),
+        () => redis.get("pool:value"),
+        { concurrency: 1000 }
+      )
+      assert.isTrue(values.every((value) => Option.getOrNull(value) === "v"))
+      assert.strictEqual(yield* blockedClients(redis), 100, "the consumers are still waiting")
+      yield* redis.rpush("pool:queue", Array.from({ length: 100 }, (_, i) => `job${i}`))
+      const popped = yield* Effect.forEach(consumers, Fiber.join)
+      const jobs = popped.map((result) => Option.getOrThrow(result)[1]).sort()
+      assert.deepStrictEqual(jobs, Array.from({ length: 100 }, (_, i) => `job${i}`).sort())
+    }), { timeout: 60_000 })
+
+  it.scopedLive("an exhausted pool fails with RedisPoolError after the acquire timeout", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect({ pool: { max: 1, acquireTimeout: "200 millis" } })
+      const holder = yield* Effect.fork(redis.blpop("pool:exhausted", 0))
+      yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 1 })
+      const exit = yield* Effect.exit(redis.blpop("pool:exhausted", 1))
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      assert.strictEqual(error?._tag, "RedisPoolError")
+      assert.strictEqual(error?._tag === "RedisPoolError" && error.outcome, "not-sent")
+      yield* redis.rpush("pool:exhausted", "x")
+      assert.deepStrictEqual(yield* Fiber.join(holder), Option.some(["pool:exhausted", "x"] as const))
+    }), { timeout: 30_000 })
+
+  it.scopedLive("a pool member killed with CLIENT KILL is replaced", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect({ pool: { max: 1 } })
+      const firstId = yield* Effect.scoped(Effect.flatMap(redis.reserve, (reserved) => reserved.clientId()))
+      yield* redis.clientKill({ id: firstId })
+      const secondId = yield* Effect.retry(
+        Effect.scoped(Effect.flatMap(redis.reserve, (reserved) => reserved.clientId())),
+        { times: 3 }
+      )
+      assert.notStrictEqual(secondId, firstId)
+      assert.deepStrictEqual(yield* redis.blpop("pool:none", 0.05), Option.none())
+    }), { timeout: 30_000 })
+
+  it.scopedLive("interrupting a blocking command discards its connection", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect()
+      const fiber = yield* Effect.fork(redis.blpop("pool:interrupt", 0))
+      yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 1 })
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 0 })
+      // The element pushed now is not swallowed by a stale blocked connection.
+      yield* redis.rpush("pool:interrupt", "kept")
+      assert.deepStrictEqual(yield* redis.lrange("pool:interrupt", 0, -1), ["kept"])
+    }), { timeout: 30_000 })
+
+  it.scopedLive("a reserved connection that changed its state is not reused", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect({ pool: { max: 1 } })
+      yield* Effect.scoped(Effect.flatMap(redis.reserve, (reserved) => reserved.raw(["SELECT", "5"])))
+      const info = yield* Effect.scoped(Effect.flatMap(redis.reserve, (reserved) => reserved.clientInfo()))
+      assert.strictEqual(info.db, "0")
+    }), { timeout: 30_000 })
+
+  it.scopedLive("a blocking command times out by its own allowance, not the command timeout", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect({ commandTimeout: "200 millis" })
+      assert.deepStrictEqual(yield* redis.blpop("pool:slow", 0.5), Option.none())
+    }), { timeout: 30_000 })
+})
