@@ -1,0 +1,160 @@
+/**
+ * Decoder throughput: @effect-redis/resp against redis-parser (ioredis) and
+ * node-redis' RESP decoder, in one process on the same bytes, alternating
+ * the order each round. Prints markdown tables of medians.
+ *
+ * Run with `pnpm --filter @effect-redis/bench exec tsx src/codec.ts`.
+ *
+ * @since 0.1.0
+ */
+import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { RESP_TYPES, Decoder as NodeRedisDecoder } from "@redis/client/dist/lib/RESP/decoder.js"
+import RedisParser from "redis-parser"
+import { type Fixture, largeBulks, mixed } from "./fixtures.js"
+
+interface Contender {
+  readonly name: string
+  /** Feeds every chunk once and returns the replies seen. */
+  readonly make: () => (chunks: ReadonlyArray<Buffer>) => number
+}
+
+const effectRedis = (binary: boolean): Contender => ({
+  name: `effect-redis (${binary ? "binary" : "text"})`,
+  make: () => {
+    const decoder = new RespDecoder()
+    decoder.binary = binary
+    let count = 0
+    const onValue = () => {
+      count++
+    }
+    return (chunks) => {
+      count = 0
+      for (const chunk of chunks) {
+        if (decoder.feed(chunk, onValue) !== undefined) throw new Error("protocol error")
+      }
+      return count
+    }
+  }
+})
+
+const redisParser = (returnBuffers: boolean): Contender => ({
+  name: `redis-parser (${returnBuffers ? "buffers" : "strings"})`,
+  make: () => {
+    let count = 0
+    const parser = new RedisParser({
+      returnBuffers,
+      returnReply: () => {
+        count++
+      },
+      returnError: () => {
+        count++
+      }
+    })
+    return (chunks) => {
+      count = 0
+      for (const chunk of chunks) parser.execute(chunk)
+      return count
+    }
+  }
+})
+
+const nodeRedis = (buffers: boolean): Contender => ({
+  name: `node-redis (${buffers ? "buffers" : "strings"})`,
+  make: () => {
+    let count = 0
+    const onReply = () => {
+      count++
+    }
+    const mapping = buffers ? { [RESP_TYPES.BLOB_STRING]: Buffer } : {}
+    const decoder = new NodeRedisDecoder({
+      onReply,
+      onErrorReply: onReply,
+      onPush: onReply,
+      getTypeMapping: () => mapping
+    })
+    return (chunks) => {
+      count = 0
+      for (const chunk of chunks) decoder.write(chunk)
+      return count
+    }
+  }
+})
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+interface Result {
+  readonly name: string
+  readonly seconds: number
+}
+
+const measure = (
+  fixture: Fixture,
+  contenders: ReadonlyArray<Contender>,
+  rounds: number,
+  iterations: number
+): ReadonlyArray<Result> => {
+  const runs = contenders.map((c) => ({ contender: c, run: c.make(), times: [] as Array<number> }))
+  // Warm up, and check every decoder sees every reply.
+  for (const r of runs) {
+    for (let i = 0; i < 3; i++) {
+      const seen = r.run(fixture.chunks)
+      if (seen !== fixture.replies) {
+        throw new Error(`${r.contender.name} saw ${seen} replies in ${fixture.name}, expected ${fixture.replies}`)
+      }
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? runs : [...runs].reverse()
+    const rotated = order.map((_, i) => order[(i + round) % order.length]!)
+    for (const r of rotated) {
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < iterations; i++) r.run(fixture.chunks)
+      r.times.push(Number(process.hrtime.bigint() - start) / 1e9 / iterations)
+    }
+  }
+  return runs.map((r) => ({ name: r.contender.name, seconds: median(r.times) }))
+}
+
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const report = (fixture: Fixture, results: ReadonlyArray<Result>, baseline: string, large: boolean): void => {
+  const base = results.find((r) => r.name === baseline)!
+  console.log(
+    `\n### ${fixture.name}: ${fmt(fixture.replies)} replies, ${fmt(fixture.bytes / 1e6, 1)} MB, ${fixture.chunks.length} chunks\n`
+  )
+  console.log(`| decoder | replies/s | ${large ? "GB/s" : "MB/s"} | vs ${baseline} |`)
+  console.log("| --- | ---: | ---: | ---: |")
+  for (const r of results) {
+    const throughput = fixture.bytes / r.seconds
+    console.log(
+      `| ${r.name} | ${fmt(fixture.replies / r.seconds)} | ${
+        large ? fmt(throughput / 1e9, 2) : fmt(throughput / 1e6, 0)
+      } | ${fmt(base.seconds / r.seconds, 2)}× |`
+    )
+  }
+}
+
+const contenders = [
+  effectRedis(false),
+  redisParser(false),
+  nodeRedis(false),
+  effectRedis(true),
+  redisParser(true),
+  nodeRedis(true)
+]
+
+const rounds = Number(process.env.ROUNDS ?? 7)
+
+console.log(`Node ${process.version}, ${rounds} rounds, median per decoder`)
+
+const mix = mixed()
+report(mix, measure(mix, contenders, rounds, 20), "redis-parser (strings)", false)
+
+for (const fixture of [largeBulks(1024 * 1024, 16), largeBulks(16 * 1024 * 1024, 2)]) {
+  report(fixture, measure(fixture, contenders, rounds, 4), "redis-parser (buffers)", true)
+}

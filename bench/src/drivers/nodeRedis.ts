@@ -1,0 +1,32 @@
+/**
+ * The node-redis driver: `createClient({ url })` from `redis`, its
+ * defaults (RESP3).
+ *
+ * @since 0.1.0
+ */
+import { createClient } from "redis"
+import type { Driver } from "../result.js"
+import type { NodeRedisClient } from "../scenarios.js"
+import { logErrors, runPromiseClient } from "./promise.js"
+
+/**
+ * @since 0.1.0
+ * @category drivers
+ */
+export const run: Driver = (client, scenario, port, timing) =>
+  runPromiseClient(client, async () => {
+    // Without a reconnect strategy a refused connection fails the run instead
+    // of retrying forever; it changes nothing while the connection is up.
+    const redis: NodeRedisClient = createClient({
+      url: `redis://127.0.0.1:${port}`,
+      socket: { reconnectStrategy: false }
+    })
+    redis.on("error", logErrors(client))
+    await redis.connect()
+    return {
+      set: (key, value) => redis.set(key, value),
+      get: (key) => redis.get(key),
+      step: (scenario) => scenario.nodeRedis(redis),
+      close: () => redis.destroy()
+    }
+  }, scenario, timing)

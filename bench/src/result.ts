@@ -1,0 +1,102 @@
+/**
+ * What one run reports, and the pieces every client driver shares to
+ * produce it.
+ *
+ * @since 0.1.0
+ */
+import type { MeasureWindow } from "./histogram.js"
+import type { ClientName, Fixture, Scenario } from "./scenarios.js"
+
+/**
+ * What a run prints: its throughput and latency, or why it failed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RunResult =
+  | {
+    readonly ok: true
+    readonly client: string
+    readonly scenario: string
+    /** Commands completed inside the measuring window. */
+    readonly ops: number
+    readonly seconds: number
+    readonly opsPerSec: number
+    /** Latency of one step (one command unless the scenario batches). */
+    readonly p50Us: number
+    readonly p99Us: number
+  }
+  | {
+    readonly ok: false
+    readonly client: string
+    readonly scenario: string
+    readonly error: string
+  }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Timing {
+  readonly durationMillis: number
+  readonly warmupMillis: number
+}
+
+/**
+ * Runs one client through one scenario against `127.0.0.1:<port>`. Never
+ * rejects for a failure of the client: that is a `RunResult` too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Driver = (client: ClientName, scenario: Scenario, port: number, timing: Timing) => Promise<RunResult>
+
+/**
+ * The result of a finished window.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const succeeded = (client: ClientName, scenario: Scenario, window: MeasureWindow): RunResult => {
+  const seconds = window.durationMillis / 1000
+  const ops = window.histogram.count * scenario.commandsPerStep
+  return {
+    ok: true,
+    client,
+    scenario: scenario.name,
+    ops,
+    seconds,
+    opsPerSec: ops / seconds,
+    p50Us: window.histogram.quantile(0.5),
+    p99Us: window.histogram.quantile(0.99)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const failed = (client: string, scenario: string, error: unknown): RunResult => ({
+  ok: false,
+  client,
+  scenario,
+  error: error instanceof Error ? error.message : String(error)
+})
+
+/**
+ * Why a fixture read back wrong, or `undefined` when it matches. A benchmark
+ * that reads the wrong bytes measures nothing, so every run checks once.
+ *
+ * @since 0.1.0
+ * @category checks
+ */
+export const mismatch = ({ key, value }: Fixture, got: string | null | undefined): string | undefined =>
+  got === value ? undefined : `${key} read back ${got == null ? "nil" : `${got.length} chars`}, expected ${value.length}`
+
+/**
+ * `[0, 1, …, n - 1]`: the worker indexes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const workerIndexes = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i)
