@@ -16,15 +16,18 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Context, Effect, type Either, Exit, Option, type Schedule, type Scope, Stream } from "effect"
+import { Chunk, Context, Effect, type Either, Exit, Mailbox, Option, type Schedule, type Scope, Stream } from "effect"
 import { dual } from "effect/Function"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "./Command.js"
 import * as Keys from "./commands/keys.js"
+import * as Server from "./commands/server.js"
 import { commands } from "./Commands.js"
 import * as Connection from "./internal/connection.js"
 import * as ConnectionPool from "./internal/pool.js"
+import * as Subscriber from "./internal/subscriber.js"
 import * as Transaction from "./internal/transaction.js"
+import * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
 import { type RedisError, RedisTransactionError } from "./RedisError.js"
 import { RedisTransport } from "./RedisTransport.js"
@@ -175,12 +178,44 @@ export interface Client extends Methods<typeof commands, false>, View<false> {
 export type Reserved = Client
 
 /**
+ * Pub/sub as Streams (see the `PubSub` module for the semantics).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Subscriptions<IsBinary extends boolean> {
+  /** Messages published on the channels, from the moment the server confirmed the subscription. */
+  readonly subscribe: (...channels: ReadonlyArray<string>) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
+  /** Messages on channels matching the glob-style patterns (PSUBSCRIBE). */
+  readonly psubscribe: (...patterns: ReadonlyArray<string>) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
+  /** Messages on shard channels (SSUBSCRIBE). */
+  readonly ssubscribe: (...channels: ReadonlyArray<string>) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
+  /**
+   * Subscribes to everything in `targets` and completes once the server has
+   * confirmed all of it, with the stream of messages: anything published
+   * after this effect completes is in the stream. The subscription ends
+   * with the scope.
+   */
+  readonly subscription: (
+    targets: PubSub.Targets
+  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>>, RedisError, Scope.Scope>
+}
+
+/**
  * The `Redis` service.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Redis extends Client {
+export interface Redis extends Client, Subscriptions<false> {
+  /** The same commands and subscriptions with bulk strings returned as `Uint8Array`. */
+  readonly binary: Methods<typeof commands, true> & View<true> & Subscriptions<true>
+  /**
+   * Keyspace notifications for keys matching `options.keys`, as typed
+   * events. Set `options.enable` (e.g. `"KA"`) to switch the server's
+   * notifications on first.
+   */
+  readonly keyspaceEvents: (options?: PubSub.KeyspaceOptions) => Stream.Stream<PubSub.KeyspaceEvent, RedisError>
   /**
    * Lends a dedicated connection from the pool for the scope: for
    * connection state (SELECT, CLIENT REPLY…) or long sequences that must not
@@ -307,7 +342,12 @@ export const makeClient = (executor: Executor): Client => {
  * @since 0.1.0
  * @category constructors
  */
-export const fromExecutors = (shared: Executor, pool: ConnectionPool.ConnectionPool): Redis => {
+export const fromExecutors = (
+  shared: Executor,
+  pool: ConnectionPool.ConnectionPool,
+  subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
+  database: number
+): Redis => {
   const routed: Executor = {
     execute: (command, binary) =>
       (command.spec.flags & Command.Flags.blocking) !== 0
@@ -315,7 +355,7 @@ export const fromExecutors = (shared: Executor, pool: ConnectionPool.ConnectionP
         : shared.execute(command, binary),
     executeAll: shared.executeAll
   }
-  const client = makeClient(routed) as Client & { reserve?: unknown; watch?: unknown }
+  const client = makeClient(routed) as Client & { reserve?: unknown; watch?: unknown; keyspaceEvents?: unknown }
   const reserve = Effect.flatMap(pool.borrow, (connection) => {
     let dirty = false
     const tracked: Executor = {
@@ -334,6 +374,20 @@ export const fromExecutors = (shared: Executor, pool: ConnectionPool.ConnectionP
     )
   })
   client.reserve = reserve
+  Object.assign(client, makeSubscriptions(subscriber, false))
+  Object.assign(client.binary as object, makeSubscriptions(subscriber, true))
+  client.keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
+    const db = options.database ?? database
+    const enable = options.enable === undefined
+      ? Effect.void
+      : shared.execute(Server.commands.configSet({ "notify-keyspace-events": options.enable }), false)
+    return Stream.unwrapScoped(
+      Effect.zipRight(
+        enable,
+        subscribeTo(subscriber, false, { patterns: [`__keyspace@${db}__:${options.keys ?? "*"}`], ...bufferOf(options) })
+      )
+    ).pipe(Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>))))
+  }
   client.watch = (keys: ReadonlyArray<Command.RedisKey>, body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>) =>
     pool.withConnection((connection) =>
       Effect.gen(function*() {
@@ -346,6 +400,27 @@ export const fromExecutors = (shared: Executor, pool: ConnectionPool.ConnectionP
     )
   return client as unknown as Redis
 }
+
+const bufferOf = (options: PubSub.SubscribeOptions): PubSub.SubscribeOptions =>
+  options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }
+
+const subscribeTo = (
+  subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
+  binary: boolean,
+  targets: PubSub.Targets
+) =>
+  Effect.flatMap(subscriber(binary), (subscriber) =>
+    Effect.map(subscriber.subscribe(targets), Mailbox.toStream))
+
+const makeSubscriptions = (
+  subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
+  binary: boolean
+): Subscriptions<boolean> => ({
+  subscribe: (...channels) => Stream.unwrapScoped(subscribeTo(subscriber, binary, { channels })),
+  psubscribe: (...patterns) => Stream.unwrapScoped(subscribeTo(subscriber, binary, { patterns })),
+  ssubscribe: (...shardChannels) => Stream.unwrapScoped(subscribeTo(subscriber, binary, { shardChannels })),
+  subscription: (targets) => subscribeTo(subscriber, binary, targets)
+}) as Subscriptions<boolean>
 
 /** Commands after which a reserved connection is closed rather than returned to the pool. */
 const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
@@ -365,5 +440,6 @@ export const make = (
     const transport = yield* RedisTransport
     const connection = yield* Connection.make(config, transport)
     const pool = yield* ConnectionPool.make(config, transport)
-    return fromExecutors(connection, pool)
+    const subscriber = yield* Subscriber.lazy(config, transport)
+    return fromExecutors(connection, pool, subscriber, config.database)
   })

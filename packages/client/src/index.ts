@@ -30,3 +30,7 @@ export * as ReplyDecoder from "./ReplyDecoder.js"
  * @since 0.1.0
  */
 export * as Script from "./Script.js"
+/**
+ * @since 0.1.0
+ */
+export * as PubSub from "./PubSub.js"

@@ -56,10 +56,13 @@ const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
 
 /**
  * What a connection reports to its owner (pub/sub, client-side caching):
- * out-of-band push frames and the moments it becomes ready again.
+ * out-of-band frames (RESP3 pushes, and under RESP2 the arrays that arrive
+ * while no command waits) and the moments it is ready again after a loss.
  */
 export interface ConnectionListener {
-  readonly onPush?: (push: RespPush) => void
+  readonly onPush?: (items: Array<RespValue>) => void
+  /** An error reply no command waits for: a refused SUBSCRIBE. */
+  readonly onStrayError?: (error: RespError) => void
   readonly onReconnect?: () => void
 }
 
@@ -70,6 +73,8 @@ export interface ConnectionListener {
 export interface ConnectionOptions {
   readonly listener?: ConnectionListener
   readonly reconnect?: boolean
+  /** How frames that no command waits for (pub/sub messages) decode bulk strings. */
+  readonly binaryPushes?: boolean
 }
 
 export class Connection {
@@ -96,8 +101,11 @@ export class Connection {
     private readonly transport: Transport,
     private readonly wake: () => void,
     private readonly listener: ConnectionListener,
-    private readonly reconnects: boolean
-  ) {}
+    private readonly reconnects: boolean,
+    private readonly idleBinary: boolean
+  ) {
+    this.decoder.binary = idleBinary
+  }
 
   /** Whether commands go straight to the socket now. */
   get isReady(): boolean {
@@ -185,9 +193,23 @@ export class Connection {
 
   private readonly flush = (): void => {
     this.flushScheduled = false
-    if (this.unflushed === 0 || this.socket === undefined) return
+    if (this.writer.pending === 0 || this.socket === undefined) return
     this.unflushed = 0
     this.socket.write(this.writer.take())
+  }
+
+  /**
+   * Writes a command that gets no reply of its own (SUBSCRIBE and friends:
+   * their confirmations arrive as pushes). Only while ready; returns whether
+   * it was written. Subscribers re-send their state after a reconnect.
+   */
+  sendOneway(args: ReadonlyArray<Command.RedisArg>): boolean {
+    if (this.state !== "ready" || this.writer.write(args) !== undefined) return false
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(this.flush)
+    }
+    return true
   }
 
   private abandon(pending: Pending): void {
@@ -199,13 +221,18 @@ export class Connection {
 
   private readonly onValue = (value: RespValue): void => {
     if (value instanceof RespPush && this.protocol === 3) {
-      this.listener.onPush?.(value)
+      this.listener.onPush?.(value.items)
       return
     }
     const pending = this.inflight.shift()
+    if (pending === undefined) {
+      // Nothing is waiting: under RESP2 this is what a subscribed connection receives.
+      if (Array.isArray(value)) this.listener.onPush?.(value)
+      else if (value instanceof RespError) this.listener.onStrayError?.(value)
+      return
+    }
     const next = this.inflight.peek()
-    if (next !== undefined) this.decoder.binary = next.binary
-    if (pending === undefined) return
+    this.decoder.binary = next !== undefined ? next.binary : this.idleBinary
     const resume = pending.resume
     if (resume === undefined) return
     pending.resume = undefined
@@ -270,6 +297,7 @@ export class Connection {
     this.lastError = undefined
     for (const pending of this.inflight.drain()) settle(pending, Exit.fail(error))
     this.decoder.reset()
+    this.decoder.binary = this.idleBinary
     if (this.state === "closing" || this.state === "closed") {
       this.failOffline(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
       this.drained?.()
@@ -633,7 +661,14 @@ export const make = (
   Effect.gen(function*() {
     const reconnect = options.reconnect ?? true
     const wakeUp = yield* Effect.makeLatch(false)
-    const connection = new Connection(config, transport, () => wakeUp.unsafeOpen(), options.listener ?? {}, reconnect)
+    const connection = new Connection(
+      config,
+      transport,
+      () => wakeUp.unsafeOpen(),
+      options.listener ?? {},
+      reconnect,
+      options.binaryPushes ?? false
+    )
     yield* Effect.acquireRelease(connection.connect, () => connection.close)
     if (reconnect) {
       const waitForWake = wakeUp.await.pipe(Effect.zipRight(wakeUp.close))

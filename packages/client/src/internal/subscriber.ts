@@ -1,0 +1,240 @@
+/**
+ * The subscriber connection of a client: one connection shared by every
+ * subscription stream, with channels, patterns and shard channels counted
+ * by reference (SUBSCRIBE when the first stream needs one, UNSUBSCRIBE when
+ * the last one ends) and re-subscribed after every reconnect.
+ */
+import { Deferred, Effect, Mailbox, Scope } from "effect"
+import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
+import type { Message, Targets } from "../PubSub.js"
+import type { Resolved } from "../RedisConfig.js"
+import { type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisError.js"
+import type { Transport } from "../RedisTransport.js"
+import * as ReplyDecoder from "../ReplyDecoder.js"
+import * as Connection from "./connection.js"
+
+/** The three subscription namespaces of Redis. */
+type Kind = "channel" | "pattern" | "shard"
+
+const commandOf = { channel: "SUBSCRIBE", pattern: "PSUBSCRIBE", shard: "SSUBSCRIBE" } as const
+const undoOf = { channel: "UNSUBSCRIBE", pattern: "PUNSUBSCRIBE", shard: "SUNSUBSCRIBE" } as const
+
+/** One stream's end of a subscription. */
+class Sink {
+  /** Set by a reconnect: the next message delivered tells the consumer it may have missed some. */
+  gap = false
+  constructor(readonly mailbox: Mailbox.Mailbox<Message<unknown>>) {}
+}
+
+/** A subscribed name: who listens, and whether the server has confirmed it on this connection. */
+class Entry {
+  readonly sinks = new Set<Sink>()
+  confirmed = false
+  readonly waiters: Array<Deferred.Deferred<void, RedisError>> = []
+}
+
+export class Subscriber {
+  private readonly entries: Record<Kind, Map<string, Entry>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map()
+  }
+  connection: Connection.Connection | undefined = undefined
+
+  constructor(private readonly timeoutMillis: number) {}
+
+  /** The listener the subscriber connection reports to. */
+  readonly listener: Connection.ConnectionListener = {
+    onPush: (items) => this.onFrame(items),
+    onReconnect: () => this.resubscribe(),
+    onStrayError: (error) => this.refuse(error)
+  }
+
+  /** The server refused a subscription (ACL, wrong name): every stream still waiting fails with it. */
+  private refuse(error: RespError): void {
+    const failure = new RedisReplyError({
+      code: error.code,
+      message: error.message,
+      command: "SUBSCRIBE",
+      outcome: "may-have-executed"
+    })
+    for (const entries of Object.values(this.entries)) {
+      for (const entry of entries.values()) {
+        for (const waiter of entry.waiters.splice(0)) Deferred.unsafeDone(waiter, Effect.fail(failure))
+      }
+    }
+  }
+
+  private onFrame(items: Array<RespValue>): void {
+    const kind = items[0]
+    const tag = typeof kind === "string" ? kind : ReplyDecoder.text(kind ?? "")
+    switch (tag) {
+      case "message":
+        return this.deliver(this.entries.channel, items[1]!, undefined, items[2]!)
+      case "smessage":
+        return this.deliver(this.entries.shard, items[1]!, undefined, items[2]!)
+      case "pmessage":
+        return this.deliver(this.entries.pattern, items[1]!, items[2]!, items[3]!)
+      case "subscribe":
+        return this.confirm(this.entries.channel, items[1]!)
+      case "psubscribe":
+        return this.confirm(this.entries.pattern, items[1]!)
+      case "ssubscribe":
+        return this.confirm(this.entries.shard, items[1]!)
+    }
+  }
+
+  private confirm(entries: Map<string, Entry>, name: RespValue): void {
+    const entry = entries.get(ReplyDecoder.text(name))
+    if (entry === undefined || entry.confirmed) return
+    entry.confirmed = true
+    for (const waiter of entry.waiters.splice(0)) Deferred.unsafeDone(waiter, Effect.void)
+  }
+
+  private deliver(entries: Map<string, Entry>, first: RespValue, second: RespValue | undefined, payload: RespValue): void {
+    // pmessage carries the pattern first, then the channel.
+    const key = ReplyDecoder.text(first)
+    const entry = entries.get(key)
+    // Until the server confirms (again), what arrives belongs to an older subscription.
+    if (entry === undefined || !entry.confirmed) return
+    const channel = second === undefined ? key : ReplyDecoder.text(second)
+    const pattern = second === undefined ? undefined : key
+    for (const sink of entry.sinks) {
+      const gap = sink.gap
+      sink.gap = false
+      sink.mailbox.unsafeOffer({ channel, pattern, message: payload, gap })
+    }
+  }
+
+  /** After a reconnect: every live name again, and every stream told about the gap. */
+  private resubscribe(): void {
+    for (const kind of ["channel", "pattern", "shard"] as const) {
+      const names: Array<string> = []
+      for (const [name, entry] of this.entries[kind]) {
+        entry.confirmed = false
+        for (const sink of entry.sinks) sink.gap = true
+        names.push(name)
+      }
+      // SSUBSCRIBE takes one shard's channels at a time in a cluster; standalone takes any set.
+      if (names.length > 0) this.connection?.sendOneway([commandOf[kind], ...names])
+    }
+  }
+
+  /**
+   * Adds a stream for the targets; completes once the server has confirmed
+   * every name, so nothing published afterwards is missed.
+   */
+  subscribe(targets: Targets): Effect.Effect<Mailbox.ReadonlyMailbox<Message<unknown>>, RedisError, Scope.Scope> {
+    return Effect.gen(this, function*() {
+      // A sliding mailbox: a consumer that falls behind loses the oldest messages, never memory.
+      const mailbox = yield* Mailbox.make<Message<unknown>>({ capacity: targets.bufferSize ?? 10_000, strategy: "sliding" })
+      const sink = new Sink(mailbox)
+      const wanted: ReadonlyArray<readonly [Kind, ReadonlyArray<string>]> = [
+        ["channel", [...new Set(targets.channels ?? [])]],
+        ["pattern", [...new Set(targets.patterns ?? [])]],
+        ["shard", [...new Set(targets.shardChannels ?? [])]]
+      ]
+      const waits: Array<Deferred.Deferred<void, RedisError>> = []
+      yield* Effect.acquireRelease(
+        Effect.gen(this, function*() {
+          for (const [kind, names] of wanted) {
+            const entries = this.entries[kind]
+            const fresh: Array<string> = []
+            for (const name of names) {
+              let entry = entries.get(name)
+              if (entry === undefined) {
+                entry = new Entry()
+                entries.set(name, entry)
+                fresh.push(name)
+              }
+              entry.sinks.add(sink)
+              if (!entry.confirmed) {
+                const waiter = yield* Deferred.make<void, RedisError>()
+                entry.waiters.push(waiter)
+                waits.push(waiter)
+              }
+            }
+            // While disconnected this is skipped; the reconnect sends every live name.
+            if (fresh.length > 0) this.connection?.sendOneway([commandOf[kind], ...fresh])
+          }
+        }),
+        () =>
+          Effect.zipRight(
+            mailbox.shutdown,
+            Effect.sync(() => {
+              for (const [kind, names] of wanted) {
+                const entries = this.entries[kind]
+                const gone: Array<string> = []
+                for (const name of names) {
+                  const entry = entries.get(name)
+                  if (entry === undefined) continue
+                  entry.sinks.delete(sink)
+                  if (entry.sinks.size === 0) {
+                    entries.delete(name)
+                    gone.push(name)
+                  }
+                }
+                if (gone.length > 0) this.connection?.sendOneway([undoOf[kind], ...gone])
+              }
+            })
+          )
+      )
+      yield* Effect.forEach(waits, Deferred.await, { discard: true }).pipe(
+        Effect.timeoutFail({
+          duration: this.timeoutMillis,
+          onTimeout: () =>
+            new RedisTimeoutError({
+              message: `The subscription was not confirmed within ${this.timeoutMillis} ms`,
+              command: "SUBSCRIBE",
+              timeoutMillis: this.timeoutMillis,
+              outcome: "may-have-executed"
+            })
+        })
+      )
+      return mailbox
+    })
+  }
+}
+
+/** Opens the subscriber connection in `scope`. */
+export const make = (
+  config: Resolved,
+  transport: Transport,
+  binary: boolean
+): Effect.Effect<Subscriber, RedisError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const subscriber = new Subscriber(config.commandTimeoutMillis)
+    subscriber.connection = yield* Connection.make(config, transport, {
+      listener: subscriber.listener,
+      binaryPushes: binary
+    })
+    return subscriber
+  })
+
+/**
+ * The subscriber connections of a client, opened at the first subscription
+ * (one for text, one for binary payloads) and closed with the client's
+ * scope. A failed opening is not remembered: the next subscription tries
+ * again.
+ */
+export const lazy = (
+  config: Resolved,
+  transport: Transport
+): Effect.Effect<(binary: boolean) => Effect.Effect<Subscriber, RedisError>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const lock = yield* Effect.makeSemaphore(1)
+    const opened: { text?: Subscriber; binary?: Subscriber } = {}
+    return (binary: boolean) =>
+      lock.withPermits(1)(Effect.suspend(() => {
+        const existing = binary ? opened.binary : opened.text
+        if (existing !== undefined) return Effect.succeed(existing)
+        return make(config, transport, binary).pipe(
+          Scope.extend(scope),
+          Effect.tap((subscriber) => {
+            if (binary) opened.binary = subscriber
+            else opened.text = subscriber
+          })
+        )
+      }))
+  })
