@@ -153,6 +153,39 @@ export const makeBlocking = <A>(
 ): Command<A> => new BlockingCommandImpl(spec, args, decode, blockMillis)
 
 /**
+ * Why a command call was refused before sending, carried where its
+ * arguments would be: the encoder rejects the marker, and the client reports
+ * the reason as a `RedisArgumentError` without checking every command for it.
+ */
+class Refusal {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * A call that must not be sent (an empty key list where the server needs
+ * one, an out-of-range option): running it fails with `RedisArgumentError`
+ * carrying `reason`, outcome `not-sent`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const invalid = (spec: CommandSpec, reason: string): Command<never> =>
+  new CommandImpl(spec, [spec.name, new Refusal(reason) as unknown as RedisArg], () => {
+    throw new Error(reason)
+  })
+
+/**
+ * The reason a call built with {@link invalid} was refused, if it was.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const refusalOf = (command: Command<unknown>): string | undefined => {
+  const marker = command.args[1]
+  return marker instanceof Refusal ? marker.reason : undefined
+}
+
+/**
  * Declares a command spec. `keys` defaults to "the first argument is the only
  * key"; pass `undefined` for commands without keys.
  *

@@ -172,13 +172,7 @@ export class Connection {
   private write(pending: Pending): void {
     const error = this.writer.write(pending.command.args)
     if (error !== undefined) {
-      pending.resume!(Exit.fail(
-        new RedisArgumentError({
-          message: `${pending.command.spec.name}: ${error.message}`,
-          command: pending.command.spec.name,
-          outcome: "not-sent"
-        })
-      ))
+      pending.resume!(Exit.fail(argumentError(pending.command, error.message)))
       return
     }
     if (this.inflight.length === 0 && !this.decoder.hasPartial) this.decoder.binary = pending.binary
@@ -399,13 +393,7 @@ export class Connection {
   private refuseBatch(commands: ReadonlyArray<Command.Command<unknown>>): RedisError | undefined {
     for (const command of commands) {
       const invalid = validateArguments(command.args)
-      if (invalid !== undefined) {
-        return new RedisArgumentError({
-          message: `${command.spec.name}: ${invalid.message}; nothing in the batch was sent`,
-          command: command.spec.name,
-          outcome: "not-sent"
-        })
-      }
+      if (invalid !== undefined) return argumentError(command, `${invalid.message}; nothing in the batch was sent`)
     }
     const parking = this.state === "connecting" || this.state === "reconnecting" || this.state === "broken"
     return parking && this.offline.length + commands.length > this.config.offlineQueueSize
@@ -582,6 +570,13 @@ const collect = (
         if (--remaining === 0) resume(Effect.succeed(results))
       })
     }
+  })
+
+const argumentError = (command: Command.Command<unknown>, encoderMessage: string): RedisArgumentError =>
+  new RedisArgumentError({
+    message: `${command.spec.name}: ${Command.refusalOf(command) ?? encoderMessage}`,
+    command: command.spec.name,
+    outcome: "not-sent"
   })
 
 const settle = (pending: Pending, exit: Exit.Exit<unknown, RedisError>): void => {
