@@ -175,14 +175,20 @@ export class Connection {
       pending.resume!(Exit.fail(argumentError(pending.command, error.message)))
       return
     }
-    if (this.inflight.length === 0 && !this.decoder.hasPartial) this.decoder.binary = pending.binary
+    const idle = this.inflight.length === 0
+    if (idle && !this.decoder.hasPartial) this.decoder.binary = pending.binary
     this.inflight.push(pending)
     this.unflushed++
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      queueMicrotask(this.flush)
-    }
     if (this.sweepTimer === undefined) this.armSweep()
+    if (this.flushScheduled) return
+    if (idle && this.socket !== undefined) {
+      // Nothing in flight: a lone command goes out now, without waiting for the batch.
+      this.unflushed = 0
+      this.socket.write(this.writer.take())
+      return
+    }
+    this.flushScheduled = true
+    queueMicrotask(this.flush)
   }
 
   private readonly flush = (): void => {
