@@ -228,4 +228,42 @@ describe("Connection", () => {
       assert.include(error.message, "invalid RESP")
       assert.strictEqual(yield* Effect.retry(redis.raw(["PING"]), { times: 20 }), "PING")
     }), { timeout: 30_000 })
+
+  it.scopedLive("closing waits for replies in flight, within the close bound", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make({ enableDebugCommand: true })
+      const scope = yield* Scope.make()
+      const redis = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer), Scope.extend(scope))
+      const slow = yield* Effect.fork(redis.raw(["DEBUG", "SLEEP", "0.3"]))
+      yield* Effect.sleep("50 millis")
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(yield* Fiber.join(slow), "OK")
+
+      const bounded = yield* Scope.make()
+      const impatient = yield* Redis.make({ url: server.url, closeTimeout: "100 millis" }).pipe(
+        Effect.provide(NodeTransport.layer),
+        Scope.extend(bounded)
+      )
+      const tooSlow = yield* Effect.fork(impatient.raw(["DEBUG", "SLEEP", "2"]))
+      yield* Effect.sleep("50 millis")
+      yield* Scope.close(bounded, Exit.void)
+      const error = failure(yield* Fiber.await(tooSlow))
+      assert.strictEqual(error._tag, "RedisClosedError")
+      assert.strictEqual(error._tag === "RedisClosedError" && error.outcome, "may-have-executed")
+    }), { timeout: 30_000 })
+
+  it.scopedLive("the health check replaces a connection to a server that stopped answering", () =>
+    Effect.gen(function*() {
+      const { redis, server } = yield* connect({
+        healthCheckInterval: "100 millis",
+        commandTimeout: "300 millis",
+        connectTimeout: "300 millis"
+      })
+      const before = yield* redis.raw(["CLIENT", "ID"])
+      yield* server.pause
+      yield* Effect.sleep("1 second")
+      yield* server.resume
+      const after = yield* Effect.retry(redis.raw(["CLIENT", "ID"]), { times: 20 })
+      assert.notStrictEqual(after, before, "a new connection was made")
+    }), { timeout: 30_000 })
 })
