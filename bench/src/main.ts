@@ -39,7 +39,7 @@ const positive = (name: string, fallback: number) =>
   )
 
 const config = Config.all({
-  durationMillis: positive("BENCH_DURATION_MS", 2500),
+  durationMillis: positive("BENCH_DURATION_MS", 2000),
   warmupMillis: Config.integer("BENCH_WARMUP_MS").pipe(
     Config.validate({ message: "BENCH_WARMUP_MS must be zero or more", validation: (n: number) => n >= 0 }),
     Config.withDefault(300)

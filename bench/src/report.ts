@@ -15,8 +15,13 @@ import type { Scenario } from "./scenarios.js"
 export interface ClientSummary {
   readonly client: string
   readonly runs: ReadonlyArray<RunResult>
-  /** Medians over the successful rounds; `undefined` when none succeeded. */
-  readonly median: { readonly opsPerSec: number; readonly p50Us: number; readonly p99Us: number } | undefined
+  /**
+   * Medians over the successful rounds; `undefined` when none succeeded.
+   * The latencies are `undefined` for receive rates.
+   */
+  readonly median:
+    | { readonly opsPerSec: number; readonly p50Us: number | undefined; readonly p99Us: number | undefined }
+    | undefined
   /** (max − min) / median of ops/s over the successful rounds; tables show half of it as ±%. */
   readonly spread: number | undefined
   /** effect-redis ops/s ÷ this client's ops/s (medians): above 1 means effect-redis is faster. */
@@ -30,6 +35,7 @@ export interface ClientSummary {
 export interface ScenarioSummary {
   readonly scenario: string
   readonly description: string
+  /** Workers looping at once; 1 (the subscriber) for receive rates. */
   readonly workers: number
   readonly clients: ReadonlyArray<ClientSummary>
 }
@@ -39,6 +45,10 @@ const median = (xs: ReadonlyArray<number>): number => {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
+
+/** The median of latencies every run reported, `undefined` when some run had none. */
+const medianOf = (xs: ReadonlyArray<number | undefined>): number | undefined =>
+  xs.every((x): x is number => x !== undefined) ? median(xs) : undefined
 
 /**
  * Medians per client over the rounds, and each client's ratio against
@@ -59,7 +69,7 @@ export const summarize = (
     return {
       client,
       runs,
-      median: { opsPerSec: middle, p50Us: median(ok.map((run) => run.p50Us)), p99Us: median(ok.map((run) => run.p99Us)) },
+      median: { opsPerSec: middle, p50Us: medianOf(ok.map((run) => run.p50Us)), p99Us: medianOf(ok.map((run) => run.p99Us)) },
       spread: (Math.max(...opsPerSec) - Math.min(...opsPerSec)) / middle
     }
   })
@@ -67,7 +77,7 @@ export const summarize = (
   return {
     scenario: scenario.name,
     description: scenario.description,
-    workers: scenario.workers,
+    workers: scenario._tag === "Steps" ? scenario.workers : 1,
     clients: partial.map((summary) => ({
       ...summary,
       ratio: baseline === undefined || summary.median === undefined ? undefined : baseline / summary.median.opsPerSec
@@ -79,7 +89,7 @@ const fmt = (n: number, digits: number): string =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 /** A decimal below 10 µs, where the 1% buckets still resolve it; whole microseconds above. */
-const micros = (n: number): string => fmt(n, n < 10 ? 1 : 0)
+const micros = (n: number | undefined): string => n === undefined ? "n/a" : fmt(n, n < 10 ? 1 : 0)
 
 /** The first line of an error, safe inside a table cell. */
 const cell = (text: string): string => (text.split("\n")[0] ?? "").replaceAll("|", "\\|").slice(0, 120)

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { MeasureWindow } from "./histogram.js"
-import type { ClientName, Fixture, Scenario } from "./scenarios.js"
+import type { ClientName, Fixture, Scenario, StepScenario } from "./scenarios.js"
 
 /**
  * What a run prints: its throughput and latency, or why it failed.
@@ -22,9 +22,12 @@ export type RunResult =
     readonly ops: number
     readonly seconds: number
     readonly opsPerSec: number
-    /** Latency of one step (one command unless the scenario batches). */
-    readonly p50Us: number
-    readonly p99Us: number
+    /**
+     * Latency of one step (one command unless the scenario batches); absent
+     * for receive rates, where no operation has a start.
+     */
+    readonly p50Us?: number
+    readonly p99Us?: number
   }
   | {
     readonly ok: false
@@ -52,12 +55,12 @@ export interface Timing {
 export type Driver = (client: ClientName, scenario: Scenario, port: number, timing: Timing) => Promise<RunResult>
 
 /**
- * The result of a finished window.
+ * The result of a finished window of steps.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const succeeded = (client: ClientName, scenario: Scenario, window: MeasureWindow): RunResult => {
+export const succeeded = (client: ClientName, scenario: StepScenario, window: MeasureWindow): RunResult => {
   const seconds = window.durationMillis / 1000
   const ops = window.histogram.count * scenario.commandsPerStep
   return {

@@ -1,24 +1,28 @@
 /**
  * The client benchmark's workloads, one entry each, and the values they read.
  *
- * A scenario says how many workers run at once and, for every client, how
- * to build the step one worker repeats (`step(worker, iteration)`). The
- * runner times each step. Each client gets the code its users would write:
- * Effects for effect-redis, promises for the others.
+ * Most scenarios are steps: a scenario says how many workers run at once
+ * and, for every client, how to build the step one worker repeats
+ * (`step(worker, iteration)`); the runner times each step. The `pubsub`
+ * scenario instead counts messages a subscriber receives from a flood that
+ * a separate process publishes (`src/publisher.ts`). Each client gets the
+ * code its users would write: Effects and Streams for effect-redis,
+ * promises and listeners for the others.
  *
- * To add a scenario (a pipeline of 100 SETs, a MULTI of 100 SETs, a pub/sub
- * receive rate…), append one entry to {@link scenarios}: set
+ * To add a scenario, append one entry to {@link scenarios}: for steps, set
  * `commandsPerStep` to the commands one step carries so that ops/s counts
  * commands, and use the builders' scope or `async` for any extra
- * connection a step needs (a subscriber, a publisher).
+ * connection a step needs.
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type * as Scope from "effect/Scope"
+import type * as Command from "@effect-redis/client/Command"
+import * as Commands from "@effect-redis/client/Commands"
 import type { Redis as EffectRedis } from "@effect-redis/client/Redis"
 import type { RedisError } from "@effect-redis/client/RedisError"
-import type { Redis as IORedis } from "ioredis"
+import type { ChainableCommander, Redis as IORedis } from "ioredis"
 import type { RedisClientType } from "redis"
 
 /**
@@ -61,12 +65,13 @@ export type EffectStep = (worker: number, iteration: number) => Effect.Effect<un
 export type PromiseStep = (worker: number, iteration: number) => Promise<unknown>
 
 /**
- * A workload, with its step for every client.
+ * A workload of steps, with its step for every client.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Scenario {
+export interface StepScenario {
+  readonly _tag: "Steps"
   /** The name used on the command line and in the tables. */
   readonly name: string
   /** One line for the table heading. */
@@ -75,11 +80,62 @@ export interface Scenario {
   readonly workers: number
   /** Commands one step sends; ops/s is steps/s times this. */
   readonly commandsPerStep: number
+  /**
+   * Keys a step writes, with the value it writes: deleted before the run and
+   * read back after one step, so a client whose batches silently fail
+   * cannot post a number.
+   */
+  readonly written: ReadonlyArray<Fixture>
   readonly effectRedis: (redis: EffectRedis) => Effect.Effect<EffectStep, RedisError, Scope.Scope>
   /** Used for both `ioredis` and `ioredis-auto`. */
   readonly ioredis: (client: IORedis) => Promise<PromiseStep>
   readonly nodeRedis: (client: NodeRedisClient) => Promise<PromiseStep>
 }
+
+/**
+ * What a subscriber has received so far. The handlers bump `received` and
+ * keep the last payload, which the run compares with the one published.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MessageCounter {
+  received: number
+  last: string | undefined
+}
+
+/**
+ * A receive-rate workload: one subscriber on `channel` while another process
+ * floods it with `message`; ops/s is messages received per second.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReceiveScenario {
+  readonly _tag: "Receive"
+  readonly name: string
+  readonly description: string
+  readonly channel: string
+  /** The payload of every PUBLISH. */
+  readonly message: string
+  /**
+   * Subscribes and counts into the counter from then on; completes once the
+   * server confirmed the subscription. The effect-redis one keeps consuming
+   * until its scope closes.
+   */
+  readonly effectRedis: (redis: EffectRedis, counter: MessageCounter) => Effect.Effect<void, RedisError, Scope.Scope>
+  /** Used for both `ioredis` and `ioredis-auto`. */
+  readonly ioredis: (client: IORedis, counter: MessageCounter) => Promise<void>
+  readonly nodeRedis: (client: NodeRedisClient, counter: MessageCounter) => Promise<void>
+}
+
+/**
+ * A workload, with what every client does in it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Scenario = StepScenario | ReceiveScenario
 
 /**
  * A stored value that scenarios read.
@@ -92,12 +148,11 @@ export interface Fixture {
   readonly value: string
 }
 
-const fixture = (key: string, bytes: number): Fixture => ({
-  key,
-  // ASCII, so every client returns it as a string by default without any
-  // UTF-8 decoding differences between them.
-  value: "0123456789abcdef".repeat(Math.ceil(bytes / 16)).slice(0, bytes)
-})
+// ASCII, so every client returns it as a string by default without any
+// UTF-8 decoding differences between them.
+const ascii = (bytes: number): string => "0123456789abcdef".repeat(Math.ceil(bytes / 16)).slice(0, bytes)
+
+const fixture = (key: string, bytes: number): Fixture => ({ key, value: ascii(bytes) })
 
 const small = fixture("bench:16b", 16)
 const medium = fixture("bench:100kb", 100 * 1024)
@@ -112,11 +167,13 @@ const large = fixture("bench:1mb", 1024 * 1024)
 export const fixtures: ReadonlyArray<Fixture> = [small, medium, large]
 
 /** One command in flight: a worker GETs the same key over and over. */
-const sequentialGet = (name: string, description: string, { key }: Fixture): Scenario => ({
+const sequentialGet = (name: string, description: string, { key }: Fixture): StepScenario => ({
+  _tag: "Steps",
   name,
   description,
   workers: 1,
   commandsPerStep: 1,
+  written: [],
   effectRedis: (redis) => Effect.succeed(() => redis.get(key)),
   ioredis: async (client) => () => client.get(key),
   nodeRedis: async (client) => () => client.get(key)
@@ -126,20 +183,119 @@ const sequentialGet = (name: string, description: string, { key }: Fixture): Sce
  * Many workers, each alternating a GET of the shared small value with a
  * SET of its own key, so reads and writes interleave on the connection.
  */
-const getSetMix = (workers: number): Scenario => {
+const getSetMix = (workers: number): StepScenario => {
   const keys = Array.from({ length: workers }, (_, worker) => `bench:par:${worker}`)
   const { key, value } = small
   return {
+    _tag: "Steps",
     name: `par${workers}`,
     description: `${workers} workers in flight, alternating GET / SET of 16 B`,
     workers,
     commandsPerStep: 1,
+    written: [],
     effectRedis: (redis) =>
       Effect.succeed((worker, iteration) => iteration % 2 === 0 ? redis.get(key) : redis.set(keys[worker]!, value)),
     ioredis: async (client) => (worker, iteration) =>
       iteration % 2 === 0 ? client.get(key) : client.set(keys[worker]!, value),
     nodeRedis: async (client) => (worker, iteration) =>
       iteration % 2 === 0 ? client.get(key) : client.set(keys[worker]!, value)
+  }
+}
+
+/** The batch builder node-redis offers for both pipelines and transactions. */
+type NodeRedisMulti = ReturnType<NodeRedisClient["multi"]>
+
+/**
+ * One worker sending 100 SETs of the small value (distinct keys) in one
+ * batch and waiting for every reply; the three functions say how each
+ * client sends the batch.
+ */
+const hundredSets = (options: {
+  readonly name: string
+  readonly description: string
+  readonly effectRedis: (
+    redis: EffectRedis,
+    commands: ReadonlyArray<Command.Command<boolean>>
+  ) => Effect.Effect<unknown, RedisError>
+  readonly ioredis: (client: IORedis) => ChainableCommander
+  readonly nodeRedis: (batch: NodeRedisMulti) => Promise<unknown>
+}): StepScenario => {
+  const written = Array.from({ length: 100 }, (_, position) => ({
+    key: `bench:${options.name}:${position}`,
+    value: small.value
+  }))
+  return {
+    _tag: "Steps",
+    name: options.name,
+    description: options.description,
+    workers: 1,
+    commandsPerStep: written.length,
+    written,
+    // The commands are built anew every step, as calling code builds them
+    // from its data and as the other clients must (their builders are
+    // single-use).
+    effectRedis: (redis) =>
+      Effect.succeed(() =>
+        options.effectRedis(redis, written.map(({ key, value }) => Commands.commands.set(key, value)))
+      ),
+    ioredis: async (client) => () => {
+      const batch = options.ioredis(client)
+      for (const { key, value } of written) batch.set(key, value)
+      return batch.exec()
+    },
+    nodeRedis: async (client) => () => {
+      const batch = client.multi()
+      for (const { key, value } of written) batch.set(key, value)
+      return options.nodeRedis(batch)
+    }
+  }
+}
+
+const pipeline100 = hundredSets({
+  name: "pipeline100",
+  description: "one worker, a pipeline of 100 SETs of 16 B (distinct keys); latency per pipeline",
+  effectRedis: (redis, commands) => redis.pipeline(commands),
+  ioredis: (client) => client.pipeline(),
+  nodeRedis: (batch) => batch.execAsPipeline()
+})
+
+const multi100 = hundredSets({
+  name: "multi100",
+  description: "one worker, MULTI, 100 SETs of 16 B (distinct keys), EXEC; latency per transaction",
+  effectRedis: (redis, commands) => redis.transaction(commands),
+  ioredis: (client) => client.multi(),
+  nodeRedis: (batch) => batch.exec()
+})
+
+/** One subscriber receiving a flood of 64-byte messages on one channel. */
+const pubsub: ReceiveScenario = {
+  _tag: "Receive",
+  name: "pubsub",
+  description: "messages received per second by one subscriber from a flood of 64 B PUBLISHes",
+  channel: "bench:ch",
+  message: ascii(64),
+  effectRedis: (redis, counter) =>
+    Effect.flatMap(
+      redis.subscription({ channels: [pubsub.channel] }),
+      (messages) =>
+        Effect.forkScoped(Stream.runForEachChunk(messages, (chunk) =>
+          Effect.sync(() => {
+            counter.received += chunk.length
+            counter.last = Chunk.unsafeLast(chunk).message
+          })))
+    ),
+  ioredis: async (client, counter) => {
+    client.on("message", (_channel: string, message: string) => {
+      counter.received++
+      counter.last = message
+    })
+    await client.subscribe(pubsub.channel)
+  },
+  nodeRedis: async (client, counter) => {
+    await client.subscribe(pubsub.channel, (message) => {
+      counter.received++
+      counter.last = message
+    })
   }
 }
 
@@ -154,5 +310,8 @@ export const scenarios: ReadonlyArray<Scenario> = [
   getSetMix(100),
   getSetMix(1000),
   sequentialGet("get-100k", "one command in flight, GET of 100 KiB", medium),
-  sequentialGet("get-1m", "one command in flight, GET of 1 MiB", large)
+  sequentialGet("get-1m", "one command in flight, GET of 1 MiB", large),
+  pipeline100,
+  multi100,
+  pubsub
 ]

@@ -1,6 +1,7 @@
 /**
  * The effect-redis driver: the client built and used the way its users
- * write code, with workers as `Effect.gen` loops forked by `Effect.forEach`.
+ * write code, with workers as `Effect.gen` loops forked by `Effect.forEach`
+ * and subscriptions consumed as Streams.
  *
  * @since 0.1.0
  */
@@ -8,19 +9,32 @@ import { Cause, Effect, Exit, Option } from "effect"
 import * as Redis from "@effect-redis/client/Redis"
 import * as NodeTransport from "@effect-redis/node/NodeTransport"
 import { MeasureWindow } from "../histogram.js"
+import { countReceived, makeCounter, receiveResult, startPublisher } from "../receive.js"
 import { type Driver, failed, mismatch, succeeded, type Timing, workerIndexes } from "../result.js"
-import { fixtures, type Scenario } from "../scenarios.js"
+import {
+  type ClientName,
+  type Fixture,
+  fixtures,
+  type ReceiveScenario,
+  type Scenario,
+  type StepScenario
+} from "../scenarios.js"
 
-const measure = (scenario: Scenario, port: number, timing: Timing) =>
+const readBack = (redis: Redis.Redis, expected: ReadonlyArray<Fixture>) =>
+  Effect.forEach(expected, (fixture) =>
+    Effect.gen(function*() {
+      const problem = mismatch(fixture, Option.getOrNull(yield* redis.get(fixture.key)))
+      if (problem !== undefined) return yield* Effect.fail(problem)
+    }), { discard: true })
+
+const measureSteps = (client: ClientName, scenario: StepScenario, redis: Redis.Redis, timing: Timing) =>
   Effect.gen(function*() {
-    const redis = yield* Redis.make({ url: `redis://127.0.0.1:${port}` }).pipe(Effect.provide(NodeTransport.layer))
-    yield* Effect.forEach(fixtures, (fixture) =>
-      Effect.gen(function*() {
-        yield* redis.set(fixture.key, fixture.value)
-        const problem = mismatch(fixture, Option.getOrNull(yield* redis.get(fixture.key)))
-        if (problem !== undefined) return yield* Effect.fail(problem)
-      }), { discard: true })
     const step = yield* scenario.effectRedis(redis)
+    if (scenario.written.length > 0) {
+      yield* redis.del(scenario.written.map((fixture) => fixture.key))
+      yield* step(0, 0)
+      yield* readBack(redis, scenario.written)
+    }
     const window = new MeasureWindow(timing.warmupMillis, timing.durationMillis)
     const worker = (index: number) =>
       Effect.gen(function*() {
@@ -31,7 +45,37 @@ const measure = (scenario: Scenario, port: number, timing: Timing) =>
         }
       })
     yield* Effect.forEach(workerIndexes(scenario.workers), worker, { concurrency: "unbounded", discard: true })
-    return window
+    return succeeded(client, scenario, window)
+  })
+
+const measureReceive = (
+  client: ClientName,
+  scenario: ReceiveScenario,
+  redis: Redis.Redis,
+  port: number,
+  timing: Timing
+) =>
+  Effect.gen(function*() {
+    const publisher = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => startPublisher(port, scenario), catch: String }),
+      (publisher) => Effect.sync(publisher.stop)
+    )
+    const counter = makeCounter()
+    yield* scenario.effectRedis(redis, counter)
+    const counted = yield* Effect.promise(() => countReceived(counter, timing))
+    // Stop the flood before the subscription ends rather than after.
+    publisher.stop()
+    return receiveResult(client, scenario, counter, counted, publisher)
+  })
+
+const measure = (client: ClientName, scenario: Scenario, port: number, timing: Timing) =>
+  Effect.gen(function*() {
+    const redis = yield* Redis.make({ url: `redis://127.0.0.1:${port}` }).pipe(Effect.provide(NodeTransport.layer))
+    yield* Effect.forEach(fixtures, (fixture) => redis.set(fixture.key, fixture.value), { discard: true })
+    yield* readBack(redis, fixtures)
+    return yield* scenario._tag === "Steps"
+      ? measureSteps(client, scenario, redis, timing)
+      : measureReceive(client, scenario, redis, port, timing)
   }).pipe(Effect.scoped)
 
 /**
@@ -39,8 +83,6 @@ const measure = (scenario: Scenario, port: number, timing: Timing) =>
  * @category drivers
  */
 export const run: Driver = async (client, scenario, port, timing) => {
-  const exit = await Effect.runPromiseExit(measure(scenario, port, timing))
-  return Exit.isSuccess(exit)
-    ? succeeded(client, scenario, exit.value)
-    : failed(client, scenario.name, Cause.pretty(exit.cause))
+  const exit = await Effect.runPromiseExit(measure(client, scenario, port, timing))
+  return Exit.isSuccess(exit) ? exit.value : failed(client, scenario.name, Cause.pretty(exit.cause))
 }

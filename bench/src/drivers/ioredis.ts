@@ -25,7 +25,9 @@ export const run: Driver = (client, scenario, port, timing) =>
     return {
       set: (key, value) => redis.set(key, value),
       get: (key) => redis.get(key),
+      del: (keys) => redis.del(keys),
       step: (scenario) => scenario.ioredis(redis),
+      receive: (scenario, counter) => scenario.ioredis(redis, counter),
       close: () => redis.disconnect()
     }
-  }, scenario, timing)
+  }, scenario, port, timing)

@@ -26,7 +26,9 @@ export const run: Driver = (client, scenario, port, timing) =>
     return {
       set: (key, value) => redis.set(key, value),
       get: (key) => redis.get(key),
+      del: (keys) => redis.del(keys),
       step: (scenario) => scenario.nodeRedis(redis),
+      receive: (scenario, counter) => scenario.nodeRedis(redis, counter),
       close: () => redis.destroy()
     }
-  }, scenario, timing)
+  }, scenario, port, timing)

@@ -1,12 +1,22 @@
 /**
- * What the promise-based drivers share: the fixture check and the workers,
- * `async` loops that await one step at a time.
+ * What the promise-based drivers share: the fixture check, the workers
+ * (`async` loops that await one step at a time) and the receive runs.
  *
  * @since 0.1.0
  */
 import { MeasureWindow } from "../histogram.js"
+import { countReceived, makeCounter, receiveResult, startPublisher } from "../receive.js"
 import { failed, mismatch, type RunResult, succeeded, type Timing, workerIndexes } from "../result.js"
-import { type ClientName, fixtures, type PromiseStep, type Scenario } from "../scenarios.js"
+import {
+  type ClientName,
+  type Fixture,
+  fixtures,
+  type MessageCounter,
+  type PromiseStep,
+  type ReceiveScenario,
+  type Scenario,
+  type StepScenario
+} from "../scenarios.js"
 
 /**
  * A connected promise-based client, reduced to what a run needs.
@@ -17,8 +27,11 @@ import { type ClientName, fixtures, type PromiseStep, type Scenario } from "../s
 export interface PromiseClient {
   readonly set: (key: string, value: string) => Promise<unknown>
   readonly get: (key: string) => Promise<string | null>
+  readonly del: (keys: Array<string>) => Promise<unknown>
   /** The scenario's step for this client. */
-  readonly step: (scenario: Scenario) => Promise<PromiseStep>
+  readonly step: (scenario: StepScenario) => Promise<PromiseStep>
+  /** Subscribes this client as the scenario says, counting into `counter`. */
+  readonly receive: (scenario: ReceiveScenario, counter: MessageCounter) => Promise<void>
   readonly close: () => void
 }
 
@@ -33,13 +46,25 @@ export const logErrors = (client: ClientName) => (error: unknown): void => {
   console.error(`[${client}] ${error instanceof Error ? error.message : String(error)}`)
 }
 
-const measure = async (client: PromiseClient, scenario: Scenario, timing: Timing): Promise<MeasureWindow> => {
-  for (const fixture of fixtures) {
-    await client.set(fixture.key, fixture.value)
+const readBack = async (client: PromiseClient, expected: ReadonlyArray<Fixture>): Promise<void> => {
+  for (const fixture of expected) {
     const problem = mismatch(fixture, await client.get(fixture.key))
     if (problem !== undefined) throw new Error(problem)
   }
+}
+
+const measureSteps = async (
+  name: ClientName,
+  client: PromiseClient,
+  scenario: StepScenario,
+  timing: Timing
+): Promise<RunResult> => {
   const step = await client.step(scenario)
+  if (scenario.written.length > 0) {
+    await client.del(scenario.written.map((fixture) => fixture.key))
+    await step(0, 0)
+    await readBack(client, scenario.written)
+  }
   const window = new MeasureWindow(timing.warmupMillis, timing.durationMillis)
   const worker = async (index: number) => {
     for (let iteration = 0;; iteration++) {
@@ -49,11 +74,29 @@ const measure = async (client: PromiseClient, scenario: Scenario, timing: Timing
     }
   }
   await Promise.all(workerIndexes(scenario.workers).map(worker))
-  return window
+  return succeeded(name, scenario, window)
+}
+
+const measureReceive = async (
+  name: ClientName,
+  client: PromiseClient,
+  scenario: ReceiveScenario,
+  port: number,
+  timing: Timing
+): Promise<RunResult> => {
+  const publisher = await startPublisher(port, scenario)
+  try {
+    const counter = makeCounter()
+    await client.receive(scenario, counter)
+    const counted = await countReceived(counter, timing)
+    return receiveResult(name, scenario, counter, counted, publisher)
+  } finally {
+    publisher.stop()
+  }
 }
 
 /**
- * Connects, checks the fixtures, runs the workers and closes the client.
+ * Connects, checks the fixtures, runs the scenario and closes the client.
  *
  * @since 0.1.0
  * @category drivers
@@ -62,12 +105,17 @@ export const runPromiseClient = async (
   name: ClientName,
   connect: () => Promise<PromiseClient>,
   scenario: Scenario,
+  port: number,
   timing: Timing
 ): Promise<RunResult> => {
   try {
     const client = await connect()
     try {
-      return succeeded(name, scenario, await measure(client, scenario, timing))
+      for (const fixture of fixtures) await client.set(fixture.key, fixture.value)
+      await readBack(client, fixtures)
+      return scenario._tag === "Steps"
+        ? await measureSteps(name, client, scenario, timing)
+        : await measureReceive(name, client, scenario, port, timing)
     } finally {
       client.close()
     }
