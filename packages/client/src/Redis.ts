@@ -391,7 +391,10 @@ export const fromExecutors = (
   client.watch = (keys: ReadonlyArray<Command.RedisKey>, body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>) =>
     pool.withConnection((connection) =>
       Effect.gen(function*() {
-        yield* connection.execute(Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok), false)
+        const watch = keys.length === 0
+          ? Keys.noneGiven(WATCH, "key")
+          : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
+        yield* connection.execute(watch, false)
         const batch = yield* body(makeClient(connection)).pipe(
           Effect.tapErrorCause(() => connection.execute(Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok), false))
         )

@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Either, Exit, Fiber, Option, Schedule, Stream } from "effect"
-import { Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
+import { Command, Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
 import { testLayer } from "./utils.js"
 
 const { get, incr, lpush, set } = Commands.commands
@@ -48,8 +48,10 @@ describe("pipelines, transactions and scripts", () => {
       it.effect("a command refused while queueing aborts the transaction and names the command", () =>
         Effect.gen(function*() {
           const redis = yield* Redis.Redis
+          // An unknown command passes the client and is refused by the server at queue time.
+          const unknown = Command.make(Command.spec("NOSUCHCOMMAND", { keys: undefined }), ["NOSUCHCOMMAND"], ReplyDecoder.raw)
           const exit = yield* Effect.exit(
-            redis.transaction([set(key("abort"), "1"), Commands.commands.incrby(key("abort"), 1), lpush(key("x"), [])])
+            redis.transaction([set(key("abort"), "1"), Commands.commands.incrby(key("abort"), 1), unknown])
           )
           assert.isTrue(Exit.isFailure(exit))
           const error = Exit.isFailure(exit) ? exit.cause : undefined
@@ -57,7 +59,7 @@ describe("pipelines, transactions and scripts", () => {
           assert.strictEqual(failure?._tag, "RedisTransactionError")
           if (failure?._tag === "RedisTransactionError") {
             assert.strictEqual(failure.reason, "Aborted")
-            assert.strictEqual(failure.command, "LPUSH")
+            assert.strictEqual(failure.command, "NOSUCHCOMMAND")
           }
           assert.isTrue(Option.isNone(yield* redis.get(key("abort"))), "nothing was applied")
         }))

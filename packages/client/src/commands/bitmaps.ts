@@ -8,7 +8,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { type OneOrMany, pushAll } from "./keys.js"
+import { noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
 /**
  * A bit range for BITCOUNT and BITPOS: byte offsets by default, bit offsets
@@ -117,6 +117,10 @@ const SETBIT = Command.spec("SETBIT", { flags: Command.Flags.write })
 /**
  * The bitmap commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -159,7 +163,10 @@ export const commands = {
     operation: "AND" | "OR" | "XOR" | "NOT",
     destination: RedisKey,
     keys: OneOrMany<RedisKey>
-  ): Command.Command<number> => Command.make(BITOP, pushAll(["BITOP", operation, destination], keys), D.integer),
+  ): Command.Command<number> =>
+    sizeOf(keys) === 0
+      ? noneGiven(BITOP, "source key")
+      : Command.make(BITOP, pushAll(["BITOP", operation, destination], keys), D.integer),
   /**
    * BITPOS: the position of the first bit set to `bit`, optionally within a
    * range (`end` may be omitted to search to the end of the string).

@@ -13,6 +13,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
+import { noneGiven } from "./keys.js"
 
 /**
  * A client as CLIENT LIST and CLIENT INFO describe it: field name → value,
@@ -104,6 +105,10 @@ const optionalBulk = D.optional(D.bulk)
 /**
  * The connection commands, one definition per command.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -163,7 +168,7 @@ export const commands = {
     if (filter.addr !== undefined) args.push("ADDR", filter.addr)
     if (filter.laddr !== undefined) args.push("LADDR", filter.laddr)
     if (filter.skipme !== undefined) args.push("SKIPME", filter.skipme ? "yes" : "no")
-    return Command.make(CLIENT_KILL, args, D.integer)
+    return args.length === 2 ? noneGiven(CLIENT_KILL, "filter") : Command.make(CLIENT_KILL, args, D.integer)
   },
   /**
    * CLIENT GETNAME: the name of the connection the command runs on.

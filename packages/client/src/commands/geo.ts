@@ -9,7 +9,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { type OneOrMany, pushAll } from "./keys.js"
+import { noneGiven, type OneOrMany, pushAll } from "./keys.js"
 
 /**
  * A distance unit: meters, kilometers, feet or miles.
@@ -162,6 +162,10 @@ const GEOSEARCHSTORE = Command.spec("GEOSEARCHSTORE", {
 /**
  * The geospatial commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -174,6 +178,7 @@ export const commands = {
    * @returns the number of members added (with `ch`: added or moved).
    */
   geoadd: (key: RedisKey, members: ReadonlyArray<GeoMember>, options?: GeoAddOptions): Command.Command<number> => {
+    if (members.length === 0) return noneGiven(GEOADD, "member")
     const args: Array<RedisArg> = ["GEOADD", key]
     if (options !== undefined) {
       if (options.nx) args.push("NX")

@@ -7,7 +7,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { type OneOrMany, pushAll } from "./keys.js"
+import { hasNoEntries, noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 import { type Entries, pushEntries } from "./strings.js"
 
 const optionalBulk = D.optional(D.bulk)
@@ -38,6 +38,10 @@ const HVALS = Command.spec("HVALS", readonly)
 /**
  * The hash commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -48,7 +52,7 @@ export const commands = {
    * @returns the number of fields that existed.
    */
   hdel: (key: RedisKey, fields: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(HDEL, pushAll(["HDEL", key], fields), D.integer),
+    sizeOf(fields) === 0 ? noneGiven(HDEL, "field") : Command.make(HDEL, pushAll(["HDEL", key], fields), D.integer),
   /**
    * HEXISTS: whether `field` exists in the hash at `key`.
    *
@@ -103,13 +107,17 @@ export const commands = {
    * @returns one entry per field, `None` where the field does not exist.
    */
   hmget: (key: RedisKey, fields: OneOrMany<RedisArg>): Command.Command<Array<Option.Option<string>>> =>
-    Command.make(HMGET, pushAll(["HMGET", key], fields), optionalBulks),
+    sizeOf(fields) === 0
+      ? noneGiven(HMGET, "field")
+      : Command.make(HMGET, pushAll(["HMGET", key], fields), optionalBulks),
   /**
    * HMSET: sets several fields. Deprecated: prefer `hset`, which takes the
    * same pairs.
    */
   hmset: (key: RedisKey, entries: Entries): Command.Command<void> =>
-    Command.make(HMSET, pushEntries(["HMSET", key], entries), D.ok),
+    hasNoEntries(entries)
+      ? noneGiven(HMSET, "field/value pair")
+      : Command.make(HMSET, pushEntries(["HMSET", key], entries), D.ok),
   /**
    * HRANDFIELD: a random field name of the hash.
    *
@@ -138,7 +146,9 @@ export const commands = {
    * @returns the number of fields that were added (not the ones updated).
    */
   hset: (key: RedisKey, entries: Entries): Command.Command<number> =>
-    Command.make(HSET, pushEntries(["HSET", key], entries), D.integer),
+    hasNoEntries(entries)
+      ? noneGiven(HSET, "field/value pair")
+      : Command.make(HSET, pushEntries(["HSET", key], entries), D.integer),
   /**
    * HSETNX: sets `field` only if it does not exist.
    *

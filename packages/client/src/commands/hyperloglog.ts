@@ -6,7 +6,7 @@
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { type OneOrMany, pushAll } from "./keys.js"
+import { noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
 const PFADD = Command.spec("PFADD", { flags: Command.Flags.write })
 // PFCOUNT may rewrite the cached cardinality in the key, but COMMAND flags it read-only.
@@ -15,6 +15,10 @@ const PFMERGE = Command.spec("PFMERGE", { flags: Command.Flags.write, keys: Comm
 
 /**
  * The HyperLogLog commands, one method each on the `Redis` service.
+ *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
  *
  * @since 0.1.0
  * @category commands
@@ -36,7 +40,7 @@ export const commands = {
    * @returns the estimate; 0 for missing keys.
    */
   pfcount: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(PFCOUNT, pushAll(["PFCOUNT"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(PFCOUNT, "key") : Command.make(PFCOUNT, pushAll(["PFCOUNT"], keys), D.integer),
   /**
    * PFMERGE: stores at `destination` the union of itself and the `sources`.
    */

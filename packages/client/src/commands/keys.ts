@@ -169,6 +169,52 @@ const many = <A>(values: OneOrMany<A>): ReadonlyArray<A> =>
   Array.isArray(values) ? values as ReadonlyArray<A> : [values as A]
 
 /**
+ * How many values a repeated argument holds (a single value, a `Uint8Array`
+ * included, counts as one).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const sizeOf = (values: OneOrMany<unknown>): number => Array.isArray(values) ? values.length : 1
+
+/**
+ * Whether a record or a list of pairs (`mset`, `hset`, `xadd` fields,
+ * `configSet`) holds no entry.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const hasNoEntries = (entries: object): boolean => {
+  if (Array.isArray(entries)) return entries.length === 0
+  // Stops at the first name: no array of names is built just to count it.
+  for (const _name in entries) return false
+  return true
+}
+
+/**
+ * Refuses a call whose list argument `what` holds nothing where the server
+ * needs at least one value. The server would only answer "wrong number of
+ * arguments", naming neither the argument nor the cause; and an empty list
+ * usually means the caller has nothing to do, which it can check itself.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const noneGiven = (spec: Command.CommandSpec, what: string): Command.Command<never> =>
+  Command.invalid(spec, `needs at least one ${what} and got none; skip the call when there is nothing to pass`)
+
+/**
+ * Refuses a call whose `what` is not a whole number: the server parses
+ * counts and times as integers and answers a fraction with "value is not an
+ * integer or out of range", naming no argument.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const notWhole = (spec: Command.CommandSpec, what: string, value: number): Command.Command<never> =>
+  Command.invalid(spec, `${what} must be a whole number, got ${value}`)
+
+/**
  * Appends one value or each of several to `args`.
  *
  * @since 0.1.0
@@ -203,7 +249,7 @@ export const pushCounted = (args: Array<RedisArg>, values: OneOrMany<RedisArg>):
 export const keysAfterCount = (countIndex: number) => (args: ReadonlyArray<RedisArg>): Array<number> => {
   const count = Number(args[countIndex])
   const out: Array<number> = []
-  for (let i = 0; i < count; i++) out.push(countIndex + 1 + i)
+  for (let i = 0; i < count && countIndex + 1 + i < args.length; i++) out.push(countIndex + 1 + i)
   return out
 }
 
@@ -311,6 +357,10 @@ const ZSCAN = Command.spec("ZSCAN", readonly)
 /**
  * The generic key commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -333,7 +383,8 @@ export const commands = {
    *
    * @returns the number of keys that existed.
    */
-  del: (keys: OneOrMany<RedisKey>): Command.Command<number> => Command.make(DEL, pushAll(["DEL"], keys), D.integer),
+  del: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
+    sizeOf(keys) === 0 ? noneGiven(DEL, "key") : Command.make(DEL, pushAll(["DEL"], keys), D.integer),
   /**
    * DUMP: the value at `key` in the server's serialization format, for
    * RESTORE. The payload is binary: call it through `redis.binary` to get
@@ -348,7 +399,7 @@ export const commands = {
    * @returns the count; with one key, 1 or 0.
    */
   exists: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(EXISTS, pushAll(["EXISTS"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(EXISTS, "key") : Command.make(EXISTS, pushAll(["EXISTS"], keys), D.integer),
   /**
    * EXPIRE: sets a time to live in seconds. A zero or negative time deletes
    * the key.
@@ -586,7 +637,7 @@ export const commands = {
    * @returns the number of keys that exist.
    */
   touch: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(TOUCH, pushAll(["TOUCH"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(TOUCH, "key") : Command.make(TOUCH, pushAll(["TOUCH"], keys), D.integer),
   /**
    * TTL: the remaining time to live of `key` in seconds.
    *
@@ -607,7 +658,7 @@ export const commands = {
    * @returns the number of keys that existed.
    */
   unlink: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(UNLINK, pushAll(["UNLINK"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(UNLINK, "key") : Command.make(UNLINK, pushAll(["UNLINK"], keys), D.integer),
   /**
    * ZSCAN: one step of iterating the members of a sorted set. Start with
    * cursor 0 and pass the returned cursor back until it is `0n`.

@@ -8,7 +8,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount, type OneOrMany, pushAll, pushCounted } from "./keys.js"
+import { keysAfterCount, noneGiven, type OneOrMany, pushAll, pushCounted, sizeOf } from "./keys.js"
 
 /**
  * An end of a list, for LMOVE, LMPOP and their blocking variants.
@@ -91,6 +91,10 @@ const mpopArgs = (
 /**
  * The list commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -125,7 +129,7 @@ export const commands = {
     end: ListEnd,
     options?: { readonly count?: number }
   ): Command.Command<Option.Option<readonly [key: string, elements: Array<string>]>> =>
-    Command.makeBlocking(
+    sizeOf(keys) === 0 ? noneGiven(BLMPOP, "key") : Command.makeBlocking(
       BLMPOP,
       mpopArgs(["BLMPOP", timeoutSeconds], keys, end, options?.count),
       keyAndElements,
@@ -141,7 +145,14 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     timeoutSeconds: number
   ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
-    Command.makeBlocking(BLPOP, pushAll(["BLPOP"], keys).concat(timeoutSeconds), keyAndElement, millis(timeoutSeconds)),
+    sizeOf(keys) === 0
+      ? noneGiven(BLPOP, "key")
+      : Command.makeBlocking(
+        BLPOP,
+        pushAll(["BLPOP"], keys).concat(timeoutSeconds),
+        keyAndElement,
+        millis(timeoutSeconds)
+      ),
   /**
    * BRPOP: pops the last element of the first non-empty list among `keys`,
    * waiting up to `timeoutSeconds` (0 = forever).
@@ -152,7 +163,14 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     timeoutSeconds: number
   ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
-    Command.makeBlocking(BRPOP, pushAll(["BRPOP"], keys).concat(timeoutSeconds), keyAndElement, millis(timeoutSeconds)),
+    sizeOf(keys) === 0
+      ? noneGiven(BRPOP, "key")
+      : Command.makeBlocking(
+        BRPOP,
+        pushAll(["BRPOP"], keys).concat(timeoutSeconds),
+        keyAndElement,
+        millis(timeoutSeconds)
+      ),
   /**
    * BRPOPLPUSH: like `rpoplpush`, waiting up to `timeoutSeconds`.
    * Deprecated: prefer `blmove(source, destination, "RIGHT", "LEFT", timeout)`.
@@ -214,7 +232,9 @@ export const commands = {
     end: ListEnd,
     options?: { readonly count?: number }
   ): Command.Command<Option.Option<readonly [key: string, elements: Array<string>]>> =>
-    Command.make(LMPOP, mpopArgs(["LMPOP"], keys, end, options?.count), keyAndElements),
+    sizeOf(keys) === 0
+      ? noneGiven(LMPOP, "key")
+      : Command.make(LMPOP, mpopArgs(["LMPOP"], keys, end, options?.count), keyAndElements),
   /**
    * LPOP: removes and returns the first element.
    *
@@ -249,14 +269,18 @@ export const commands = {
    * @returns the length after the push.
    */
   lpush: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(LPUSH, pushAll(["LPUSH", key], elements), D.integer),
+    sizeOf(elements) === 0
+      ? noneGiven(LPUSH, "element")
+      : Command.make(LPUSH, pushAll(["LPUSH", key], elements), D.integer),
   /**
    * LPUSHX: like `lpush`, only when the list exists.
    *
    * @returns the length after the push, 0 when the key does not exist.
    */
   lpushx: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(LPUSHX, pushAll(["LPUSHX", key], elements), D.integer),
+    sizeOf(elements) === 0
+      ? noneGiven(LPUSHX, "element")
+      : Command.make(LPUSHX, pushAll(["LPUSHX", key], elements), D.integer),
   /**
    * LRANGE: the elements from `start` to `stop`, both inclusive (negative
    * counts from the tail; `0, -1` is the whole list).
@@ -311,14 +335,18 @@ export const commands = {
    * @returns the length after the push.
    */
   rpush: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(RPUSH, pushAll(["RPUSH", key], elements), D.integer),
+    sizeOf(elements) === 0
+      ? noneGiven(RPUSH, "element")
+      : Command.make(RPUSH, pushAll(["RPUSH", key], elements), D.integer),
   /**
    * RPUSHX: like `rpush`, only when the list exists.
    *
    * @returns the length after the push, 0 when the key does not exist.
    */
   rpushx: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(RPUSHX, pushAll(["RPUSHX", key], elements), D.integer)
+    sizeOf(elements) === 0
+      ? noneGiven(RPUSHX, "element")
+      : Command.make(RPUSHX, pushAll(["RPUSHX", key], elements), D.integer)
 } as const
 
 /**

@@ -13,6 +13,7 @@ import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
+import { keysAfterCount } from "./keys.js"
 import type { FlushMode } from "./server.js"
 
 /**
@@ -69,12 +70,7 @@ export interface FunctionStats {
 export type FunctionRestorePolicy = "flush" | "append" | "replace"
 
 // EVAL/FCALL script numkeys key… arg…: the keys follow the count.
-const keysAfterNumkeys = (args: ReadonlyArray<RedisArg>): ReadonlyArray<number> => {
-  const count = Number(args[2])
-  const out: Array<number> = []
-  for (let i = 0; i < count && 3 + i < args.length; i++) out.push(3 + i)
-  return out
-}
+const keysAfterNumkeys = keysAfterCount(2)
 
 const callArgs = (
   name: string,

@@ -13,6 +13,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
+import { hasNoEntries, noneGiven } from "./keys.js"
 
 /**
  * INFO parsed: section name in lower case (`server`, `clients`, `memory`,
@@ -318,6 +319,10 @@ const flushArgs = (name: string, mode: FlushMode | undefined): ReadonlyArray<Red
 /**
  * The server commands, one definition per command.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -377,13 +382,16 @@ export const commands = {
    * @since 0.1.0
    */
   configGet: (...patterns: Array<string>): Command.Command<Record<string, string>> =>
-    Command.make(CONFIG_GET, ["CONFIG", "GET", ...patterns], textRecord),
+    patterns.length === 0
+      ? noneGiven(CONFIG_GET, "pattern")
+      : Command.make(CONFIG_GET, ["CONFIG", "GET", ...patterns], textRecord),
   /**
    * CONFIG SET: sets parameters, all or none. Needs at least one.
    *
    * @since 0.1.0
    */
   configSet: (parameters: Readonly<Record<string, RedisArg>>): Command.Command<void> => {
+    if (hasNoEntries(parameters)) return noneGiven(CONFIG_SET, "parameter")
     const args: Array<RedisArg> = ["CONFIG", "SET"]
     for (const name in parameters) args.push(name, parameters[name]!)
     return Command.make(CONFIG_SET, args, D.ok)
@@ -488,7 +496,9 @@ export const commands = {
    * @since 0.1.0
    */
   commandGetkeys: (command: ReadonlyArray<RedisArg>): Command.Command<Array<string>> =>
-    Command.make(COMMAND_GETKEYS, ["COMMAND", "GETKEYS", ...command], bulkList),
+    command.length === 0
+      ? noneGiven(COMMAND_GETKEYS, "command word")
+      : Command.make(COMMAND_GETKEYS, ["COMMAND", "GETKEYS", ...command], bulkList),
   /**
    * COMMAND GETKEYSANDFLAGS: the keys of a full command line with their
    * access flags (`RW`, `access`, `update`…).
@@ -498,7 +508,9 @@ export const commands = {
   commandGetkeysandflags: (
     command: ReadonlyArray<RedisArg>
   ): Command.Command<Array<{ readonly key: string; readonly flags: Array<string> }>> =>
-    Command.make(COMMAND_GETKEYSANDFLAGS, ["COMMAND", "GETKEYSANDFLAGS", ...command], keysAndFlags),
+    command.length === 0
+      ? noneGiven(COMMAND_GETKEYSANDFLAGS, "command word")
+      : Command.make(COMMAND_GETKEYSANDFLAGS, ["COMMAND", "GETKEYSANDFLAGS", ...command], keysAndFlags),
   /**
    * LOLWUT: computer art and the server version.
    *

@@ -8,7 +8,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount, type OneOrMany, pushAll, pushCounted } from "./keys.js"
+import { keysAfterCount, noneGiven, type OneOrMany, pushAll, pushCounted, sizeOf } from "./keys.js"
 
 const optionalBulk = D.optional(D.bulk)
 const bulks = D.array(D.bulk)
@@ -39,6 +39,10 @@ const SUNIONSTORE = Command.spec("SUNIONSTORE", storeKeys)
 /**
  * The set commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -49,7 +53,7 @@ export const commands = {
    * @returns the number of members that were not already in the set.
    */
   sadd: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(SADD, pushAll(["SADD", key], members), D.integer),
+    sizeOf(members) === 0 ? noneGiven(SADD, "member") : Command.make(SADD, pushAll(["SADD", key], members), D.integer),
   /**
    * SCARD: the number of members of the set.
    *
@@ -63,7 +67,7 @@ export const commands = {
    * @returns the members, in no particular order.
    */
   sdiff: (keys: OneOrMany<RedisKey>): Command.Command<Array<string>> =>
-    Command.make(SDIFF, pushAll(["SDIFF"], keys), bulks),
+    sizeOf(keys) === 0 ? noneGiven(SDIFF, "key") : Command.make(SDIFF, pushAll(["SDIFF"], keys), bulks),
   /**
    * SDIFFSTORE: stores the result of `sdiff(keys)` at `destination`,
    * replacing it (an empty result deletes it).
@@ -71,7 +75,9 @@ export const commands = {
    * @returns the size of the stored set.
    */
   sdiffstore: (destination: RedisKey, keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(SDIFFSTORE, pushAll(["SDIFFSTORE", destination], keys), D.integer),
+    sizeOf(keys) === 0
+      ? noneGiven(SDIFFSTORE, "key")
+      : Command.make(SDIFFSTORE, pushAll(["SDIFFSTORE", destination], keys), D.integer),
   /**
    * SINTER: the members common to all the sets (a missing key makes the
    * result empty).
@@ -79,7 +85,7 @@ export const commands = {
    * @returns the members, in no particular order.
    */
   sinter: (keys: OneOrMany<RedisKey>): Command.Command<Array<string>> =>
-    Command.make(SINTER, pushAll(["SINTER"], keys), bulks),
+    sizeOf(keys) === 0 ? noneGiven(SINTER, "key") : Command.make(SINTER, pushAll(["SINTER"], keys), bulks),
   /**
    * SINTERCARD: the size of the intersection, counting at most `limit`
    * members when given (0 = no limit).
@@ -87,7 +93,7 @@ export const commands = {
    * @returns the size.
    */
   sintercard: (keys: OneOrMany<RedisKey>, options?: { readonly limit?: number }): Command.Command<number> =>
-    Command.make(
+    sizeOf(keys) === 0 ? noneGiven(SINTERCARD, "key") : Command.make(
       SINTERCARD,
       options?.limit === undefined
         ? pushCounted(["SINTERCARD"], keys)
@@ -100,7 +106,9 @@ export const commands = {
    * @returns the size of the stored set.
    */
   sinterstore: (destination: RedisKey, keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(SINTERSTORE, pushAll(["SINTERSTORE", destination], keys), D.integer),
+    sizeOf(keys) === 0
+      ? noneGiven(SINTERSTORE, "key")
+      : Command.make(SINTERSTORE, pushAll(["SINTERSTORE", destination], keys), D.integer),
   /**
    * SISMEMBER: whether `member` is in the set.
    *
@@ -121,7 +129,9 @@ export const commands = {
    * @returns one boolean per member, in order.
    */
   smismember: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<Array<boolean>> =>
-    Command.make(SMISMEMBER, pushAll(["SMISMEMBER", key], members), booleans),
+    sizeOf(members) === 0
+      ? noneGiven(SMISMEMBER, "member")
+      : Command.make(SMISMEMBER, pushAll(["SMISMEMBER", key], members), booleans),
   /**
    * SMOVE: moves `member` from `source` to `destination`, atomically.
    *
@@ -163,21 +173,23 @@ export const commands = {
    * @returns the number of members that were in the set.
    */
   srem: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(SREM, pushAll(["SREM", key], members), D.integer),
+    sizeOf(members) === 0 ? noneGiven(SREM, "member") : Command.make(SREM, pushAll(["SREM", key], members), D.integer),
   /**
    * SUNION: the members of all the sets.
    *
    * @returns the members, in no particular order.
    */
   sunion: (keys: OneOrMany<RedisKey>): Command.Command<Array<string>> =>
-    Command.make(SUNION, pushAll(["SUNION"], keys), bulks),
+    sizeOf(keys) === 0 ? noneGiven(SUNION, "key") : Command.make(SUNION, pushAll(["SUNION"], keys), bulks),
   /**
    * SUNIONSTORE: stores the result of `sunion(keys)` at `destination`.
    *
    * @returns the size of the stored set.
    */
   sunionstore: (destination: RedisKey, keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(SUNIONSTORE, pushAll(["SUNIONSTORE", destination], keys), D.integer)
+    sizeOf(keys) === 0
+      ? noneGiven(SUNIONSTORE, "key")
+      : Command.make(SUNIONSTORE, pushAll(["SUNIONSTORE", destination], keys), D.integer)
 } as const
 
 /**

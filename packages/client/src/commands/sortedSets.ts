@@ -12,7 +12,7 @@ import { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount, type OneOrMany, pushAll, pushCounted } from "./keys.js"
+import { keysAfterCount, noneGiven, type OneOrMany, pushAll, pushCounted, sizeOf } from "./keys.js"
 
 /**
  * A score bound for ZCOUNT, ZRANGE … BYSCORE and the like: a number
@@ -100,7 +100,7 @@ export interface Limit {
  * @category models
  */
 export interface ZSetOperationOptions {
-  /** One multiplier per key (default 1). */
+  /** One multiplier per key (default 1); another count than the keys' fails with `RedisArgumentError`, unsent. */
   readonly weights?: ReadonlyArray<number>
   /** How the scores of a member combine (default `"SUM"`). */
   readonly aggregate?: "SUM" | "MIN" | "MAX"
@@ -139,6 +139,24 @@ const operationArgs = (
   if (options?.weights !== undefined) args.push("WEIGHTS", ...options.weights.map(score))
   if (options?.aggregate !== undefined) args.push("AGGREGATE", options.aggregate)
   return args
+}
+
+// An empty key list, or WEIGHTS of another length than it, would only get
+// "wrong number of arguments" or "syntax error" back from the server.
+const operationRefusal = (
+  spec: Command.CommandSpec,
+  keys: OneOrMany<RedisKey>,
+  options: ZSetOperationOptions | undefined
+): Command.Command<never> | undefined => {
+  const count = sizeOf(keys)
+  if (count === 0) return noneGiven(spec, "key")
+  if (options?.weights !== undefined && options.weights.length !== count) {
+    return Command.invalid(
+      spec,
+      `got ${options.weights.length} weights for ${count} keys; give exactly one weight per key`
+    )
+  }
+  return undefined
 }
 
 const mpopArgs = (
@@ -226,6 +244,10 @@ const ZUNIONSTORE = Command.spec("ZUNIONSTORE", numkeysStore)
 /**
  * The sorted set commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -241,7 +263,7 @@ export const commands = {
     end: ScoreEnd,
     options?: { readonly count?: number }
   ): Command.Command<Option.Option<readonly [key: string, members: Array<ScoredMember>]>> =>
-    Command.makeBlocking(
+    sizeOf(keys) === 0 ? noneGiven(BZMPOP, "key") : Command.makeBlocking(
       BZMPOP,
       mpopArgs(["BZMPOP", timeoutSeconds], keys, end, options?.count),
       keyAndScored,
@@ -257,7 +279,12 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     timeoutSeconds: number
   ): Command.Command<Option.Option<readonly [key: string, member: string, score: number]>> =>
-    Command.makeBlocking(BZPOPMAX, pushAll(["BZPOPMAX"], keys).concat(timeoutSeconds), keyMemberScore, millis(timeoutSeconds)),
+    sizeOf(keys) === 0 ? noneGiven(BZPOPMAX, "key") : Command.makeBlocking(
+      BZPOPMAX,
+      pushAll(["BZPOPMAX"], keys).concat(timeoutSeconds),
+      keyMemberScore,
+      millis(timeoutSeconds)
+    ),
   /**
    * BZPOPMIN: pops the lowest-scored member of the first non-empty sorted
    * set among `keys`, waiting up to `timeoutSeconds` (0 = forever).
@@ -268,7 +295,12 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     timeoutSeconds: number
   ): Command.Command<Option.Option<readonly [key: string, member: string, score: number]>> =>
-    Command.makeBlocking(BZPOPMIN, pushAll(["BZPOPMIN"], keys).concat(timeoutSeconds), keyMemberScore, millis(timeoutSeconds)),
+    sizeOf(keys) === 0 ? noneGiven(BZPOPMIN, "key") : Command.makeBlocking(
+      BZPOPMIN,
+      pushAll(["BZPOPMIN"], keys).concat(timeoutSeconds),
+      keyMemberScore,
+      millis(timeoutSeconds)
+    ),
   /**
    * ZADD: adds members (at least one) with their scores, or updates the
    * scores of existing ones. Pairs are `[score, member]`, in the order ZADD
@@ -281,6 +313,7 @@ export const commands = {
     members: ReadonlyArray<readonly [score: number, member: RedisArg]>,
     options?: ZAddOptions
   ): Command.Command<number> => {
+    if (members.length === 0) return noneGiven(ZADD, "[score, member] pair")
     const args = zaddArgs(key, options)
     for (const [value, member] of members) args.push(score(value), member)
     return Command.make(ZADD, args, D.integer)
@@ -317,21 +350,25 @@ export const commands = {
    * @returns the members, by score.
    */
   zdiff: (keys: OneOrMany<RedisKey>): Command.Command<Array<string>> =>
-    Command.make(ZDIFF, pushCounted(["ZDIFF"], keys), bulks),
+    sizeOf(keys) === 0 ? noneGiven(ZDIFF, "key") : Command.make(ZDIFF, pushCounted(["ZDIFF"], keys), bulks),
   /**
    * ZDIFF … WITHSCORES: like `zdiff`, with the scores of the first set.
    *
    * @returns `[member, score]` pairs, by score.
    */
   zdiffWithScores: (keys: OneOrMany<RedisKey>): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZDIFF, pushCounted(["ZDIFF"], keys).concat("WITHSCORES"), scored),
+    sizeOf(keys) === 0
+      ? noneGiven(ZDIFF, "key")
+      : Command.make(ZDIFF, pushCounted(["ZDIFF"], keys).concat("WITHSCORES"), scored),
   /**
    * ZDIFFSTORE: stores the result of `zdiff(keys)` at `destination`.
    *
    * @returns the size of the stored sorted set.
    */
   zdiffstore: (destination: RedisKey, keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    Command.make(ZDIFFSTORE, pushCounted(["ZDIFFSTORE", destination], keys), D.integer),
+    sizeOf(keys) === 0
+      ? noneGiven(ZDIFFSTORE, "key")
+      : Command.make(ZDIFFSTORE, pushCounted(["ZDIFFSTORE", destination], keys), D.integer),
   /**
    * ZINCRBY: adds `increment` to the score of `member` (a missing member
    * starts at 0).
@@ -346,7 +383,7 @@ export const commands = {
    * @returns the members, by combined score.
    */
   zinter: (keys: OneOrMany<RedisKey>, options?: ZSetOperationOptions): Command.Command<Array<string>> =>
-    Command.make(ZINTER, operationArgs(["ZINTER"], keys, options), bulks),
+    operationRefusal(ZINTER, keys, options) ?? Command.make(ZINTER, operationArgs(["ZINTER"], keys, options), bulks),
   /**
    * ZINTER … WITHSCORES: like `zinter`, with the combined scores.
    *
@@ -356,7 +393,8 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     options?: ZSetOperationOptions
   ): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZINTER, operationArgs(["ZINTER"], keys, options).concat("WITHSCORES"), scored),
+    operationRefusal(ZINTER, keys, options) ??
+      Command.make(ZINTER, operationArgs(["ZINTER"], keys, options).concat("WITHSCORES"), scored),
   /**
    * ZINTERCARD: the size of the intersection, counting at most `limit`
    * members when given (0 = no limit).
@@ -364,7 +402,7 @@ export const commands = {
    * @returns the size.
    */
   zintercard: (keys: OneOrMany<RedisKey>, options?: { readonly limit?: number }): Command.Command<number> =>
-    Command.make(
+    sizeOf(keys) === 0 ? noneGiven(ZINTERCARD, "key") : Command.make(
       ZINTERCARD,
       options?.limit === undefined
         ? pushCounted(["ZINTERCARD"], keys)
@@ -381,7 +419,8 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     options?: ZSetOperationOptions
   ): Command.Command<number> =>
-    Command.make(ZINTERSTORE, operationArgs(["ZINTERSTORE", destination], keys, options), D.integer),
+    operationRefusal(ZINTERSTORE, keys, options) ??
+      Command.make(ZINTERSTORE, operationArgs(["ZINTERSTORE", destination], keys, options), D.integer),
   /**
    * ZLEXCOUNT: the number of members between two lexicographic bounds
    * (meaningful when all scores are equal).
@@ -402,14 +441,18 @@ export const commands = {
     end: ScoreEnd,
     options?: { readonly count?: number }
   ): Command.Command<Option.Option<readonly [key: string, members: Array<ScoredMember>]>> =>
-    Command.make(ZMPOP, mpopArgs(["ZMPOP"], keys, end, options?.count), keyAndScored),
+    sizeOf(keys) === 0
+      ? noneGiven(ZMPOP, "key")
+      : Command.make(ZMPOP, mpopArgs(["ZMPOP"], keys, end, options?.count), keyAndScored),
   /**
    * ZMSCORE: the scores of several members (at least one).
    *
    * @returns one entry per member, `None` where it is not in the set.
    */
   zmscore: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<Array<Option.Option<number>>> =>
-    Command.make(ZMSCORE, pushAll(["ZMSCORE", key], members), optionalDoubles),
+    sizeOf(members) === 0
+      ? noneGiven(ZMSCORE, "member")
+      : Command.make(ZMSCORE, pushAll(["ZMSCORE", key], members), optionalDoubles),
   /**
    * ZPOPMAX: removes and returns the member with the highest score.
    *
@@ -555,7 +598,7 @@ export const commands = {
    * @returns the number of members that were in the set.
    */
   zrem: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<number> =>
-    Command.make(ZREM, pushAll(["ZREM", key], members), D.integer),
+    sizeOf(members) === 0 ? noneGiven(ZREM, "member") : Command.make(ZREM, pushAll(["ZREM", key], members), D.integer),
   /**
    * ZREMRANGEBYLEX: removes the members between two lexicographic bounds.
    *
@@ -659,7 +702,7 @@ export const commands = {
    * @returns the members, by combined score.
    */
   zunion: (keys: OneOrMany<RedisKey>, options?: ZSetOperationOptions): Command.Command<Array<string>> =>
-    Command.make(ZUNION, operationArgs(["ZUNION"], keys, options), bulks),
+    operationRefusal(ZUNION, keys, options) ?? Command.make(ZUNION, operationArgs(["ZUNION"], keys, options), bulks),
   /**
    * ZUNION … WITHSCORES: like `zunion`, with the combined scores.
    *
@@ -669,7 +712,8 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     options?: ZSetOperationOptions
   ): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZUNION, operationArgs(["ZUNION"], keys, options).concat("WITHSCORES"), scored),
+    operationRefusal(ZUNION, keys, options) ??
+      Command.make(ZUNION, operationArgs(["ZUNION"], keys, options).concat("WITHSCORES"), scored),
   /**
    * ZUNIONSTORE: stores the result of `zunion(keys, options)` at `destination`.
    *
@@ -680,7 +724,8 @@ export const commands = {
     keys: OneOrMany<RedisKey>,
     options?: ZSetOperationOptions
   ): Command.Command<number> =>
-    Command.make(ZUNIONSTORE, operationArgs(["ZUNIONSTORE", destination], keys, options), D.integer)
+    operationRefusal(ZUNIONSTORE, keys, options) ??
+      Command.make(ZUNIONSTORE, operationArgs(["ZUNIONSTORE", destination], keys, options), D.integer)
 } as const
 
 /**

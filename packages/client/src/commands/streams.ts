@@ -13,6 +13,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
+import { hasNoEntries, noneGiven, notWhole } from "./keys.js"
 
 /**
  * One stream entry. `fields` is empty only for an entry that was deleted
@@ -31,7 +32,8 @@ export interface StreamEntry {
  * A trimming threshold: entries beyond `threshold` are evicted. With
  * `approximate` (`~`) the server trims whole radix-tree nodes only, which is
  * much cheaper; `limit` caps the entries evicted per call and needs
- * `approximate`.
+ * `approximate` (without it the call fails with `RedisArgumentError`,
+ * unsent). `threshold` (for `maxlen`) and `limit` are whole numbers.
  *
  * @since 0.1.0
  * @category models
@@ -281,6 +283,42 @@ const consumersInfo: D.Decoder<Array<StreamConsumerInfo>> = D.array(D.struct({
   idle: ["idle", D.integer]
 }))
 
+// The server answers LIMIT without `~` with a syntax error, and a fractional
+// threshold or limit with "value is not an integer or out of range".
+const trimRefusal = (spec: Command.CommandSpec, trim: XAddOptions): Command.Command<never> | undefined => {
+  const t: TrimThreshold<RedisArg> | undefined = trim.maxlen ?? trim.minid
+  if (t === undefined) return undefined
+  if (t.limit !== undefined) {
+    if (t.approximate !== true) {
+      return Command.invalid(spec, "`limit` needs `approximate: true`: the server only caps approximate (~) trimming")
+    }
+    if (!Number.isInteger(t.limit)) return notWhole(spec, "limit", t.limit)
+  }
+  if (trim.maxlen !== undefined && !Number.isInteger(trim.maxlen.threshold)) {
+    return notWhole(spec, "maxlen", trim.maxlen.threshold)
+  }
+  return undefined
+}
+
+const countRefusal = (spec: Command.CommandSpec, count: number | undefined): Command.Command<never> | undefined =>
+  count === undefined || Number.isInteger(count) ? undefined : notWhole(spec, "count", count)
+
+const readRefusal = (
+  spec: Command.CommandSpec,
+  streams: StreamOffsets,
+  count: number | undefined,
+  blockMillis: number | undefined
+): Command.Command<never> | undefined => {
+  if (hasNoEntries(streams)) return noneGiven(spec, "stream")
+  if (blockMillis !== undefined && !(Number.isInteger(blockMillis) && blockMillis >= 0)) {
+    return Command.invalid(
+      spec,
+      `blockMillis must be a whole number of milliseconds, 0 (forever) or more, got ${blockMillis}`
+    )
+  }
+  return countRefusal(spec, count)
+}
+
 const pushTrim = (args: Array<RedisArg>, trim: XAddOptions): void => {
   const t: TrimThreshold<RedisArg> | undefined = trim.maxlen ?? trim.minid
   if (t === undefined) return
@@ -375,6 +413,10 @@ export interface XClaimOptions {
 /**
  * The stream commands, one definition per command.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -390,6 +432,9 @@ export const commands = {
   xadd: (key: RedisKey, id: string, fields: StreamFields, options: XAddOptions = {}): Command.Command<
     Option.Option<string>
   > => {
+    if (hasNoEntries(fields)) return noneGiven(XADD, "field/value pair")
+    const refusal = trimRefusal(XADD, options)
+    if (refusal !== undefined) return refusal
     const args: Array<RedisArg> = ["XADD", key]
     if (options.nomkstream === true) args.push("NOMKSTREAM")
     pushTrim(args, options)
@@ -409,7 +454,7 @@ export const commands = {
     end: string,
     options: { readonly count?: number } = {}
   ): Command.Command<Array<StreamEntry>> =>
-    Command.make(
+    countRefusal(XRANGE, options.count) ?? Command.make(
       XRANGE,
       options.count === undefined ? ["XRANGE", key, start, end] : ["XRANGE", key, start, end, "COUNT", options.count],
       entryList
@@ -425,7 +470,7 @@ export const commands = {
     start: string,
     options: { readonly count?: number } = {}
   ): Command.Command<Array<StreamEntry>> =>
-    Command.make(
+    countRefusal(XREVRANGE, options.count) ?? Command.make(
       XREVRANGE,
       options.count === undefined
         ? ["XREVRANGE", key, end, start]
@@ -443,10 +488,13 @@ export const commands = {
     streams: StreamOffsets,
     options: { readonly count?: number } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
-    Command.make(XREAD, readArgs(["XREAD"], streams, options, undefined), readReply),
+    readRefusal(XREAD, streams, options.count, undefined) ??
+      Command.make(XREAD, readArgs(["XREAD"], streams, options, undefined), readReply),
   /**
    * XREAD BLOCK: waits up to `blockMillis` milliseconds (`0` = forever) for
    * entries when none are available. Runs on a dedicated connection.
+   * `blockMillis` must be a whole number, 0 or more; counts are whole
+   * numbers too (otherwise `RedisArgumentError`, unsent).
    *
    * @returns as {@link commands.xread}; none on timeout.
    * @since 0.1.0
@@ -456,7 +504,8 @@ export const commands = {
     blockMillis: number,
     options: { readonly count?: number } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
-    Command.makeBlocking(XREAD_BLOCK, readArgs(["XREAD"], streams, options, blockMillis), readReply, blockMillis),
+    readRefusal(XREAD_BLOCK, streams, options.count, blockMillis) ??
+      Command.makeBlocking(XREAD_BLOCK, readArgs(["XREAD"], streams, options, blockMillis), readReply, blockMillis),
   /**
    * XREADGROUP without BLOCK: reads as `consumer` of `group`. The id `>`
    * delivers new entries (and adds them to the PEL unless `noack`); any
@@ -472,7 +521,7 @@ export const commands = {
     streams: StreamOffsets,
     options: { readonly count?: number; readonly noack?: boolean } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
-    Command.make(
+    readRefusal(XREADGROUP, streams, options.count, undefined) ?? Command.make(
       XREADGROUP,
       readArgs(["XREADGROUP", "GROUP", group, consumer], streams, options, undefined),
       readReply
@@ -491,7 +540,7 @@ export const commands = {
     blockMillis: number,
     options: { readonly count?: number; readonly noack?: boolean } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
-    Command.makeBlocking(
+    readRefusal(XREADGROUP_BLOCK, streams, options.count, blockMillis) ?? Command.makeBlocking(
       XREADGROUP_BLOCK,
       readArgs(["XREADGROUP", "GROUP", group, consumer], streams, options, blockMillis),
       readReply,
@@ -565,7 +614,7 @@ export const commands = {
    * @since 0.1.0
    */
   xack: (key: RedisKey, group: string, ids: ReadonlyArray<string>): Command.Command<number> =>
-    Command.make(XACK, ["XACK", key, group, ...ids], D.integer),
+    ids.length === 0 ? noneGiven(XACK, "id") : Command.make(XACK, ["XACK", key, group, ...ids], D.integer),
   /**
    * XPENDING, summary form: how many entries are pending, the lowest and
    * highest pending id, and the count per consumer.
@@ -589,6 +638,8 @@ export const commands = {
     count: number,
     options: { readonly idle?: number; readonly consumer?: string } = {}
   ): Command.Command<Array<PendingEntry>> => {
+    const refusal = countRefusal(XPENDING, count)
+    if (refusal !== undefined) return refusal
     const args: Array<RedisArg> = ["XPENDING", key, group]
     if (options.idle !== undefined) args.push("IDLE", options.idle)
     args.push(start, end, count)
@@ -612,7 +663,9 @@ export const commands = {
     ids: ReadonlyArray<string>,
     options: XClaimOptions = {}
   ): Command.Command<Array<StreamEntry>> =>
-    Command.make(XCLAIM, claimArgs(key, group, consumer, minIdleTime, ids, options, false), entryList),
+    ids.length === 0
+      ? noneGiven(XCLAIM, "id")
+      : Command.make(XCLAIM, claimArgs(key, group, consumer, minIdleTime, ids, options, false), entryList),
   /**
    * XCLAIM … JUSTID: like {@link commands.xclaim} without fetching the
    * entries and without incrementing the delivery counters.
@@ -628,7 +681,9 @@ export const commands = {
     ids: ReadonlyArray<string>,
     options: XClaimOptions = {}
   ): Command.Command<Array<string>> =>
-    Command.make(XCLAIM, claimArgs(key, group, consumer, minIdleTime, ids, options, true), bulkList),
+    ids.length === 0
+      ? noneGiven(XCLAIM, "id")
+      : Command.make(XCLAIM, claimArgs(key, group, consumer, minIdleTime, ids, options, true), bulkList),
   /**
    * XAUTOCLAIM: scans the PEL from `start` (`0-0` at first, then the
    * returned `next`) and claims up to `count` (default 100) entries idle for
@@ -644,7 +699,7 @@ export const commands = {
     start: string,
     options: { readonly count?: number } = {}
   ): Command.Command<AutoClaimResult<StreamEntry>> =>
-    Command.make(
+    countRefusal(XAUTOCLAIM, options.count) ?? Command.make(
       XAUTOCLAIM,
       autoClaimArgs(key, group, consumer, minIdleTime, start, options, false),
       autoClaimEntries
@@ -663,7 +718,7 @@ export const commands = {
     start: string,
     options: { readonly count?: number } = {}
   ): Command.Command<AutoClaimResult<string>> =>
-    Command.make(
+    countRefusal(XAUTOCLAIM, options.count) ?? Command.make(
       XAUTOCLAIM,
       autoClaimArgs(key, group, consumer, minIdleTime, start, options, true),
       autoClaimIds
@@ -697,6 +752,8 @@ export const commands = {
    * @since 0.1.0
    */
   xtrim: (key: RedisKey, trim: StreamTrim): Command.Command<number> => {
+    const refusal = trimRefusal(XTRIM, trim)
+    if (refusal !== undefined) return refusal
     const args: Array<RedisArg> = ["XTRIM", key]
     pushTrim(args, trim)
     return Command.make(XTRIM, args, D.integer)
@@ -708,7 +765,7 @@ export const commands = {
    * @since 0.1.0
    */
   xdel: (key: RedisKey, ids: ReadonlyArray<string>): Command.Command<number> =>
-    Command.make(XDEL, ["XDEL", key, ...ids], D.integer),
+    ids.length === 0 ? noneGiven(XDEL, "id") : Command.make(XDEL, ["XDEL", key, ...ids], D.integer),
   /**
    * XLEN: the number of entries (0 for a missing key).
    *

@@ -8,7 +8,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { type OneOrMany, pushAll } from "./keys.js"
+import { hasNoEntries, noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
 /**
  * Field/value or key/value pairs for MSET, HSET and the like: a record, or a
@@ -185,6 +185,10 @@ const SUBSTR = Command.spec("SUBSTR", readonly)
 /**
  * The string commands, one method each on the `Redis` service.
  *
+ * Where the server needs at least one value (a key, a member, a pair…), an
+ * empty list is refused before sending: the call fails with
+ * `RedisArgumentError` (outcome `not-sent`) naming the argument.
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -302,11 +306,14 @@ export const commands = {
    * another type.
    */
   mget: (keys: OneOrMany<RedisKey>): Command.Command<Array<Option.Option<string>>> =>
-    Command.make(MGET, pushAll(["MGET"], keys), optionalBulks),
+    sizeOf(keys) === 0 ? noneGiven(MGET, "key") : Command.make(MGET, pushAll(["MGET"], keys), optionalBulks),
   /**
    * MSET: sets several keys at once, atomically (at least one pair).
    */
-  mset: (entries: Entries): Command.Command<void> => Command.make(MSET, pushEntries(["MSET"], entries), D.ok),
+  mset: (entries: Entries): Command.Command<void> =>
+    hasNoEntries(entries)
+      ? noneGiven(MSET, "key/value pair")
+      : Command.make(MSET, pushEntries(["MSET"], entries), D.ok),
   /**
    * MSETNX: sets several keys at once only if none of them exists.
    *
@@ -314,7 +321,9 @@ export const commands = {
    * nothing was set.
    */
   msetnx: (entries: Entries): Command.Command<boolean> =>
-    Command.make(MSETNX, pushEntries(["MSETNX"], entries), D.boolean),
+    hasNoEntries(entries)
+      ? noneGiven(MSETNX, "key/value pair")
+      : Command.make(MSETNX, pushEntries(["MSETNX"], entries), D.boolean),
   /**
    * PSETEX: sets `key` with a time to live in milliseconds. Deprecated:
    * prefer `set(key, value, { px })`.

@@ -68,7 +68,7 @@ for (const protocol of [2, 3] as const) {
         assert.strictEqual(yield* redis.clientKill({ id: 999_999 }), 0)
         assert.strictEqual(yield* redis.clientKill({ addr: "10.255.255.1:1", skipme: true }), 0)
         const error = yield* Effect.flip(redis.clientKill({}))
-        assert.strictEqual(error._tag, "RedisReplyError")
+        assert.strictEqual(error._tag, "RedisArgumentError")
       }))
 
     it.effect("CLIENT UNBLOCK wakes up a blocked XREAD, which then reads nothing", () =>
