@@ -7,11 +7,13 @@
  *
  * In binary mode bulk strings arrive as `Uint8Array`; decoders pass them
  * through untouched, convert them only where they parse a number, and turn
- * map keys into strings.
+ * map keys into strings. Where a decoder makes text of a bulk string itself
+ * (names, statuses, INFO…), its result is {@link Text}, which the binary
+ * view's types leave a string, as it is at runtime.
  *
  * @since 0.1.0
  */
-import { Option } from "effect"
+import { type Brand, Option } from "effect"
 import { RespMap, RespPush, RespSet, RespVerbatim, type RespValue } from "@effect-redis/resp/RespValue"
 
 /**
@@ -27,6 +29,19 @@ export class ReplyShapeError {
     readonly reply: RespValue
   ) {}
 }
+
+/**
+ * Text the client decoded itself (with {@link text}): it stays a string in
+ * the binary view too, where bulk strings passed through are `Uint8Array`s.
+ * The brand exists only in the types, so that `Binary<Text>` is `Text`; a
+ * `Text` goes wherever a `string` does. The reverse does not hold, so a
+ * search with a plain string needs the list widened first:
+ * `(names as ReadonlyArray<string>).includes("get")`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Text = string & Brand.Brand<"@effect-redis/client/Text">
 
 /**
  * A reply decoder.
@@ -73,14 +88,15 @@ export const bulk: Decoder<string> = (reply) => {
 }
 
 /**
- * A string converted to text even in binary mode (names, types, statuses).
+ * A string converted to text even in binary mode (names, types, statuses),
+ * typed {@link Text} so the binary view's types keep it a string.
  *
  * @since 0.1.0
  * @category decoders
  */
-export const text: Decoder<string> = (reply) => {
-  if (typeof reply === "string") return reply
-  if (reply instanceof Uint8Array) return textDecoder.decode(reply)
+export const text: Decoder<Text> = (reply) => {
+  if (typeof reply === "string") return reply as Text
+  if (reply instanceof Uint8Array) return textDecoder.decode(reply) as Text
   if (reply instanceof RespVerbatim) return text(reply.value)
   return fail("a string", reply)
 }

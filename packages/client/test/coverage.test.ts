@@ -57,7 +57,8 @@ const leafCommands = (reply: RespValue): Array<{ readonly name: string; readonly
       for (const sub of subcommands) visit(sub)
     } else {
       const name = D.text(entry[0]!).toUpperCase().replace("|", " ")
-      out.push({ name, admin: D.array(D.text)(entry[2]!).includes("admin") })
+      const flags: ReadonlyArray<string> = D.array(D.text)(entry[2]!)
+      out.push({ name, admin: flags.includes("admin") })
     }
   }
   for (const entry of commandEntries(reply)) visit(entry)

@@ -18,12 +18,13 @@ import { noneGiven } from "./keys.js"
 /**
  * A client as CLIENT LIST and CLIENT INFO describe it: field name → value,
  * as the server prints them (`id`, `addr`, `name`, `age`, `idle`, `flags`,
- * `db`, `cmd`, `user`…). Every value is text, numbers included.
+ * `db`, `cmd`, `user`…). Every value is text, numbers included, and stays
+ * text in the binary view.
  *
  * @since 0.1.0
  * @category models
  */
-export type ClientInfo = Record<string, string>
+export type ClientInfo = Record<string, D.Text>
 
 /**
  * The client types CLIENT LIST and CLIENT KILL filter by.
@@ -58,10 +59,10 @@ export interface ClientKillFilter {
  * @category models
  */
 export interface TrackingInfo {
-  readonly flags: Array<string>
+  readonly flags: Array<D.Text>
   /** The client id invalidations are redirected to; `0` none, `-1` tracking off. */
   readonly redirect: number
-  readonly prefixes: Array<string>
+  readonly prefixes: Array<D.Text>
 }
 
 // One line per client, `name=value` pairs separated by spaces. Values never
@@ -70,7 +71,7 @@ const parseClientLine = (line: string): ClientInfo => {
   const out: ClientInfo = {}
   for (const pair of line.split(" ")) {
     const eq = pair.indexOf("=")
-    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1)
+    if (eq > 0) out[pair.slice(0, eq)] = pair.slice(eq + 1) as D.Text
   }
   return out
 }

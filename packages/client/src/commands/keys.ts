@@ -494,7 +494,7 @@ export const commands = {
    *
    * @returns one line of text per entry.
    */
-  objectHelp: (): Command.Command<Array<string>> => Command.make(OBJECT_HELP, ["OBJECT", "HELP"], texts),
+  objectHelp: (): Command.Command<Array<D.Text>> => Command.make(OBJECT_HELP, ["OBJECT", "HELP"], texts),
   /**
    * OBJECT IDLETIME: seconds since `key` was last read or written. Fails
    * when an LFU `maxmemory-policy` is set.

@@ -23,10 +23,10 @@ import type { FlushMode } from "./server.js"
  * @category models
  */
 export interface FunctionInfo {
-  readonly name: string
-  readonly description: Option.Option<string>
+  readonly name: D.Text
+  readonly description: Option.Option<D.Text>
   /** `no-writes`, `allow-oom`, `allow-stale`, `no-cluster`… */
-  readonly flags: Array<string>
+  readonly flags: Array<D.Text>
 }
 
 /**
@@ -37,10 +37,10 @@ export interface FunctionInfo {
  * @category models
  */
 export interface FunctionLibrary {
-  readonly name: string
-  readonly engine: string
+  readonly name: D.Text
+  readonly engine: D.Text
   readonly functions: Array<FunctionInfo>
-  readonly code: Option.Option<string>
+  readonly code: Option.Option<D.Text>
 }
 
 /**
@@ -52,8 +52,8 @@ export interface FunctionLibrary {
  */
 export interface FunctionStats {
   readonly runningScript: Option.Option<{
-    readonly name: string
-    readonly command: Array<string>
+    readonly name: D.Text
+    readonly command: Array<D.Text>
     readonly durationMillis: number
   }>
   readonly engines: Record<string, { readonly librariesCount: number; readonly functionsCount: number }>
@@ -211,7 +211,7 @@ export const commands = {
    * @returns its SHA1, for EVALSHA.
    * @since 0.1.0
    */
-  scriptLoad: (script: string): Command.Command<string> =>
+  scriptLoad: (script: string): Command.Command<D.Text> =>
     Command.make(SCRIPT_LOAD, ["SCRIPT", "LOAD", script], D.text),
   /**
    * SCRIPT EXISTS: whether each SHA1 is in the script cache, in order.
@@ -245,7 +245,7 @@ export const commands = {
    * @returns the library name.
    * @since 0.1.0
    */
-  functionLoad: (code: string, options: { readonly replace?: boolean } = {}): Command.Command<string> =>
+  functionLoad: (code: string, options: { readonly replace?: boolean } = {}): Command.Command<D.Text> =>
     Command.make(
       FUNCTION_LOAD,
       options.replace === true ? ["FUNCTION", "LOAD", "REPLACE", code] : ["FUNCTION", "LOAD", code],

@@ -5,7 +5,8 @@
  * to every user.
  *
  * Most replies here are text the server produces; they are decoded as text
- * even in the binary view.
+ * even in the binary view, and typed `ReplyDecoder.Text` so the binary
+ * view's types say so.
  *
  * @since 0.1.0
  */
@@ -18,12 +19,13 @@ import { hasNoEntries, noneGiven } from "./keys.js"
 /**
  * INFO parsed: section name in lower case (`server`, `clients`, `memory`,
  * `keyspace`…) → field → value as printed. Keyspace lines stay whole
- * (`db0` → `keys=1,expires=0,avg_ttl=0`).
+ * (`db0` → `keys=1,expires=0,avg_ttl=0`). Values stay text in the binary
+ * view.
  *
  * @since 0.1.0
  * @category models
  */
-export type Info = Record<string, Record<string, string>>
+export type Info = Record<string, Record<string, D.Text>>
 
 /**
  * How FLUSHDB, FLUSHALL, SCRIPT FLUSH and FUNCTION FLUSH free memory:
@@ -65,14 +67,14 @@ export type MemoryStats = Record<string, number | Record<string, number>>
  * @category models
  */
 export interface CommandInfo {
-  readonly name: string
+  readonly name: D.Text
   readonly arity: number
-  readonly flags: Array<string>
+  readonly flags: Array<D.Text>
   readonly firstKey: number
   readonly lastKey: number
   readonly step: number
-  readonly aclCategories: Array<string>
-  readonly tips: Array<string>
+  readonly aclCategories: Array<D.Text>
+  readonly tips: Array<D.Text>
   readonly subcommands: Array<CommandInfo>
 }
 
@@ -84,10 +86,10 @@ export interface CommandInfo {
  * @category models
  */
 export interface CommandDocs {
-  readonly summary: string
-  readonly since: string
-  readonly group: string
-  readonly complexity: Option.Option<string>
+  readonly summary: D.Text
+  readonly since: D.Text
+  readonly group: D.Text
+  readonly complexity: Option.Option<D.Text>
   readonly subcommands: Record<string, CommandDocs>
 }
 
@@ -116,9 +118,9 @@ export interface SlowlogEntry {
   /** Execution time in microseconds. */
   readonly duration: number
   /** The command line, possibly shortened by the server. */
-  readonly args: Array<string>
-  readonly clientAddress: string
-  readonly clientName: string
+  readonly args: Array<D.Text>
+  readonly clientAddress: D.Text
+  readonly clientName: D.Text
 }
 
 /**
@@ -128,7 +130,7 @@ export interface SlowlogEntry {
  * @category models
  */
 export interface LatencyLatest {
-  readonly event: string
+  readonly event: D.Text
   /** Unix time in seconds of the latest spike. */
   readonly timestamp: number
   /** The latest spike, in milliseconds. */
@@ -148,21 +150,21 @@ export type Role =
   | {
     readonly role: "master"
     readonly replicationOffset: number
-    readonly replicas: Array<{ readonly ip: string; readonly port: number; readonly offset: number }>
+    readonly replicas: Array<{ readonly ip: D.Text; readonly port: number; readonly offset: number }>
   }
   | {
     readonly role: "slave"
-    readonly masterIp: string
+    readonly masterIp: D.Text
     readonly masterPort: number
     /** `connect`, `connecting`, `sync` or `connected`. */
-    readonly state: string
+    readonly state: D.Text
     readonly offset: number
   }
-  | { readonly role: "sentinel"; readonly masters: Array<string> }
+  | { readonly role: "sentinel"; readonly masters: Array<D.Text> }
 
 const parseInfo = (s: string): Info => {
   const out: Info = {}
-  let section: Record<string, string> = {}
+  let section: Record<string, D.Text> = {}
   for (const raw of s.split("\n")) {
     const line = raw.trim()
     if (line === "") continue
@@ -172,7 +174,7 @@ const parseInfo = (s: string): Info => {
       continue
     }
     const colon = line.indexOf(":")
-    if (colon > 0) section[line.slice(0, colon)] = line.slice(colon + 1)
+    if (colon > 0) section[line.slice(0, colon)] = line.slice(colon + 1) as D.Text
   }
   return out
 }
@@ -381,7 +383,7 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  configGet: (...patterns: Array<string>): Command.Command<Record<string, string>> =>
+  configGet: (...patterns: Array<string>): Command.Command<Record<string, D.Text>> =>
     patterns.length === 0
       ? noneGiven(CONFIG_GET, "pattern")
       : Command.make(CONFIG_GET, ["CONFIG", "GET", ...patterns], textRecord),
@@ -435,13 +437,13 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  memoryDoctor: (): Command.Command<string> => Command.make(MEMORY_DOCTOR, ["MEMORY", "DOCTOR"], D.text),
+  memoryDoctor: (): Command.Command<D.Text> => Command.make(MEMORY_DOCTOR, ["MEMORY", "DOCTOR"], D.text),
   /**
    * MEMORY MALLOC-STATS: the allocator's internal statistics, as text.
    *
    * @since 0.1.0
    */
-  memoryMallocStats: (): Command.Command<string> =>
+  memoryMallocStats: (): Command.Command<D.Text> =>
     Command.make(MEMORY_MALLOC_STATS, ["MEMORY", "MALLOC-STATS"], D.text),
   /**
    * MEMORY PURGE: asks the allocator to release dirty pages.
@@ -478,7 +480,7 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  commandList: (options: { readonly filterby?: CommandListFilter } = {}): Command.Command<Array<string>> => {
+  commandList: (options: { readonly filterby?: CommandListFilter } = {}): Command.Command<Array<D.Text>> => {
     const filter = options.filterby
     const args: ReadonlyArray<RedisArg> = filter === undefined
       ? ["COMMAND", "LIST"]
@@ -507,7 +509,7 @@ export const commands = {
    */
   commandGetkeysandflags: (
     command: ReadonlyArray<RedisArg>
-  ): Command.Command<Array<{ readonly key: string; readonly flags: Array<string> }>> =>
+  ): Command.Command<Array<{ readonly key: string; readonly flags: Array<D.Text> }>> =>
     command.length === 0
       ? noneGiven(COMMAND_GETKEYSANDFLAGS, "command word")
       : Command.make(COMMAND_GETKEYSANDFLAGS, ["COMMAND", "GETKEYSANDFLAGS", ...command], keysAndFlags),
@@ -516,7 +518,7 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  lolwut: (options: { readonly version?: number } = {}): Command.Command<string> =>
+  lolwut: (options: { readonly version?: number } = {}): Command.Command<D.Text> =>
     Command.make(
       LOLWUT,
       options.version === undefined ? ["LOLWUT"] : ["LOLWUT", "VERSION", options.version],
@@ -573,7 +575,7 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  latencyDoctor: (): Command.Command<string> => Command.make(LATENCY_DOCTOR, ["LATENCY", "DOCTOR"], D.text),
+  latencyDoctor: (): Command.Command<D.Text> => Command.make(LATENCY_DOCTOR, ["LATENCY", "DOCTOR"], D.text),
   /**
    * WAIT: blocks until the writes of this connection reached `numreplicas`
    * replicas or `timeoutMillis` milliseconds passed (`0` = forever). Runs
@@ -598,13 +600,13 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  aclWhoami: (): Command.Command<string> => Command.make(ACL_WHOAMI, ["ACL", "WHOAMI"], D.text),
+  aclWhoami: (): Command.Command<D.Text> => Command.make(ACL_WHOAMI, ["ACL", "WHOAMI"], D.text),
   /**
    * ACL CAT: the ACL categories, or the commands of one category.
    *
    * @since 0.1.0
    */
-  aclCat: (category?: string): Command.Command<Array<string>> =>
+  aclCat: (category?: string): Command.Command<Array<D.Text>> =>
     Command.make(ACL_CAT, category === undefined ? ["ACL", "CAT"] : ["ACL", "CAT", category], textList),
   /**
    * ACL GENPASS: a random password from the server's CSPRNG, `bits` long
@@ -612,7 +614,7 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  aclGenpass: (bits?: number): Command.Command<string> =>
+  aclGenpass: (bits?: number): Command.Command<D.Text> =>
     Command.make(ACL_GENPASS, bits === undefined ? ["ACL", "GENPASS"] : ["ACL", "GENPASS", bits], D.text)
 } as const
 

@@ -51,7 +51,7 @@ for (const protocol of [2, 3] as const) {
         const redis = yield* Redis.Redis
         yield* redis.configSet({ "slowlog-max-len": 200, "maxmemory-samples": "7" })
         const config = yield* redis.configGet("slowlog-max-len", "maxmemory-sam*")
-        assert.deepStrictEqual(config, { "slowlog-max-len": "200", "maxmemory-samples": "7" })
+        assert.deepStrictEqual<Record<string, string>>(config, { "slowlog-max-len": "200", "maxmemory-samples": "7" })
         assert.deepStrictEqual(yield* redis.configGet("no-such-parameter"), {})
         yield* redis.configResetstat()
         const error = yield* Effect.flip(redis.configSet({ "no-such-parameter": "1" }))
@@ -83,12 +83,12 @@ for (const protocol of [2, 3] as const) {
         const info = Option.getOrThrow(get!)
         assert.strictEqual(info.name, "get")
         assert.strictEqual(info.arity, 2)
-        assert.include(info.flags, "readonly")
+        assert.include<string>(info.flags, "readonly")
         assert.deepStrictEqual([info.firstKey, info.lastKey, info.step], [1, 1, 1])
-        assert.include(info.aclCategories, "@string")
+        assert.include<string>(info.aclCategories, "@string")
         assert.deepStrictEqual(info.subcommands, [])
         assert.isTrue(Option.isNone(missing!))
-        assert.include(Option.getOrThrow(xgroup!).subcommands.map((s) => s.name), "xgroup|create")
+        assert.include<string>(Option.getOrThrow(xgroup!).subcommands.map((s) => s.name), "xgroup|create")
         assert.strictEqual((yield* redis.commandInfo()).length, count)
 
         const docs = yield* redis.commandDocs("get", "xinfo")
@@ -101,10 +101,10 @@ for (const protocol of [2, 3] as const) {
         const names = yield* redis.commandList()
         // Subcommands are listed too, as `container|subcommand`.
         assert.isTrue(names.length > count)
-        assert.include(names, "xadd")
-        assert.include(names, "xgroup|create")
+        assert.include<string>(names, "xadd")
+        assert.include<string>(names, "xgroup|create")
         assert.deepStrictEqual((yield* redis.commandList({ filterby: { pattern: "xa*" } })).sort(), ["xack", "xadd", "xautoclaim"])
-        assert.include(yield* redis.commandList({ filterby: { aclcat: "stream" } }), "xlen")
+        assert.include<string>(yield* redis.commandList({ filterby: { aclcat: "stream" } }), "xlen")
         assert.deepStrictEqual(yield* redis.commandList({ filterby: { module: "no-such-module" } }), [])
       }))
 
@@ -114,7 +114,7 @@ for (const protocol of [2, 3] as const) {
         assert.deepStrictEqual(yield* redis.commandGetkeys(["MSET", "a", "1", "b", "2"]), ["a", "b"])
         const flags = yield* redis.commandGetkeysandflags(["LMOVE", "src", "dst", "LEFT", "RIGHT"])
         assert.deepStrictEqual(flags.map((k) => k.key), ["src", "dst"])
-        assert.include(flags[0]!.flags, "RW")
+        assert.include<string>(flags[0]!.flags, "RW")
       }))
 
     it.effect("LOLWUT answers with the version", () =>
@@ -162,8 +162,8 @@ for (const protocol of [2, 3] as const) {
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
         assert.strictEqual(yield* redis.aclWhoami(), "default")
-        assert.include(yield* redis.aclCat(), "stream")
-        assert.include(yield* redis.aclCat("stream"), "xadd")
+        assert.include<string>(yield* redis.aclCat(), "stream")
+        assert.include<string>(yield* redis.aclCat("stream"), "xadd")
         assert.match(yield* redis.aclGenpass(), /^[0-9a-f]{64}$/)
         assert.match(yield* redis.aclGenpass(32), /^[0-9a-f]{8}$/)
       }))
