@@ -95,6 +95,22 @@ export const defaultOptions: {
  * `_` are `null`. Attributes are attached to the value they precede as
  * `RespAttributed`.
  *
+ * Memory: values decoded from one chunk share memory, which saves an
+ * allocation and a call into Buffer per value. Binary values within one
+ * chunk are views into one private copy of it, at most 64 KiB (or the
+ * value's own size when larger): one copy per chunk instead of one per value,
+ * still safe when the caller reuses its buffer. Strings of 13 characters or
+ * more from an ASCII chunk of 1 KiB or more are cut from a shared Latin-1
+ * string of at most 1 KiB. So a value kept for long holds at most 64 KiB
+ * (binary) or 1 KiB (text) alive; copy it (`Buffer.from(bytes)`) if you keep
+ * many small binary values.
+ *
+ * Binary values are Buffers to `Buffer.isBuffer`, `instanceof Buffer` and
+ * every Buffer method, but those cut from a chunk are made by a private
+ * subclass (it builds them at less than half the cost of `subarray`), so
+ * `node:assert`'s `deepStrictEqual`, which compares prototypes, tells them
+ * from `Buffer.from(...)`: compare bytes with `equals`.
+ *
  * @since 0.1.0
  * @category decoding
  */

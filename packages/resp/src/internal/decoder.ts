@@ -14,6 +14,18 @@ const asBuffer = (chunk: Uint8Array): FastBuffer =>
   (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) as FastBuffer
 
 const EMPTY = Buffer.alloc(0) as FastBuffer
+const NO_REGION = new ArrayBuffer(0)
+
+// Binary values are Buffers made the way Node makes its own: instances of a
+// Uint8Array subclass whose prototype inherits from Buffer.prototype, with
+// `constructor` Buffer. Building one over the region's memory costs well
+// under half of `subarray`, which reads `buffer` through a call into C++ and
+// clamps its arguments. The class is anonymous because tools that keep
+// names (esbuild's keepNames, used by tsx and vitest) redefine `name` on a
+// named class, and V8 then constructs its instances on a slow path.
+const View = (() => class extends Uint8Array {})()
+Object.setPrototypeOf(View.prototype, Buffer.prototype)
+Object.defineProperty(View.prototype, "constructor", { value: Buffer, writable: true, configurable: true })
 
 /** @internal */
 export const defaults = {
@@ -72,6 +84,7 @@ const DOUBLE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 const BIG_NUMBER = /^[+-]?\d+$/
 
 const REGION = 64 * 1024
+const WINDOW = 1024
 
 const noop = (_: RespValue): void => {}
 
@@ -80,6 +93,7 @@ export class Decoder {
   binary = false
 
   private readonly maxBulk: number
+  private readonly maxText: number
   private readonly maxDepth: number
   private readonly maxAggregate: number
 
@@ -104,15 +118,21 @@ export class Decoder {
   private bulkBinary = false
   private bulkStart = 0
 
-  // The copied region of the current chunk binary values are cut from.
-  private region: Buffer = EMPTY
+  // The copied region of the current chunk binary values are cut from: its
+  // memory, and what to add to a position in the chunk to get the offset
+  // in that memory.
+  private region: ArrayBuffer = NO_REGION
+  private regionShift = 0
   private regionSource: Buffer | null = null
-  private regionStart = 0
   private regionEnd = 0
 
-  // The current chunk as Latin-1 text, when it is ASCII.
+  // The chunk strings are cut from, whether it is ASCII, and the window of
+  // it decoded as Latin-1.
   private textSource: Buffer | null = null
-  private chunkText: string | undefined = undefined
+  private ascii = false
+  private window = ""
+  private windowStart = 0
+  private windowEnd = -1
 
   // The open aggregates, innermost last.
   private depth = 0
@@ -135,6 +155,7 @@ export class Decoder {
     readonly maxAggregateLength?: number | undefined
   }) {
     this.maxBulk = options?.maxBulkLength ?? defaults.maxBulkLength
+    this.maxText = Math.min(this.maxBulk, constants.MAX_STRING_LENGTH)
     this.maxDepth = options?.maxDepth ?? defaults.maxDepth
     this.maxAggregate = options?.maxAggregateLength ?? defaults.maxAggregateLength
   }
@@ -190,9 +211,9 @@ export class Decoder {
     } finally {
       this.onValue = noop
       this.regionSource = null
-      this.region = EMPTY
+      this.region = NO_REGION
       this.textSource = null
-      this.chunkText = undefined
+      this.window = ""
     }
     return this.error
   }
@@ -213,7 +234,7 @@ export class Decoder {
       let next: number
       switch (type) {
         case 36: // $
-          next = this.blob(buf, start, end, K_STRING)
+          next = this.bulkString(buf, start, end)
           break
         case 42: // *
           next = this.aggregate(buf, start, end, A_ARRAY)
@@ -223,7 +244,7 @@ export class Decoder {
           break
         case 43: { // +
           const cr = this.lineEnd(buf, start, end)
-          next = cr < 0 ? cr : this.emitAt(this.text(buf, start + 1, cr), start, cr + 2)
+          next = cr < 0 ? cr : this.emitAt(this.status(buf, start + 1, cr), start, cr + 2)
           break
         }
         case 45: { // -
@@ -278,6 +299,31 @@ export class Decoder {
       }
       pos = next
     }
+  }
+
+  // `$`: the common case, a whole bulk string of at most 9 length digits
+  // inside this chunk, is decoded here; the rest goes to `blob`.
+  private bulkString(buf: FastBuffer, start: number, end: number): number {
+    let p = start + 1
+    let n = 0
+    let c = 0
+    while (p < end && (c = buf[p]) >= 48 && c <= 57 && p - start < 10) {
+      n = n * 10 + c - 48
+      p++
+    }
+    const from = p + 2
+    const stop = from + n
+    if (
+      c !== CR || p === start + 1 || stop + 2 > end || buf[p + 1] !== LF || buf[stop] !== CR ||
+      buf[stop + 1] !== LF || n > (this.binary ? this.maxBulk : this.maxText)
+    ) {
+      return this.blob(buf, start, end, K_STRING)
+    }
+    return this.emitAt(
+      this.binary ? this.view(buf, from, stop) : this.text(buf, from, stop),
+      start,
+      stop + 2
+    )
   }
 
   // Emits a value and returns where decoding continues, or fails when the
@@ -459,7 +505,7 @@ export class Decoder {
         }
         value = new RespVerbatim(
           buf.latin1Slice(p, p + 3),
-          binary ? (owned ? buf.subarray(p + 4, stop) : this.view(buf, p + 4, stop)) : buf.utf8Slice(p + 4, stop)
+          binary ? (owned ? buf.subarray(p + 4, stop) : this.view(buf, p + 4, stop)) : this.text(buf, p + 4, stop)
         )
         break
       default:
@@ -625,33 +671,55 @@ export class Decoder {
       const end = Math.min(buf.length, p + Math.max(REGION, stop - p))
       const region = Buffer.allocUnsafe(end - p)
       buf.copy(region, 0, p, end)
-      this.region = region
+      this.region = region.buffer as ArrayBuffer
+      this.regionShift = region.byteOffset - p
       this.regionSource = buf
-      this.regionStart = p
       this.regionEnd = end
     }
-    return this.region.subarray(p - this.regionStart, stop - this.regionStart)
+    return new View(this.region, this.regionShift + p, stop - p) as Buffer
   }
 
-  // Short strings are cut from one Latin-1 string of the whole chunk when it
-  // is ASCII: V8 copies substrings under 13 characters (so they keep nothing
-  // alive) and cutting them costs a fraction of a call into Buffer.
+  // ASCII is decoded as Latin-1, which is a plain copy where UTF-8 has to
+  // be validated: over twice as fast on large payloads. Strings up to WINDOW
+  // bytes are cut from a Latin-1 string of the next WINDOW bytes of the
+  // chunk: one call into Buffer then serves every value in the window, and a
+  // call costs several times a substring. V8 copies substrings under 13
+  // characters; longer ones share the window, so a kept string holds at most
+  // WINDOW bytes alive. Chunks under 1 KiB hold too few values to pay for
+  // the ASCII check.
   private text(buf: FastBuffer, p: number, stop: number): string {
-    if (stop - p < 13 && buf.length >= 1024) {
+    if (buf.length >= 1024) {
       if (this.textSource !== buf) {
         this.textSource = buf
-        this.chunkText = isAscii(buf) ? buf.latin1Slice(0, buf.length) : undefined
+        this.ascii = isAscii(buf)
+        this.windowEnd = -1
       }
-      if (this.chunkText !== undefined) return this.chunkText.slice(p, stop)
+      if (this.ascii) {
+        if (stop - p > WINDOW) return buf.latin1Slice(p, stop)
+        if (p < this.windowStart || stop > this.windowEnd) {
+          this.windowStart = p
+          this.windowEnd = Math.min(buf.length, p + WINDOW)
+          this.window = buf.latin1Slice(p, this.windowEnd)
+        }
+        return this.window.slice(p - this.windowStart, stop - this.windowStart)
+      }
+      if (stop - p > WINDOW && isAscii(buf.subarray(p, stop))) return buf.latin1Slice(p, stop)
     }
     return buf.utf8Slice(p, stop)
+  }
+
+  // `+OK` is most simple strings; its constant saves a call into Buffer
+  // when the chunk is too short for a window.
+  private status(buf: FastBuffer, p: number, cr: number): string {
+    if (cr - p === 2 && buf[p] === 79 && buf[p + 1] === 75) return "OK"
+    return this.text(buf, p, cr)
   }
 
   private endChunks(start: number): number {
     const chunks = this.chunks!
     this.chunks = null
     const bytes = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.chunksLength)) as FastBuffer
-    return this.emitAt(this.chunksBinary ? bytes : bytes.utf8Slice(0, bytes.length), start, this.next)
+    return this.emitAt(this.chunksBinary ? bytes : this.text(bytes, 0, bytes.length), start, this.next)
   }
 
   private startBulk(
