@@ -15,6 +15,7 @@ const asBuffer = (chunk: Uint8Array): FastBuffer =>
 
 const EMPTY = Buffer.alloc(0) as FastBuffer
 const NO_REGION = new ArrayBuffer(0)
+const SCRATCH_MAX = 16 * 1024 * 1024
 
 // Binary values are Buffers made the way Node makes its own: instances of a
 // Uint8Array subclass whose prototype inherits from Buffer.prototype, with
@@ -116,6 +117,7 @@ export class Decoder {
   private bulkFilled = 0
   private bulkKind = K_STRING
   private bulkBinary = false
+  private scratch: FastBuffer = EMPTY
   private bulkStart = 0
 
   // The copied region of the current chunk binary values are cut from: its
@@ -731,7 +733,8 @@ export class Decoder {
     binary: boolean,
     start: number
   ): number {
-    const bulk = Buffer.allocUnsafe(length + 2) as FastBuffer
+    // Streamed-string chunks are kept until the end marker: only other text payloads may share the scratch buffer.
+    const bulk = binary || kind === K_CHUNK ? Buffer.allocUnsafe(length + 2) as FastBuffer : this.scratchFor(length + 2)
     buf.copy(bulk, 0, p, end)
     this.bulk = bulk
     this.bulkFilled = end - p
@@ -740,6 +743,18 @@ export class Decoder {
     this.bulkStart = this.base + start
     this.state = BULK
     return end
+  }
+
+  // Text payloads that span chunks are assembled in a reused buffer: they
+  // become a string right away, and a fresh buffer per large reply is memory
+  // the garbage collector then has to chase. Buffers past SCRATCH_MAX are
+  // not kept, so one huge reply does not pin its size for the connection.
+  private scratchFor(size: number): FastBuffer {
+    if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size) as FastBuffer
+    if (this.scratch.length < size) {
+      this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, this.scratch.length * 2))) as FastBuffer
+    }
+    return this.scratch.subarray(0, size) as FastBuffer
   }
 
   private resumeBulk(buf: FastBuffer, pos: number, chunkBase: number): number {
