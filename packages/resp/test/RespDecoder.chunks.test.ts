@@ -62,4 +62,16 @@ describe("RespDecoder on large chunks", () => {
     const values = decodeAll([stream], true)
     values.forEach((value, i) => assert.isTrue(Buffer.compare(value as Buffer, payloads[i]!) === 0, `value ${i}`))
   })
+
+  it("decodes ASCII payloads larger than one 64 KiB piece, whole and in chunks", () => {
+    for (const size of [65_535, 65_536, 65_537, 200_000]) {
+      const payload = ascii(size)
+      const stream = bulk(payload)
+      const whole = decodeAll([Buffer.from(stream)], false)
+      assert.strictEqual(whole[0], payload.toString("latin1"))
+      const chunks: Array<Buffer> = []
+      for (let i = 0; i < stream.length; i += 65_536) chunks.push(Buffer.from(stream.subarray(i, i + 65_536)))
+      assert.strictEqual(decodeAll(chunks, false)[0], payload.toString("latin1"))
+    }
+  })
 })

@@ -28,6 +28,20 @@ const View = (() => class extends Uint8Array {})()
 Object.setPrototypeOf(View.prototype, Buffer.prototype)
 Object.defineProperty(View.prototype, "constructor", { value: Buffer, writable: true, configurable: true })
 
+// Large ASCII payloads become a concatenation of strings of at most PIECE
+// bytes. Each piece is an ordinary young-generation object; one flat string
+// of a megabyte would go to the large-object space, and a stream of them
+// forces a full collection every few replies. V8 flattens the whole string
+// once, when (and if) the program reads it.
+const PIECE = 64 * 1024
+
+const latin1Pieces = (buf: FastBuffer, p: number, stop: number): string => {
+  if (stop - p <= PIECE) return buf.latin1Slice(p, stop)
+  let text = buf.latin1Slice(p, p + PIECE)
+  for (let at = p + PIECE; at < stop; at += PIECE) text += buf.latin1Slice(at, Math.min(stop, at + PIECE))
+  return text
+}
+
 /** @internal */
 export const defaults = {
   maxBulkLength: 512 * 1024 * 1024,
@@ -697,7 +711,7 @@ export class Decoder {
         this.windowEnd = -1
       }
       if (this.ascii) {
-        if (stop - p > WINDOW) return buf.latin1Slice(p, stop)
+        if (stop - p > WINDOW) return latin1Pieces(buf, p, stop)
         if (p < this.windowStart || stop > this.windowEnd) {
           this.windowStart = p
           this.windowEnd = Math.min(buf.length, p + WINDOW)
@@ -705,7 +719,7 @@ export class Decoder {
         }
         return this.window.slice(p - this.windowStart, stop - this.windowStart)
       }
-      if (stop - p > WINDOW && isAscii(buf.subarray(p, stop))) return buf.latin1Slice(p, stop)
+      if (stop - p > WINDOW && isAscii(buf.subarray(p, stop))) return latin1Pieces(buf, p, stop)
     }
     return buf.utf8Slice(p, stop)
   }
