@@ -373,6 +373,16 @@ export const fromExecutors = (
       makeClient(tracked)
     )
   })
+  // The reads of a WATCH block go through the borrowed connection; its client is built once per connection.
+  const clients = new WeakMap<Connection.Connection, Client>()
+  const clientOf = (connection: Connection.Connection): Client => {
+    let client = clients.get(connection)
+    if (client === undefined) {
+      client = makeClient(connection)
+      clients.set(connection, client)
+    }
+    return client
+  }
   client.reserve = reserve
   Object.assign(client, makeSubscriptions(subscriber, false))
   Object.assign(client.binary as object, makeSubscriptions(subscriber, true))
@@ -395,7 +405,7 @@ export const fromExecutors = (
           ? Keys.noneGiven(WATCH, "key")
           : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
         yield* connection.execute(watch, false)
-        const batch = yield* body(makeClient(connection)).pipe(
+        const batch = yield* body(clientOf(connection)).pipe(
           Effect.tapErrorCause(() => connection.execute(Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok), false))
         )
         return yield* Transaction.run(connection.executeAll, batch, false)
