@@ -6,7 +6,7 @@
  * plain code driven by socket callbacks; Effect is used at the edges only:
  * one `Effect.async` per command, and a manager fiber that reconnects.
  */
-import { Effect, Exit, Redacted, Schedule, type Scope } from "effect"
+import { Effect, Exit, Schedule, type Scope } from "effect"
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
 import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
@@ -14,15 +14,14 @@ import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import {
   RedisArgumentError,
-  RedisAuthError,
   RedisClosedError,
   RedisConnectionError,
   type RedisError,
-  RedisReplyError,
   RedisTimeoutError
 } from "../RedisError.js"
 import type { Socket, Transport } from "../RedisTransport.js"
 import { Fifo } from "./queue.js"
+import * as Handshake from "./handshake.js"
 import { decodeError, replyError } from "./replies.js"
 
 type Resume = (exit: Exit.Exit<unknown, RedisError>) => void
@@ -46,13 +45,7 @@ class Pending {
 type State = "connecting" | "ready" | "reconnecting" | "broken" | "dead" | "closing" | "closed"
 
 const raw = (reply: RespValue): RespValue => reply
-const HELLO = Command.spec("HELLO", { keys: undefined })
-const AUTH = Command.spec("AUTH", { keys: undefined })
-const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", { keys: undefined })
-const SELECT = Command.spec("SELECT", { keys: undefined })
 const PING = Command.spec("PING", { keys: undefined })
-
-const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
 
 /**
  * What a connection reports to its owner (pub/sub, client-side caching):
@@ -355,7 +348,10 @@ export class Connection {
             return Effect.fail(this.unavailable(undefined))
           }
           this.socket = socket
-          return this.handshake.pipe(
+          return Handshake.run(this.config, (commands) => this.handshakeAll(commands)).pipe(
+            Effect.map((protocol) => {
+              this.protocol = protocol
+            }),
             Effect.timeoutFail({
               duration: this.config.connectTimeoutMillis,
               onTimeout: () =>
@@ -413,46 +409,6 @@ export class Connection {
     return collect(commands.length, (i, resume) =>
       this.write(new Pending(commands[i]!, false, resume, Date.now() + timeout, timeout))
     )
-  }
-
-  private get handshake(): Effect.Effect<void, RedisError> {
-    const { clientName, database, password, username } = this.config
-    const setup: Array<Command.Command<unknown>> = []
-    if (database !== 0) setup.push(Command.make(SELECT, ["SELECT", database], raw))
-    if (this.config.protocol === 3) {
-      const hello: Array<Command.RedisArg> = ["HELLO", 3]
-      if (password !== undefined) hello.push("AUTH", username ?? "default", Redacted.value(password))
-      if (clientName !== undefined) hello.push("SETNAME", clientName)
-      return this.handshakeAll([Command.make(HELLO, hello, raw), ...setup]).pipe(
-        Effect.flatMap(([helloExit, ...rest]) => {
-          const failure = handshakeFailure(helloExit!)
-          if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
-            // The server predates RESP3 (or refuses it): speak RESP2 instead.
-            return this.resp2Handshake()
-          }
-          if (failure !== undefined) return Effect.fail(failure)
-          this.protocol = 3
-          return checkAll(rest)
-        })
-      )
-    }
-    return this.resp2Handshake()
-  }
-
-  private resp2Handshake(): Effect.Effect<void, RedisError> {
-    const { clientName, database, password, username } = this.config
-    const commands: Array<Command.Command<unknown>> = []
-    if (password !== undefined) {
-      commands.push(Command.make(
-        AUTH,
-        username === undefined ? ["AUTH", Redacted.value(password)] : ["AUTH", username, Redacted.value(password)],
-        raw
-      ))
-    }
-    if (clientName !== undefined) commands.push(Command.make(CLIENT_SETNAME, ["CLIENT", "SETNAME", clientName], raw))
-    if (database !== 0) commands.push(Command.make(SELECT, ["SELECT", database], raw))
-    this.protocol = 2
-    return commands.length === 0 ? Effect.void : this.handshakeAll(commands).pipe(Effect.flatMap(checkAll))
   }
 
   // ---------------------------------------------------------------------------
@@ -611,44 +567,6 @@ const timeoutError = (pending: Pending, outcome: "not-sent" | "may-have-executed
     timeoutMillis: pending.timeoutMillis,
     outcome
   })
-
-const handshakeFailure = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined => {
-  if (Exit.isSuccess(exit)) return undefined
-  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  if (error instanceof RedisReplyError && authCodes.has(error.code)) {
-    return new RedisAuthError({ code: error.code, message: `Redis refused the credentials: ${error.message}` })
-  }
-  if (error instanceof RedisReplyError) {
-    return error.code === "NOPROTO" || /unknown command/i.test(error.message)
-      ? error
-      : new RedisConnectionError({
-        reason: "Handshake",
-        message: `The Redis handshake failed at ${error.command}: ${error.message}`,
-        outcome: "not-sent",
-        cause: error
-      })
-  }
-  return error ?? new RedisConnectionError({ reason: "Handshake", message: "The handshake was interrupted", outcome: "not-sent" })
-}
-
-const checkAll = (exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>): Effect.Effect<void, RedisError> => {
-  for (const exit of exits) {
-    const failure = handshakeFailure(exit)
-    if (failure !== undefined) {
-      return Effect.fail(
-        failure instanceof RedisReplyError
-          ? new RedisConnectionError({
-            reason: "Handshake",
-            message: `The Redis handshake failed at ${failure.command}: ${failure.message}`,
-            outcome: "not-sent",
-            cause: failure
-          })
-          : failure
-      )
-    }
-  }
-  return Effect.void
-}
 
 /**
  * Opens a connection in the current scope: the first dial must succeed;

@@ -1,0 +1,84 @@
+/**
+ * The handshake every (re)connection runs before it takes commands:
+ * `HELLO 3` with AUTH and SETNAME (then SELECT), or, when RESP2 was asked
+ * for or the server does not know HELLO, `AUTH`, `CLIENT SETNAME` and
+ * `SELECT`. Everything is sent in one batch; one round trip.
+ */
+import { Effect, Exit, Redacted } from "effect"
+import type { RespValue } from "@effect-redis/resp/RespValue"
+import * as Command from "../Command.js"
+import type { Resolved } from "../RedisConfig.js"
+import { RedisAuthError, RedisConnectionError, type RedisError, RedisReplyError } from "../RedisError.js"
+
+/** Sends commands straight to the socket and collects every outcome, in order. */
+export type SendAll = (
+  commands: ReadonlyArray<Command.Command<unknown>>
+) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
+
+const raw = (reply: RespValue): RespValue => reply
+const HELLO = Command.spec("HELLO", { keys: undefined })
+const AUTH = Command.spec("AUTH", { keys: undefined })
+const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", { keys: undefined })
+const SELECT = Command.spec("SELECT", { keys: undefined })
+
+const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
+
+/** Runs the handshake; succeeds with the protocol the connection speaks. */
+export const run = (config: Resolved, sendAll: SendAll): Effect.Effect<2 | 3, RedisError> => {
+  if (config.protocol === 2) return resp2(config, sendAll)
+  const { clientName, database, password, username } = config
+  const hello: Array<Command.RedisArg> = ["HELLO", 3]
+  if (password !== undefined) hello.push("AUTH", username ?? "default", Redacted.value(password))
+  if (clientName !== undefined) hello.push("SETNAME", clientName)
+  const batch = [Command.make(HELLO, hello, raw)]
+  if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
+  return Effect.flatMap(sendAll(batch), (exits) => {
+    const failure = failureOf(exits[0]!)
+    if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
+      // The server predates RESP3 (or refuses it): speak RESP2 instead.
+      return resp2(config, sendAll)
+    }
+    return Effect.as(checkAll(exits), 3 as const)
+  })
+}
+
+const resp2 = (config: Resolved, sendAll: SendAll): Effect.Effect<2, RedisError> => {
+  const { clientName, database, password, username } = config
+  const batch: Array<Command.Command<unknown>> = []
+  if (password !== undefined) {
+    const secret = Redacted.value(password)
+    batch.push(Command.make(AUTH, username === undefined ? ["AUTH", secret] : ["AUTH", username, secret], raw))
+  }
+  if (clientName !== undefined) batch.push(Command.make(CLIENT_SETNAME, ["CLIENT", "SETNAME", clientName], raw))
+  if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
+  return batch.length === 0 ? Effect.succeed(2) : Effect.as(Effect.flatMap(sendAll(batch), checkAll), 2 as const)
+}
+
+/** What a failed handshake step means: refused credentials, a server that lacks HELLO, or another refusal. */
+const failureOf = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined => {
+  if (Exit.isSuccess(exit)) return undefined
+  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (error instanceof RedisReplyError && authCodes.has(error.code)) {
+    return new RedisAuthError({ code: error.code, message: `Redis refused the credentials: ${error.message}` })
+  }
+  return error ?? new RedisConnectionError({ reason: "Handshake", message: "The handshake was interrupted", outcome: "not-sent" })
+}
+
+const checkAll = (exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>): Effect.Effect<void, RedisError> => {
+  for (const exit of exits) {
+    const failure = failureOf(exit)
+    if (failure !== undefined) {
+      return Effect.fail(
+        failure instanceof RedisReplyError
+          ? new RedisConnectionError({
+            reason: "Handshake",
+            message: `The Redis handshake failed at ${failure.command}: ${failure.message}`,
+            outcome: "not-sent",
+            cause: failure
+          })
+          : failure
+      )
+    }
+  }
+  return Effect.void
+}
