@@ -117,11 +117,17 @@ export const commands = {
   /**
    * PING: checks the server answers.
    *
-   * @returns `"PONG"`, or `message` when one is given.
+   * @returns `"PONG"` (a status, so text in the binary view too).
    * @since 0.1.0
    */
-  ping: (message?: RedisArg): Command.Command<string> =>
-    Command.make(PING, message === undefined ? ["PING"] : ["PING", message], D.bulk),
+  ping: (): Command.Command<D.Text> => Command.make(PING, ["PING"], D.text),
+  /**
+   * PING with a message: the server sends `message` back, as a bulk string
+   * (bytes in the binary view).
+   *
+   * @since 0.1.0
+   */
+  pingMessage: (message: RedisArg): Command.Command<string> => Command.make(PING, ["PING", message], D.bulk),
   /**
    * ECHO: the server sends `message` back.
    *

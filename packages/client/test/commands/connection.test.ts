@@ -9,7 +9,7 @@ for (const protocol of [2, 3] as const) {
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
         assert.strictEqual(yield* redis.ping(), "PONG")
-        assert.strictEqual(yield* redis.ping("hello"), "hello")
+        assert.strictEqual(yield* redis.pingMessage("hello"), "hello")
         assert.strictEqual(yield* redis.echo("ünïcode"), "ünïcode")
         const bytes = yield* redis.binary.echo(new Uint8Array([0, 200, 13, 10]))
         assert.instanceOf(bytes, Uint8Array)
