@@ -338,6 +338,7 @@ export const makeClient = (executor: Executor): Client => {
 /**
  * Builds the service: `shared` runs ordinary commands and batches, `pool`
  * lends dedicated connections for blocking commands, `reserve` and `watch`.
+ * With `spans` (attributes), every command and batch runs in a client span.
  *
  * @since 0.1.0
  * @category constructors
@@ -346,8 +347,10 @@ export const fromExecutors = (
   shared: Executor,
   pool: ConnectionPool.ConnectionPool,
   subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
-  database: number
+  database: number,
+  spans?: Record<string, unknown>
 ): Redis => {
+  const trace = (executor: Executor): Executor => spans === undefined ? executor : traced(executor, spans)
   const routed: Executor = {
     execute: (command, binary) =>
       (command.spec.flags & Command.Flags.blocking) !== 0
@@ -355,7 +358,7 @@ export const fromExecutors = (
         : shared.execute(command, binary),
     executeAll: shared.executeAll
   }
-  const client = makeClient(routed) as Client & { reserve?: unknown; watch?: unknown; keyspaceEvents?: unknown }
+  const client = makeClient(trace(routed)) as Client & { reserve?: unknown; watch?: unknown; keyspaceEvents?: unknown }
   const reserve = Effect.flatMap(pool.borrow, (connection) => {
     let dirty = false
     const tracked: Executor = {
@@ -370,7 +373,7 @@ export const fromExecutors = (
     }
     return Effect.as(
       Effect.addFinalizer((exit) => Exit.isSuccess(exit) && !dirty && connection.isReady ? Effect.void : pool.discard(connection)),
-      makeClient(tracked)
+      makeClient(trace(tracked))
     )
   })
   // The reads of a WATCH block go through the borrowed connection; its client is built once per connection.
@@ -378,7 +381,7 @@ export const fromExecutors = (
   const clientOf = (connection: Connection.Connection): Client => {
     let client = clients.get(connection)
     if (client === undefined) {
-      client = makeClient(connection)
+      client = makeClient(trace(connection))
       clients.set(connection, client)
     }
     return client
@@ -454,5 +457,28 @@ export const make = (
     const connection = yield* Connection.make(config, transport)
     const pool = yield* ConnectionPool.make(config, transport)
     const subscriber = yield* Subscriber.lazy(config, transport)
-    return fromExecutors(connection, pool, subscriber, config.database)
+    return fromExecutors(connection, pool, subscriber, config.database, config.tracing ? spanAttributes(config) : undefined)
   })
+
+/** OpenTelemetry database attributes of a client's spans (never arguments). */
+const spanAttributes = (config: RedisConfig.Resolved): Record<string, unknown> => {
+  const endpoint = config.endpoint
+  return endpoint._tag === "Tcp"
+    ? { "db.system.name": "redis", "db.namespace": String(config.database), "server.address": endpoint.host, "server.port": endpoint.port }
+    : { "db.system.name": "redis", "db.namespace": String(config.database), "server.address": endpoint.path }
+}
+
+/** An executor that opens a client span per command and per batch. */
+const traced = (executor: Executor, attributes: Record<string, unknown>): Executor => ({
+    execute: (command, binary) =>
+      Effect.withSpan(executor.execute(command, binary), command.spec.name, {
+        kind: "client",
+        attributes: { ...attributes, "db.operation.name": command.spec.name }
+      }),
+    executeAll: (batch, binary) =>
+      Effect.withSpan(executor.executeAll(batch, binary), "PIPELINE", {
+        kind: "client",
+        attributes: { ...attributes, "db.operation.name": "PIPELINE", "db.operation.batch.size": batch.length }
+      })
+})
+

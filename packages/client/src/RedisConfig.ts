@@ -85,6 +85,14 @@ export interface Options {
    * transactions and `reserve`. Opened lazily: none exists until needed.
    */
   readonly pool?: PoolOptions
+  /**
+   * Opens a client span per command (and per pipeline or transaction) with
+   * OpenTelemetry database attributes (`db.system.name`,
+   * `db.operation.name`, `db.namespace`, `server.address`, `server.port`).
+   * Default `false`: a span per command costs more than the command itself
+   * on a busy connection. Never records arguments or passwords.
+   */
+  readonly tracing?: boolean
 }
 
 /**
@@ -133,6 +141,7 @@ export interface Resolved {
   readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
+  readonly tracing: boolean
   readonly pool: {
     readonly min: number
     readonly max: number
@@ -317,6 +326,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
         ? undefined
         : yield* durationMillis("healthCheckInterval", merged.healthCheckInterval, 0),
       closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000),
+      tracing: merged.tracing ?? false,
       pool: yield* resolvePool(merged.pool ?? {})
     }
   })
