@@ -202,6 +202,38 @@ export const spec = (
 })
 
 /**
+ * Spec options of a read-only command whose only key is its first argument.
+ *
+ * @since 0.1.0
+ * @category key specs
+ */
+export const reads = { flags: Flags.readonly } as const
+
+/**
+ * Spec options of a writing command whose only key is its first argument.
+ *
+ * @since 0.1.0
+ * @category key specs
+ */
+export const writes = { flags: Flags.write } as const
+
+/**
+ * Spec options of a command without keys.
+ *
+ * @since 0.1.0
+ * @category key specs
+ */
+export const keyless = { keys: undefined } as const
+
+/**
+ * The key spec of the commands whose first two arguments are keys (RENAME, LMOVE, SMOVE…).
+ *
+ * @since 0.1.0
+ * @category key specs
+ */
+export const twoKeys: KeySpec = { first: 1, last: 2, step: 1 }
+
+/**
  * The key spec of commands whose only key is their first argument.
  *
  * @since 0.1.0

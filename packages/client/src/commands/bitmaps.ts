@@ -106,13 +106,13 @@ const bitfieldArgs = (args: Array<RedisArg>, operations: ReadonlyArray<BitfieldO
 const bigints = D.array(D.bigint)
 const optionalBigints = D.array(D.optional(D.bigint))
 
-const BITCOUNT = Command.spec("BITCOUNT", { flags: Command.Flags.readonly })
-const BITFIELD = Command.spec("BITFIELD", { flags: Command.Flags.write })
-const BITFIELD_RO = Command.spec("BITFIELD_RO", { flags: Command.Flags.readonly })
+const BITCOUNT = Command.spec("BITCOUNT", Command.reads)
+const BITFIELD = Command.spec("BITFIELD", Command.writes)
+const BITFIELD_RO = Command.spec("BITFIELD_RO", Command.reads)
 const BITOP = Command.spec("BITOP", { flags: Command.Flags.write, keys: { first: 2, last: -1, step: 1 } })
-const BITPOS = Command.spec("BITPOS", { flags: Command.Flags.readonly })
-const GETBIT = Command.spec("GETBIT", { flags: Command.Flags.readonly })
-const SETBIT = Command.spec("SETBIT", { flags: Command.Flags.write })
+const BITPOS = Command.spec("BITPOS", Command.reads)
+const GETBIT = Command.spec("GETBIT", Command.reads)
+const SETBIT = Command.spec("SETBIT", Command.writes)
 
 /**
  * The bitmap commands, one method each on the `Redis` service.

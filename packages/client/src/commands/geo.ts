@@ -149,14 +149,14 @@ const searchResults = D.array(
   )
 )
 
-const GEOADD = Command.spec("GEOADD", { flags: Command.Flags.write })
-const GEODIST = Command.spec("GEODIST", { flags: Command.Flags.readonly })
-const GEOHASH = Command.spec("GEOHASH", { flags: Command.Flags.readonly })
-const GEOPOS = Command.spec("GEOPOS", { flags: Command.Flags.readonly })
-const GEOSEARCH = Command.spec("GEOSEARCH", { flags: Command.Flags.readonly })
+const GEOADD = Command.spec("GEOADD", Command.writes)
+const GEODIST = Command.spec("GEODIST", Command.reads)
+const GEOHASH = Command.spec("GEOHASH", Command.reads)
+const GEOPOS = Command.spec("GEOPOS", Command.reads)
+const GEOSEARCH = Command.spec("GEOSEARCH", Command.reads)
 const GEOSEARCHSTORE = Command.spec("GEOSEARCHSTORE", {
   flags: Command.Flags.write,
-  keys: { first: 1, last: 2, step: 1 }
+  keys: Command.twoKeys
 })
 
 /**

@@ -8,7 +8,7 @@ import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
 import { noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
-const PFADD = Command.spec("PFADD", { flags: Command.Flags.write })
+const PFADD = Command.spec("PFADD", Command.writes)
 // PFCOUNT may rewrite the cached cardinality in the key, but COMMAND flags it read-only.
 const PFCOUNT = Command.spec("PFCOUNT", { flags: Command.Flags.readonly, keys: Command.allKeys })
 const PFMERGE = Command.spec("PFMERGE", { flags: Command.Flags.write, keys: Command.allKeys })

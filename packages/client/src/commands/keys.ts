@@ -303,9 +303,6 @@ const encoding = D.optional(D.text as D.Decoder<ObjectEncoding>)
 const bulks = D.array(D.bulk)
 const texts = D.array(D.text)
 
-const readonly = { flags: Command.Flags.readonly }
-const write = { flags: Command.Flags.write }
-const twoKeys: Command.KeySpec = { first: 1, last: 2, step: 1 }
 // OBJECT subcommands carry their key after the subcommand name.
 const objectKey: Command.KeySpec = { first: 2, last: 2, step: 1 }
 // SORT … STORE writes its destination, which follows the STORE token.
@@ -318,41 +315,41 @@ const migrateKeys: Command.KeySpec = (args) => {
   return out
 }
 
-const COPY = Command.spec("COPY", { flags: Command.Flags.write, keys: twoKeys })
+const COPY = Command.spec("COPY", { flags: Command.Flags.write, keys: Command.twoKeys })
 const DEL = Command.spec("DEL", { flags: Command.Flags.write, keys: Command.allKeys })
-const DUMP = Command.spec("DUMP", readonly)
+const DUMP = Command.spec("DUMP", Command.reads)
 const EXISTS = Command.spec("EXISTS", { flags: Command.Flags.readonly, keys: Command.allKeys })
-const EXPIRE = Command.spec("EXPIRE", write)
-const EXPIREAT = Command.spec("EXPIREAT", write)
-const EXPIRETIME = Command.spec("EXPIRETIME", readonly)
-const HSCAN = Command.spec("HSCAN", readonly)
+const EXPIRE = Command.spec("EXPIRE", Command.writes)
+const EXPIREAT = Command.spec("EXPIREAT", Command.writes)
+const EXPIRETIME = Command.spec("EXPIRETIME", Command.reads)
+const HSCAN = Command.spec("HSCAN", Command.reads)
 const KEYS = Command.spec("KEYS", { flags: Command.Flags.readonly, keys: undefined })
 const MIGRATE = Command.spec("MIGRATE", { flags: Command.Flags.write, keys: migrateKeys })
-const MOVE = Command.spec("MOVE", write)
+const MOVE = Command.spec("MOVE", Command.writes)
 const OBJECT_ENCODING = Command.spec("OBJECT ENCODING", { flags: Command.Flags.readonly, keys: objectKey })
 const OBJECT_FREQ = Command.spec("OBJECT FREQ", { flags: Command.Flags.readonly, keys: objectKey })
 const OBJECT_HELP = Command.spec("OBJECT HELP", { flags: Command.Flags.readonly, keys: undefined })
 const OBJECT_IDLETIME = Command.spec("OBJECT IDLETIME", { flags: Command.Flags.readonly, keys: objectKey })
 const OBJECT_REFCOUNT = Command.spec("OBJECT REFCOUNT", { flags: Command.Flags.readonly, keys: objectKey })
-const PERSIST = Command.spec("PERSIST", write)
-const PEXPIRE = Command.spec("PEXPIRE", write)
-const PEXPIREAT = Command.spec("PEXPIREAT", write)
-const PEXPIRETIME = Command.spec("PEXPIRETIME", readonly)
-const PTTL = Command.spec("PTTL", readonly)
+const PERSIST = Command.spec("PERSIST", Command.writes)
+const PEXPIRE = Command.spec("PEXPIRE", Command.writes)
+const PEXPIREAT = Command.spec("PEXPIREAT", Command.writes)
+const PEXPIRETIME = Command.spec("PEXPIRETIME", Command.reads)
+const PTTL = Command.spec("PTTL", Command.reads)
 const RANDOMKEY = Command.spec("RANDOMKEY", { flags: Command.Flags.readonly, keys: undefined })
-const RENAME = Command.spec("RENAME", { flags: Command.Flags.write, keys: twoKeys })
-const RENAMENX = Command.spec("RENAMENX", { flags: Command.Flags.write, keys: twoKeys })
-const RESTORE = Command.spec("RESTORE", write)
+const RENAME = Command.spec("RENAME", { flags: Command.Flags.write, keys: Command.twoKeys })
+const RENAMENX = Command.spec("RENAMENX", { flags: Command.Flags.write, keys: Command.twoKeys })
+const RESTORE = Command.spec("RESTORE", Command.writes)
 const SCAN = Command.spec("SCAN", { flags: Command.Flags.readonly, keys: undefined })
-const SORT = Command.spec("SORT", write)
+const SORT = Command.spec("SORT", Command.writes)
 const SORT_STORE = Command.spec("SORT", { flags: Command.Flags.write, keys: sortStoreKeys })
-const SORT_RO = Command.spec("SORT_RO", readonly)
-const SSCAN = Command.spec("SSCAN", readonly)
+const SORT_RO = Command.spec("SORT_RO", Command.reads)
+const SSCAN = Command.spec("SSCAN", Command.reads)
 const TOUCH = Command.spec("TOUCH", { flags: Command.Flags.readonly, keys: Command.allKeys })
-const TTL = Command.spec("TTL", readonly)
-const TYPE = Command.spec("TYPE", readonly)
+const TTL = Command.spec("TTL", Command.reads)
+const TYPE = Command.spec("TYPE", Command.reads)
 const UNLINK = Command.spec("UNLINK", { flags: Command.Flags.write, keys: Command.allKeys })
-const ZSCAN = Command.spec("ZSCAN", readonly)
+const ZSCAN = Command.spec("ZSCAN", Command.reads)
 
 /**
  * The generic key commands, one method each on the `Redis` service.

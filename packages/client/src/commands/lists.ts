@@ -49,33 +49,30 @@ const lposArgs = (args: Array<RedisArg>, options: LposOptions | undefined): Arra
 const millis = (timeoutSeconds: number): number => timeoutSeconds * 1000
 
 
-const readonly = { flags: Command.Flags.readonly }
-const write = { flags: Command.Flags.write }
 const blocking = Command.Flags.write | Command.Flags.blocking
-const twoKeys: Command.KeySpec = { first: 1, last: 2, step: 1 }
 
-const BLMOVE = Command.spec("BLMOVE", { flags: blocking, keys: twoKeys })
+const BLMOVE = Command.spec("BLMOVE", { flags: blocking, keys: Command.twoKeys })
 const BLMPOP = Command.spec("BLMPOP", { flags: blocking, keys: keysAfterCount(2) })
 const BLPOP = Command.spec("BLPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
 const BRPOP = Command.spec("BRPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
-const BRPOPLPUSH = Command.spec("BRPOPLPUSH", { flags: blocking, keys: twoKeys })
-const LINDEX = Command.spec("LINDEX", readonly)
-const LINSERT = Command.spec("LINSERT", write)
-const LLEN = Command.spec("LLEN", readonly)
-const LMOVE = Command.spec("LMOVE", { flags: Command.Flags.write, keys: twoKeys })
+const BRPOPLPUSH = Command.spec("BRPOPLPUSH", { flags: blocking, keys: Command.twoKeys })
+const LINDEX = Command.spec("LINDEX", Command.reads)
+const LINSERT = Command.spec("LINSERT", Command.writes)
+const LLEN = Command.spec("LLEN", Command.reads)
+const LMOVE = Command.spec("LMOVE", { flags: Command.Flags.write, keys: Command.twoKeys })
 const LMPOP = Command.spec("LMPOP", { flags: Command.Flags.write, keys: keysAfterCount(1) })
-const LPOP = Command.spec("LPOP", write)
-const LPOS = Command.spec("LPOS", readonly)
-const LPUSH = Command.spec("LPUSH", write)
-const LPUSHX = Command.spec("LPUSHX", write)
-const LRANGE = Command.spec("LRANGE", readonly)
-const LREM = Command.spec("LREM", write)
-const LSET = Command.spec("LSET", write)
-const LTRIM = Command.spec("LTRIM", write)
-const RPOP = Command.spec("RPOP", write)
-const RPOPLPUSH = Command.spec("RPOPLPUSH", { flags: Command.Flags.write, keys: twoKeys })
-const RPUSH = Command.spec("RPUSH", write)
-const RPUSHX = Command.spec("RPUSHX", write)
+const LPOP = Command.spec("LPOP", Command.writes)
+const LPOS = Command.spec("LPOS", Command.reads)
+const LPUSH = Command.spec("LPUSH", Command.writes)
+const LPUSHX = Command.spec("LPUSHX", Command.writes)
+const LRANGE = Command.spec("LRANGE", Command.reads)
+const LREM = Command.spec("LREM", Command.writes)
+const LSET = Command.spec("LSET", Command.writes)
+const LTRIM = Command.spec("LTRIM", Command.writes)
+const RPOP = Command.spec("RPOP", Command.writes)
+const RPOPLPUSH = Command.spec("RPOPLPUSH", { flags: Command.Flags.write, keys: Command.twoKeys })
+const RPUSH = Command.spec("RPUSH", Command.writes)
+const RPUSHX = Command.spec("RPUSHX", Command.writes)
 
 const mpopArgs = (
   args: Array<RedisArg>,

@@ -11,15 +11,14 @@ import * as D from "../ReplyDecoder.js"
 
 // Shard channels hash to slots like keys, so the cluster router treats them
 // as keys; ordinary channels are broadcast and have none.
-const keyless = { keys: undefined } as const
 const shardChannelsFrom2: Command.KeySpec = { first: 2, last: -1, step: 1 }
 
-const PUBLISH = Command.spec("PUBLISH", keyless)
+const PUBLISH = Command.spec("PUBLISH", Command.keyless)
 const SPUBLISH = Command.spec("SPUBLISH")
-const PUBSUB_CHANNELS = Command.spec("PUBSUB CHANNELS", keyless)
-const PUBSUB_NUMSUB = Command.spec("PUBSUB NUMSUB", keyless)
-const PUBSUB_NUMPAT = Command.spec("PUBSUB NUMPAT", keyless)
-const PUBSUB_SHARDCHANNELS = Command.spec("PUBSUB SHARDCHANNELS", keyless)
+const PUBSUB_CHANNELS = Command.spec("PUBSUB CHANNELS", Command.keyless)
+const PUBSUB_NUMSUB = Command.spec("PUBSUB NUMSUB", Command.keyless)
+const PUBSUB_NUMPAT = Command.spec("PUBSUB NUMPAT", Command.keyless)
+const PUBSUB_SHARDCHANNELS = Command.spec("PUBSUB SHARDCHANNELS", Command.keyless)
 const PUBSUB_SHARDNUMSUB = Command.spec("PUBSUB SHARDNUMSUB", { keys: shardChannelsFrom2 })
 
 const channelList = D.array(D.bulk)

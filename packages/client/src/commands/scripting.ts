@@ -79,25 +79,24 @@ const callArgs = (
   args: ReadonlyArray<RedisArg>
 ): ReadonlyArray<RedisArg> => [name, target, keys.length, ...keys, ...args]
 
-const keyless = { keys: undefined } as const
 const EVAL = Command.spec("EVAL", { flags: Command.Flags.write, keys: keysAfterNumkeys })
 const EVALSHA = Command.spec("EVALSHA", { flags: Command.Flags.write, keys: keysAfterNumkeys })
 const EVAL_RO = Command.spec("EVAL_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
 const EVALSHA_RO = Command.spec("EVALSHA_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
 const FCALL = Command.spec("FCALL", { flags: Command.Flags.write, keys: keysAfterNumkeys })
 const FCALL_RO = Command.spec("FCALL_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
-const SCRIPT_LOAD = Command.spec("SCRIPT LOAD", keyless)
-const SCRIPT_EXISTS = Command.spec("SCRIPT EXISTS", keyless)
-const SCRIPT_FLUSH = Command.spec("SCRIPT FLUSH", keyless)
-const SCRIPT_KILL = Command.spec("SCRIPT KILL", keyless)
+const SCRIPT_LOAD = Command.spec("SCRIPT LOAD", Command.keyless)
+const SCRIPT_EXISTS = Command.spec("SCRIPT EXISTS", Command.keyless)
+const SCRIPT_FLUSH = Command.spec("SCRIPT FLUSH", Command.keyless)
+const SCRIPT_KILL = Command.spec("SCRIPT KILL", Command.keyless)
 const FUNCTION_LOAD = Command.spec("FUNCTION LOAD", { flags: Command.Flags.write, keys: undefined })
 const FUNCTION_DELETE = Command.spec("FUNCTION DELETE", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_LIST = Command.spec("FUNCTION LIST", keyless)
+const FUNCTION_LIST = Command.spec("FUNCTION LIST", Command.keyless)
 const FUNCTION_FLUSH = Command.spec("FUNCTION FLUSH", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_DUMP = Command.spec("FUNCTION DUMP", keyless)
+const FUNCTION_DUMP = Command.spec("FUNCTION DUMP", Command.keyless)
 const FUNCTION_RESTORE = Command.spec("FUNCTION RESTORE", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_STATS = Command.spec("FUNCTION STATS", keyless)
-const FUNCTION_KILL = Command.spec("FUNCTION KILL", keyless)
+const FUNCTION_STATS = Command.spec("FUNCTION STATS", Command.keyless)
+const FUNCTION_KILL = Command.spec("FUNCTION KILL", Command.keyless)
 
 const textList = D.array(D.text)
 const booleanList = D.array(D.boolean)

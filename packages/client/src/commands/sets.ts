@@ -14,25 +14,23 @@ const optionalBulk = D.optional(D.bulk)
 const bulks = D.array(D.bulk)
 const booleans = D.array(D.boolean)
 
-const readonly = { flags: Command.Flags.readonly }
-const write = { flags: Command.Flags.write }
 const readKeys = { flags: Command.Flags.readonly, keys: Command.allKeys }
 const storeKeys = { flags: Command.Flags.write, keys: Command.allKeys }
 
-const SADD = Command.spec("SADD", write)
-const SCARD = Command.spec("SCARD", readonly)
+const SADD = Command.spec("SADD", Command.writes)
+const SCARD = Command.spec("SCARD", Command.reads)
 const SDIFF = Command.spec("SDIFF", readKeys)
 const SDIFFSTORE = Command.spec("SDIFFSTORE", storeKeys)
 const SINTER = Command.spec("SINTER", readKeys)
 const SINTERCARD = Command.spec("SINTERCARD", { flags: Command.Flags.readonly, keys: keysAfterCount(1) })
 const SINTERSTORE = Command.spec("SINTERSTORE", storeKeys)
-const SISMEMBER = Command.spec("SISMEMBER", readonly)
-const SMEMBERS = Command.spec("SMEMBERS", readonly)
-const SMISMEMBER = Command.spec("SMISMEMBER", readonly)
-const SMOVE = Command.spec("SMOVE", { flags: Command.Flags.write, keys: { first: 1, last: 2, step: 1 } })
-const SPOP = Command.spec("SPOP", write)
-const SRANDMEMBER = Command.spec("SRANDMEMBER", readonly)
-const SREM = Command.spec("SREM", write)
+const SISMEMBER = Command.spec("SISMEMBER", Command.reads)
+const SMEMBERS = Command.spec("SMEMBERS", Command.reads)
+const SMISMEMBER = Command.spec("SMISMEMBER", Command.reads)
+const SMOVE = Command.spec("SMOVE", { flags: Command.Flags.write, keys: Command.twoKeys })
+const SPOP = Command.spec("SPOP", Command.writes)
+const SRANDMEMBER = Command.spec("SRANDMEMBER", Command.reads)
+const SREM = Command.spec("SREM", Command.writes)
 const SUNION = Command.spec("SUNION", readKeys)
 const SUNIONSTORE = Command.spec("SUNIONSTORE", storeKeys)
 

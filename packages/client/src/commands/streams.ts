@@ -193,9 +193,9 @@ const streamsKeys = (args: ReadonlyArray<RedisArg>): ReadonlyArray<number> => {
   return out
 }
 
-const XADD = Command.spec("XADD", { flags: Command.Flags.write })
-const XRANGE = Command.spec("XRANGE", { flags: Command.Flags.readonly })
-const XREVRANGE = Command.spec("XREVRANGE", { flags: Command.Flags.readonly })
+const XADD = Command.spec("XADD", Command.writes)
+const XRANGE = Command.spec("XRANGE", Command.reads)
+const XREVRANGE = Command.spec("XREVRANGE", Command.reads)
 const XREAD = Command.spec("XREAD", { flags: Command.Flags.readonly, keys: streamsKeys })
 const XREAD_BLOCK = Command.spec("XREAD", {
   flags: Command.Flags.readonly | Command.Flags.blocking,
@@ -214,17 +214,17 @@ const XGROUP_CREATECONSUMER = Command.spec("XGROUP CREATECONSUMER", {
 const XGROUP_DELCONSUMER = Command.spec("XGROUP DELCONSUMER", { flags: Command.Flags.write, keys: keyAfterSubcommand })
 const XGROUP_DESTROY = Command.spec("XGROUP DESTROY", { flags: Command.Flags.write, keys: keyAfterSubcommand })
 const XGROUP_SETID = Command.spec("XGROUP SETID", { flags: Command.Flags.write, keys: keyAfterSubcommand })
-const XACK = Command.spec("XACK", { flags: Command.Flags.write })
-const XPENDING = Command.spec("XPENDING", { flags: Command.Flags.readonly })
-const XCLAIM = Command.spec("XCLAIM", { flags: Command.Flags.write })
-const XAUTOCLAIM = Command.spec("XAUTOCLAIM", { flags: Command.Flags.write })
+const XACK = Command.spec("XACK", Command.writes)
+const XPENDING = Command.spec("XPENDING", Command.reads)
+const XCLAIM = Command.spec("XCLAIM", Command.writes)
+const XAUTOCLAIM = Command.spec("XAUTOCLAIM", Command.writes)
 const XINFO_STREAM = Command.spec("XINFO STREAM", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
 const XINFO_GROUPS = Command.spec("XINFO GROUPS", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
 const XINFO_CONSUMERS = Command.spec("XINFO CONSUMERS", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
-const XTRIM = Command.spec("XTRIM", { flags: Command.Flags.write })
-const XDEL = Command.spec("XDEL", { flags: Command.Flags.write })
-const XLEN = Command.spec("XLEN", { flags: Command.Flags.readonly })
-const XSETID = Command.spec("XSETID", { flags: Command.Flags.write })
+const XTRIM = Command.spec("XTRIM", Command.writes)
+const XDEL = Command.spec("XDEL", Command.writes)
+const XLEN = Command.spec("XLEN", Command.reads)
+const XSETID = Command.spec("XSETID", Command.writes)
 
 const fieldRecord = D.record(D.bulk)
 

@@ -45,7 +45,7 @@ class Pending {
 type State = "connecting" | "ready" | "reconnecting" | "broken" | "dead" | "closing" | "closed"
 
 const raw = (reply: RespValue): RespValue => reply
-const PING = Command.spec("PING", { keys: undefined })
+const PING = Command.spec("PING", Command.keyless)
 
 /**
  * What a connection reports to its owner (pub/sub, client-side caching):

@@ -16,10 +16,10 @@ export type SendAll = (
 ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
 
 const raw = (reply: RespValue): RespValue => reply
-const HELLO = Command.spec("HELLO", { keys: undefined })
-const AUTH = Command.spec("AUTH", { keys: undefined })
-const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", { keys: undefined })
-const SELECT = Command.spec("SELECT", { keys: undefined })
+const HELLO = Command.spec("HELLO", Command.keyless)
+const AUTH = Command.spec("AUTH", Command.keyless)
+const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", Command.keyless)
+const SELECT = Command.spec("SELECT", Command.keyless)
 
 const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
 

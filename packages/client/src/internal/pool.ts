@@ -10,7 +10,7 @@ import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
 
-const PING = Command.spec("PING", { keys: undefined })
+const PING = Command.spec("PING", Command.keyless)
 const ping = Command.make(PING, ["PING"], ReplyDecoder.raw)
 
 /** Members idle longer than this answer a PING before they are lent. */
