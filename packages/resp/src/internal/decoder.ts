@@ -101,6 +101,15 @@ const BIG_NUMBER = /^[+-]?\d+$/
 const REGION = 64 * 1024
 const WINDOW = 1024
 
+// Aggregates declaring up to this many elements get an array of exactly
+// their size, filled by index: no growth on the way and no spare capacity
+// afterwards. Larger ones grow as their elements arrive, so a header alone
+// never allocates more than this.
+const PREALLOCATED = 1024
+
+// What a closed aggregate's slot holds until the next one opens there.
+const NO_ITEMS: Array<RespValue> = []
+
 const noop = (_: RespValue): void => {}
 
 /** @internal */
@@ -153,6 +162,7 @@ export class Decoder {
   // The open aggregates, innermost last.
   private depth = 0
   private readonly items: Array<Array<RespValue>> = []
+  private readonly sizes: Array<number> = []
   private readonly left: Array<number> = []
   private readonly kinds: Array<number> = []
 
@@ -192,6 +202,7 @@ export class Decoder {
     this.bulkFilled = 0
     this.depth = 0
     this.items.length = 0
+    this.sizes.length = 0
     this.left.length = 0
     this.kinds.length = 0
     this.attributeCount = 0
@@ -365,8 +376,11 @@ export class Decoder {
       }
       d--
       const items = this.items[d]
-      items.push(v)
       const left = --this.left[d]
+      // Elements of a declared length go to their index (inside the array
+      // when it was preallocated, at its end otherwise); streamed ones append.
+      if (left >= 0) items[this.sizes[d] - 1 - left] = v
+      else items.push(v)
       if (left > 0) return true
       if (left < 0) return items.length <= this.maxAggregate
       const closed = this.close(d)
@@ -380,7 +394,7 @@ export class Decoder {
   private close(d: number): RespValue | undefined {
     this.depth = d
     const items = this.items[d]
-    this.items[d] = []
+    this.items[d] = NO_ITEMS
     switch (this.kinds[d]) {
       case A_ARRAY:
       case A_STREAMED_ARRAY:
@@ -575,12 +589,16 @@ export class Decoder {
     if (d >= this.maxDepth) {
       return this.fail(`Aggregates nest deeper than the limit of ${this.maxDepth}`, this.base + start)
     }
+    const items = count > 0 && count <= PREALLOCATED ? new Array<RespValue>(count) : []
     if (d === this.items.length) {
-      this.items.push([])
+      this.items.push(items)
+      this.sizes.push(count)
       this.left.push(count)
       this.kinds.push(kind)
       this.attributes.push(undefined)
     } else {
+      this.items[d] = items
+      this.sizes[d] = count
       this.left[d] = count
       this.kinds[d] = kind
     }
