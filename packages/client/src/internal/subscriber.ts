@@ -19,6 +19,18 @@ type Kind = "channel" | "pattern" | "shard"
 const commandOf = { channel: "SUBSCRIBE", pattern: "PSUBSCRIBE", shard: "SSUBSCRIBE" } as const
 const undoOf = { channel: "UNSUBSCRIBE", pattern: "PUNSUBSCRIBE", shard: "SUNSUBSCRIBE" } as const
 
+/**
+ * A delivered message. A class rather than an object literal: V8 may decide
+ * to allocate everything a literal site creates directly in the old
+ * generation once many of its objects outlive a young collection (which a
+ * burst queued in a slow consumer's buffer does), and every message of a
+ * flood would then need a full collection to be freed. Class instances are
+ * never pretenured that way.
+ */
+class Delivered implements Message<unknown> {
+  constructor(readonly channel: string, readonly pattern: string | undefined, readonly message: unknown, readonly gap: boolean) {}
+}
+
 /** One stream's end of a subscription. */
 class Sink {
   /** Set by a reconnect: the next message delivered tells the consumer it may have missed some. */
@@ -28,7 +40,9 @@ class Sink {
 
 /** A subscribed name: who listens, and whether the server has confirmed it on this connection. */
 class Entry {
-  readonly sinks = new Set<Sink>()
+  constructor(readonly name: string) {}
+  /** An array, not a Set: delivery walks it for every message, and a Set's iterator is an allocation. */
+  readonly sinks: Array<Sink> = []
   confirmed = false
   readonly waiters: Array<Deferred.Deferred<void, RedisError>> = []
 }
@@ -97,12 +111,15 @@ export class Subscriber {
     const entry = entries.get(key)
     // Until the server confirms (again), what arrives belongs to an older subscription.
     if (entry === undefined || !entry.confirmed) return
-    const channel = second === undefined ? key : ReplyDecoder.text(second)
-    const pattern = second === undefined ? undefined : key
-    for (const sink of entry.sinks) {
+    // The entry's own name, not the decoded copy: messages then keep no string of their own for it.
+    const channel = second === undefined ? entry.name : ReplyDecoder.text(second)
+    const pattern = second === undefined ? undefined : entry.name
+    const sinks = entry.sinks
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i]!
       const gap = sink.gap
       sink.gap = false
-      sink.mailbox.unsafeOffer({ channel, pattern, message: payload, gap })
+      sink.mailbox.unsafeOffer(new Delivered(channel, pattern, payload, gap))
     }
   }
 
@@ -143,11 +160,11 @@ export class Subscriber {
             for (const name of names) {
               let entry = entries.get(name)
               if (entry === undefined) {
-                entry = new Entry()
+                entry = new Entry(name)
                 entries.set(name, entry)
                 fresh.push(name)
               }
-              entry.sinks.add(sink)
+              entry.sinks.push(sink)
               if (!entry.confirmed) {
                 const waiter = yield* Deferred.make<void, RedisError>()
                 entry.waiters.push(waiter)
@@ -168,8 +185,10 @@ export class Subscriber {
                 for (const name of names) {
                   const entry = entries.get(name)
                   if (entry === undefined) continue
-                  entry.sinks.delete(sink)
-                  if (entry.sinks.size === 0) {
+                  const at = entry.sinks.indexOf(sink)
+                  if (at === -1) continue
+                  entry.sinks.splice(at, 1)
+                  if (entry.sinks.length === 0) {
                     entries.delete(name)
                     gone.push(name)
                   }
