@@ -25,6 +25,7 @@ import * as Server from "./commands/server.js"
 import { commands } from "./Commands.js"
 import * as Connection from "./internal/connection.js"
 import * as ConnectionPool from "./internal/pool.js"
+import * as Sentinel from "./internal/sentinel.js"
 import * as Subscriber from "./internal/subscriber.js"
 import * as Transaction from "./internal/transaction.js"
 import * as PubSub from "./PubSub.js"
@@ -442,8 +443,9 @@ const makeSubscriptions = (
 const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
 
 /**
- * Connects to a standalone server (the first connection must succeed) and
- * builds the service; the connection and the pool close with the scope.
+ * Connects to a standalone server, or to the master Redis Sentinel names
+ * (`sentinel` option), and builds the service: the first connection must
+ * succeed; the connection and the pool close with the scope.
  *
  * @since 0.1.0
  * @category constructors
@@ -453,7 +455,8 @@ export const make = (
 ): Effect.Effect<Redis, RedisError, RedisTransport | Scope.Scope> =>
   Effect.gen(function*() {
     const config = yield* RedisConfig.resolve(options)
-    const transport = yield* RedisTransport
+    const base = yield* RedisTransport
+    const transport = config.sentinel === undefined ? base : yield* Sentinel.make(base, config, config.sentinel)
     const connection = yield* Connection.make(config, transport)
     const pool = yield* ConnectionPool.make(config, transport)
     const subscriber = yield* Subscriber.lazy(config, transport)

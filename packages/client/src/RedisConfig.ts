@@ -93,6 +93,33 @@ export interface Options {
    * on a busy connection. Never records arguments or passwords.
    */
   readonly tracing?: boolean
+  /**
+   * Find the master through Redis Sentinel. `host`, `port` and `path` are
+   * then not used: every connection, and every reconnect, first asks the
+   * sentinels where the master is, and checks with ROLE that the server it
+   * reaches is a master. `username`, `password`, `database` and `tls` apply
+   * to the master.
+   */
+  readonly sentinel?: SentinelOptions
+}
+
+/**
+ * Where Redis Sentinel is and which master to ask it for.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SentinelOptions {
+  /** The master's name in the sentinels' configuration (`sentinel monitor <name> …`). */
+  readonly name: string
+  /** The sentinels, asked in turn until one knows the master; the last one that answered is asked first. */
+  readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }>
+  /** ACL user on the sentinels, when they require one. */
+  readonly username?: string
+  /** The sentinels' own password (their `requirepass`), not the master's. */
+  readonly password?: Redacted.Redacted<string> | string
+  /** TLS to the sentinels. Default: none. */
+  readonly tls?: boolean | TlsOptions
 }
 
 /**
@@ -142,12 +169,27 @@ export interface Resolved {
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
   readonly tracing: boolean
+  readonly sentinel: ResolvedSentinel | undefined
   readonly pool: {
     readonly min: number
     readonly max: number
     readonly idleTimeToLiveMillis: number
     readonly acquireTimeoutMillis: number
   }
+}
+
+/**
+ * {@link SentinelOptions}, validated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedSentinel {
+  readonly name: string
+  readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }>
+  readonly username: string | undefined
+  readonly password: Redacted.Redacted<string> | undefined
+  readonly tls: TlsOptions | undefined
 }
 
 /**
@@ -286,7 +328,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       : yield* parseUrl(Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url)
     const merged: Options = { ...fromUrl, ...withoutUndefined(options) }
     const port = merged.port ?? 6379
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    if (!validPort(port)) {
       return yield* fail(`port must be an integer from 1 to 65535, got ${port}`)
     }
     const database = merged.database ?? 0
@@ -302,15 +344,15 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (merged.clientName !== undefined && /[\s]/.test(merged.clientName)) {
       return yield* fail(`clientName may not contain spaces or newlines, got "${merged.clientName}"`)
     }
-    const tls = merged.tls === true ? {} : merged.tls === false ? undefined : merged.tls
+    const tls = tlsOf(merged.tls)
+    const sentinel = merged.sentinel === undefined ? undefined : yield* resolveSentinel(merged.sentinel)
+    if (sentinel !== undefined && merged.path !== undefined) {
+      return yield* fail("sentinel and path cannot be combined: Sentinel names the master by host and port")
+    }
     const endpoint: Endpoint = merged.path !== undefined
       ? { _tag: "Unix", path: merged.path, tls }
       : { _tag: "Tcp", host: merged.host ?? "127.0.0.1", port, tls }
-    const password = merged.password === undefined
-      ? undefined
-      : Redacted.isRedacted(merged.password)
-      ? merged.password
-      : Redacted.make(merged.password)
+    const password = redacted(merged.password)
     return {
       endpoint,
       username: merged.username,
@@ -327,7 +369,37 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
         : yield* durationMillis("healthCheckInterval", merged.healthCheckInterval, 0),
       closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000),
       tracing: merged.tracing ?? false,
+      sentinel,
       pool: yield* resolvePool(merged.pool ?? {})
+    }
+  })
+
+const tlsOf = (tls: boolean | TlsOptions | undefined): TlsOptions | undefined =>
+  tls === true ? {} : tls === false ? undefined : tls
+
+const redacted = (secret: Redacted.Redacted<string> | string | undefined): Redacted.Redacted<string> | undefined =>
+  secret === undefined ? undefined : Redacted.isRedacted(secret) ? secret : Redacted.make(secret)
+
+const validPort = (port: number): boolean => Number.isInteger(port) && port >= 1 && port <= 65535
+
+const resolveSentinel = (sentinel: SentinelOptions): Either.Either<ResolvedSentinel, RedisConfigError> =>
+  Either.gen(function*() {
+    if (typeof sentinel.name !== "string" || sentinel.name.trim() === "") {
+      return yield* fail("sentinel.name must name the master, as in the sentinels' `sentinel monitor <name>` line")
+    }
+    if (sentinel.sentinels === undefined || sentinel.sentinels.length === 0) {
+      return yield* fail("sentinel.sentinels must list at least one sentinel ({ host, port })")
+    }
+    for (const { host, port } of sentinel.sentinels) {
+      if (typeof host !== "string" || host === "") return yield* fail("every sentinel needs a host")
+      if (!validPort(port)) return yield* fail(`sentinel ports must be integers from 1 to 65535, got ${port} for ${host}`)
+    }
+    return {
+      name: sentinel.name,
+      sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
+      username: sentinel.username,
+      password: redacted(sentinel.password),
+      tls: tlsOf(sentinel.tls)
     }
   })
 

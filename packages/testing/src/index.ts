@@ -13,3 +13,8 @@ export * as RedisServer from "./RedisServer.js"
  * @since 0.1.0
  */
 export * as FakeServer from "./FakeServer.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RedisSentinel from "./RedisSentinel.js"

@@ -9,6 +9,7 @@ import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import { RedisAuthError, RedisConnectionError, type RedisError, RedisReplyError } from "../RedisError.js"
+import * as ReplyDecoder from "../ReplyDecoder.js"
 
 /** Sends commands straight to the socket and collects every outcome, in order. */
 export type SendAll = (
@@ -20,6 +21,8 @@ const HELLO = Command.spec("HELLO", Command.keyless)
 const AUTH = Command.spec("AUTH", Command.keyless)
 const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", Command.keyless)
 const SELECT = Command.spec("SELECT", Command.keyless)
+const ROLE = Command.spec("ROLE", Command.keyless)
+const roleName = (reply: RespValue): string => ReplyDecoder.text(ReplyDecoder.items(reply)[0] ?? "")
 
 const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
 
@@ -30,15 +33,16 @@ export const run = (config: Resolved, sendAll: SendAll): Effect.Effect<2 | 3, Re
   const hello: Array<Command.RedisArg> = ["HELLO", 3]
   if (password !== undefined) hello.push("AUTH", username ?? "default", Redacted.value(password))
   if (clientName !== undefined) hello.push("SETNAME", clientName)
-  const batch = [Command.make(HELLO, hello, raw)]
+  const batch: Array<Command.Command<unknown>> = [Command.make(HELLO, hello, raw)]
   if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
+  if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
   return Effect.flatMap(sendAll(batch), (exits) => {
     const failure = failureOf(exits[0]!)
     if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
       // The server predates RESP3 (or refuses it): speak RESP2 instead.
       return resp2(config, sendAll)
     }
-    return Effect.as(checkAll(exits), 3 as const)
+    return Effect.as(checkAllBehindSentinel(config, exits), 3 as const)
   })
 }
 
@@ -51,7 +55,40 @@ const resp2 = (config: Resolved, sendAll: SendAll): Effect.Effect<2, RedisError>
   }
   if (clientName !== undefined) batch.push(Command.make(CLIENT_SETNAME, ["CLIENT", "SETNAME", clientName], raw))
   if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
-  return batch.length === 0 ? Effect.succeed(2) : Effect.as(Effect.flatMap(sendAll(batch), checkAll), 2 as const)
+  if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
+  return batch.length === 0 ? Effect.succeed(2) : Effect.as(
+    Effect.flatMap(sendAll(batch), (exits) => checkAllBehindSentinel(config, exits)),
+    2 as const
+  )
+}
+
+/**
+ * Behind Sentinel the last reply is ROLE's: a server that is not (or no
+ * longer) a master is refused, and the reconnect asks the sentinels again.
+ * A user the ACL does not allow ROLE skips the check rather than never
+ * connecting.
+ */
+const checkAllBehindSentinel = (
+  config: Resolved,
+  exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>
+): Effect.Effect<void, RedisError> => {
+  if (config.sentinel === undefined) return checkAll(exits)
+  const role = exits[exits.length - 1]!
+  const denied = Exit.isFailure(role) && failureOf(role) instanceof RedisAuthError
+  const checked = denied ? exits.slice(0, -1) : exits
+  return Effect.zipRight(checkAll(checked), Exit.isSuccess(role) ? checkMaster(config.sentinel.name, role.value) : Effect.void)
+}
+
+const checkMaster = (name: string, role: unknown): Effect.Effect<void, RedisError> => {
+  if (role === "master") return Effect.void
+  return Effect.fail(
+    new RedisConnectionError({
+      reason: "Handshake",
+      message: `The server the sentinels named as master "${name}" reports the role ` +
+        `"${String(role)}" (a failover is under way); the next attempt asks the sentinels again`,
+      outcome: "not-sent"
+    })
+  )
 }
 
 /** What a failed handshake step means: refused credentials, a server that lacks HELLO, or another refusal. */

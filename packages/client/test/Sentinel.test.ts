@@ -1,0 +1,133 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Net from "node:net"
+import { Chunk, Effect, Either, Option, Schedule, Stream } from "effect"
+import { Redis, RedisConfig } from "@effect-redis/client"
+import { NodeTransport } from "@effect-redis/node"
+import { RedisSentinel, RedisServer } from "@effect-redis/testing"
+import { RespMap, type RespValue } from "@effect-redis/resp/RespValue"
+
+type Address = { readonly host: string; readonly port: number }
+
+/** Retries `effect` every 100 ms until it succeeds and satisfies `done`, for at most `seconds`. */
+const eventually = <A, E>(effect: Effect.Effect<A, E>, done: (a: A) => boolean, seconds: number) =>
+  effect.pipe(
+    Effect.flatMap((a) => done(a) ? Effect.succeed(a) : Effect.fail("not yet" as const)),
+    Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(`${seconds} seconds`)))
+  )
+
+/**
+ * A master, a replica of it in sync, and one sentinel watching them (started
+ * last, so that its first look at the master already finds the replica).
+ */
+const topology = (options: { readonly sentinelPassword?: string } = {}) =>
+  Effect.gen(function*() {
+    const master = yield* RedisServer.make({ args: ["--repl-diskless-sync-delay", "0"] })
+    const replica = yield* RedisServer.make({ args: ["--replicaof", master.host, String(master.port)] })
+    const direct = yield* Redis.make({ url: replica.url }).pipe(Effect.provide(NodeTransport.layer))
+    yield* eventually(direct.role(), (role) => role.role === "slave" && role.state === "connected", 20)
+    const sentinel = yield* RedisSentinel.make({ master, password: options.sentinelPassword })
+    return { master, replica, sentinel }
+  })
+
+const viaSentinel = (sentinels: ReadonlyArray<Address>, options: Partial<RedisConfig.Options> = {}) =>
+  Redis.make({ sentinel: { name: "mymaster", sentinels }, ...options }).pipe(Effect.provide(NodeTransport.layer))
+
+/** Whether the sentinel's view of its first replica (`SENTINEL REPLICAS`) has the link to the master up. */
+const linkOk = (replicas: RespValue): boolean => {
+  const first = Array.isArray(replicas) ? replicas[0] : undefined
+  const fields = first instanceof RespMap ? first.entries : Array.isArray(first) ? first : []
+  const at = fields.indexOf("master-link-status")
+  return at !== -1 && fields[at + 1] === "ok"
+}
+
+/** A loopback port nothing listens on. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as Net.AddressInfo
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** The port of the server a client's commands reach. */
+const servingPort = (redis: Redis.Redis) => Effect.map(redis.info("server"), (info) => Number(info["server"]?.["tcp_port"]))
+
+describe("Sentinel", () => {
+  it.scopedLive("finds the master through the sentinels, skipping one that is down", () =>
+    Effect.gen(function*() {
+      const { master, sentinel } = yield* topology()
+      const down = { host: "127.0.0.1", port: yield* closedPort }
+      // host and port point nowhere: with `sentinel` they are not used.
+      const redis = yield* viaSentinel([down, sentinel], { host: "127.0.0.1", port: down.port })
+      yield* redis.set("where", "master")
+      assert.deepStrictEqual(yield* redis.get("where"), Option.some("master"))
+      assert.strictEqual(yield* servingPort(redis), master.port)
+      assert.strictEqual((yield* redis.role()).role, "master")
+      // The pool and the subscriber connection are found the same way.
+      assert.isTrue(Option.isNone(yield* redis.blpop(["nothing"], 0.05)))
+      const messages = yield* redis.subscription({ channels: ["news"] })
+      yield* redis.publish("news", "hello")
+      const [message] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(messages, 1)))
+      assert.strictEqual(message?.message, "hello")
+    }), { timeout: 30_000 })
+
+  it.scopedLive("follows a failover to the promoted replica", () =>
+    Effect.gen(function*() {
+      const { replica, sentinel } = yield* topology()
+      const redis = yield* viaSentinel([sentinel])
+      const admin = yield* Redis.make({ host: sentinel.host, port: sentinel.port }).pipe(Effect.provide(NodeTransport.layer))
+      // The sentinel must have looked at the replica itself before it can promote it.
+      yield* eventually(admin.raw(["SENTINEL", "REPLICAS", "mymaster"]), (replicas) => linkOk(replicas), 20)
+      yield* redis.set("before", "failover")
+      yield* admin.raw(["SENTINEL", "FAILOVER", "mymaster"])
+      // Commands keep working and, once the sentinels have switched, reach the former replica.
+      const port = yield* eventually(
+        Effect.zipRight(redis.set("after", "failover"), servingPort(redis)),
+        (port) => port === replica.port,
+        30
+      )
+      assert.strictEqual(port, replica.port)
+      assert.strictEqual((yield* redis.role()).role, "master")
+      assert.deepStrictEqual(yield* redis.get("before"), Option.some("failover"))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("names the master it could not find", () =>
+    Effect.gen(function*() {
+      const { sentinel } = yield* topology()
+      const error = yield* Effect.flip(
+        Redis.make({ sentinel: { name: "elsewhere", sentinels: [sentinel] } }).pipe(Effect.provide(NodeTransport.layer))
+      )
+      assert.strictEqual(error._tag, "RedisConnectionError")
+      assert.include(error.message, `No sentinel gave the address of master "elsewhere"`)
+      assert.include(error.message, `monitors no master named "elsewhere"`)
+    }), { timeout: 30_000 })
+
+  it.scopedLive("fails with every sentinel it tried when none answers", () =>
+    Effect.gen(function*() {
+      const ports = [yield* closedPort, yield* closedPort]
+      const error = yield* Effect.flip(viaSentinel(ports.map((port) => ({ host: "127.0.0.1", port }))))
+      assert.strictEqual(error._tag, "RedisConnectionError")
+      for (const port of ports) assert.include(error.message, `127.0.0.1:${port}`)
+    }), { timeout: 30_000 })
+
+  it.scopedLive("authenticates to the sentinels with their own password", () =>
+    Effect.gen(function*() {
+      const { master, sentinel } = yield* topology({ sentinelPassword: "watch-word" })
+      const redis = yield* Redis.make({
+        sentinel: { name: "mymaster", sentinels: [sentinel], password: "watch-word" }
+      }).pipe(Effect.provide(NodeTransport.layer))
+      assert.strictEqual(yield* servingPort(redis), master.port)
+      const refused = yield* Effect.flip(viaSentinel([sentinel]))
+      assert.include(refused.message, "NOAUTH")
+    }), { timeout: 30_000 })
+
+  it("rejects a sentinel configuration it cannot use", () => {
+    const problems = [
+      { name: "", sentinels: [{ host: "127.0.0.1", port: 26379 }] },
+      { name: "mymaster", sentinels: [] },
+      { name: "mymaster", sentinels: [{ host: "127.0.0.1", port: 0 }] }
+    ].map((sentinel) => RedisConfig.resolve({ sentinel }))
+    assert.isTrue(problems.every(Either.isLeft))
+    assert.isTrue(Either.isLeft(RedisConfig.resolve({ path: "/tmp/redis.sock", sentinel: { name: "m", sentinels: [{ host: "h", port: 1 }] } })))
+  })
+})

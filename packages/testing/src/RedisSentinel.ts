@@ -1,0 +1,125 @@
+/**
+ * A real Redis Sentinel process for tests (`redis-server <conf> --sentinel`)
+ * monitoring a master started with {@link RedisServer.make}: started on a
+ * free loopback port in a fresh temporary directory, stopped and cleaned up
+ * when its scope closes.
+ *
+ * ```ts
+ * const master = yield* RedisServer.make()
+ * const replica = yield* RedisServer.make({ args: ["--replicaof", master.host, String(master.port)] })
+ * const sentinel = yield* RedisSentinel.make({ master })
+ * // connect with { sentinel: { name: sentinel.name, sentinels: [sentinel] } }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Fs from "node:fs/promises"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { Duration, Effect, type Scope } from "effect"
+import * as internal from "./internal/process.js"
+import { RedisServerError } from "./RedisServer.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The master to monitor. */
+  readonly master: { readonly host: string; readonly port: number }
+  /** The name the master is monitored under. Default `"mymaster"`. */
+  readonly name?: string | undefined
+  /** Sentinels that must agree the master is down. Default `1`. */
+  readonly quorum?: number | undefined
+  /** The password of the monitored servers (`sentinel auth-pass`). */
+  readonly masterPassword?: string | undefined
+  /** The sentinel's own password (`requirepass`). */
+  readonly password?: string | undefined
+  /** Silence after which the master counts as down. Default 1 second. */
+  readonly downAfter?: Duration.DurationInput | undefined
+  /** How long to wait for the first PING answer. Defaults to 10 seconds. */
+  readonly startTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * A running sentinel.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisSentinel {
+  /** Always `"127.0.0.1"`. */
+  readonly host: string
+  readonly port: number
+  /** The name the master is monitored under. */
+  readonly name: string
+  /** The temporary directory holding the sentinel's (rewritten) config file. */
+  readonly dir: string
+}
+
+const startAttempts = 5
+
+/**
+ * Starts a sentinel monitoring `options.master` and stops it when the scope
+ * closes. Failover settings are short so that tests can trigger and follow
+ * one in seconds: `down-after-milliseconds` 1000 (see `downAfter`),
+ * `failover-timeout` 5000.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<RedisSentinel, RedisServerError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const binary = yield* internal.findBinary()
+    const name = options.name ?? "mymaster"
+    const dir = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => Fs.mkdtemp(Path.join(Os.tmpdir(), "effect-redis-sentinel-")),
+        catch: (cause) => new RedisServerError({ message: "Could not create a temporary directory", cause })
+      }),
+      (dir) => Effect.promise(() => Fs.rm(dir, { recursive: true, force: true }).catch(() => undefined))
+    )
+    const downAfterMillis = Duration.toMillis(options.downAfter ?? "1 second")
+    const configFile = Path.join(dir, "sentinel.conf")
+    const config = (port: number) =>
+      [
+        `port ${port}`,
+        "bind 127.0.0.1",
+        `dir ${dir}`,
+        "daemonize no",
+        `logfile ""`,
+        ...(options.password === undefined ? [] : [`requirepass ${options.password}`]),
+        `sentinel monitor ${name} ${options.master.host} ${options.master.port} ${options.quorum ?? 1}`,
+        `sentinel down-after-milliseconds ${name} ${downAfterMillis}`,
+        `sentinel failover-timeout ${name} 5000`,
+        `sentinel parallel-syncs ${name} 1`,
+        ...(options.masterPassword === undefined ? [] : [`sentinel auth-pass ${name} ${options.masterPassword}`]),
+        ""
+      ].join("\n")
+
+    let current: internal.ServerProcess | undefined
+    yield* Effect.addFinalizer(() => current === undefined ? Effect.void : internal.terminate(current))
+
+    const port = yield* internal.freePorts(1).pipe(
+      Effect.flatMap(([port]) =>
+        Effect.tryPromise({
+          try: () => Fs.writeFile(configFile, config(port!)),
+          catch: (cause) => new RedisServerError({ message: `Could not write ${configFile}`, cause })
+        }).pipe(
+          Effect.zipRight(internal.spawnServer({
+            binary,
+            args: [configFile, "--sentinel"],
+            cwd: dir,
+            port: port!,
+            startTimeout: options.startTimeout ?? "10 seconds",
+            onSpawn: (proc) => {
+              current = proc
+            }
+          })),
+          Effect.as(port!)
+        )
+      ),
+      Effect.retry({ times: startAttempts - 1, while: internal.isAddressInUse })
+    )
+    return { host: "127.0.0.1", port, name, dir }
+  })
