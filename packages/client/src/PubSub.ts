@@ -25,13 +25,14 @@
  * - Each stream has a bounded buffer (`bufferSize`, default 10,000). A
  *   consumer that falls behind loses the oldest messages, never memory.
  *
- * Performance: under a flood (above a million messages a second) the limit
- * is the garbage collector, not the client: consuming a `Stream` with an
- * Effect per chunk (`Stream.runForEachChunk`, `mapChunksEffect`) makes V8
- * pretenure objects of Effect's stream machinery, and young-generation
- * collections then keep everything alive until a full GC. Running Node with
- * `--no-allocation-site-pretenuring` lifts a one-subscriber flood from about
- * 1.4M to about 1.75M messages a second on our machines.
+ * Performance: under a flood (around two million messages a second) the
+ * limit is V8's garbage collector. Early in a flood V8 starts allocating two
+ * of Effect's own objects straight in the old generation (the `Mailbox`
+ * buffer array and the backing of `Chunk.unsafeFromArray`: allocation-site
+ * pretenuring), and every message then outlives young collections. This
+ * client's own per-message objects are not subject to it. Running Node with
+ * `--no-allocation-site-pretenuring` avoids it; `docs/DESIGN.md` has the
+ * measurements.
  *
  * @since 0.1.0
  */
