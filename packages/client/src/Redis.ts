@@ -465,10 +465,13 @@ export const make = (
 
 /** OpenTelemetry database attributes of a client's spans (never arguments). */
 const spanAttributes = (config: RedisConfig.Resolved): Record<string, unknown> => {
+  const common = { "db.system.name": "redis", "db.namespace": String(config.database) }
   const endpoint = config.endpoint
+  // Behind Sentinel the server changes with failovers: no address is recorded.
+  if (config.sentinel !== undefined) return common
   return endpoint._tag === "Tcp"
-    ? { "db.system.name": "redis", "db.namespace": String(config.database), "server.address": endpoint.host, "server.port": endpoint.port }
-    : { "db.system.name": "redis", "db.namespace": String(config.database), "server.address": endpoint.path }
+    ? { ...common, "server.address": endpoint.host, "server.port": endpoint.port }
+    : { ...common, "server.address": endpoint.path }
 }
 
 /** An executor that opens a client span per command and per batch. */
