@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Net from "node:net"
-import { Chunk, Effect, Either, Option, Schedule, Stream } from "effect"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Schedule, Stream } from "effect"
 import { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisSentinel, RedisServer } from "@effect-redis/testing"
@@ -79,6 +79,8 @@ describe("Sentinel", () => {
       // The sentinel must have looked at the replica itself before it can promote it.
       yield* eventually(admin.raw(["SENTINEL", "REPLICAS", "mymaster"]), (replicas) => linkOk(replicas), 20)
       yield* redis.set("before", "failover")
+      const alerts = yield* redis.subscription({ channels: ["alerts"] })
+      const firstAlert = yield* Effect.fork(Stream.runHead(alerts))
       yield* admin.raw(["SENTINEL", "FAILOVER", "mymaster"])
       // Commands keep working and, once the sentinels have switched, reach the former replica.
       const port = yield* eventually(
@@ -89,6 +91,16 @@ describe("Sentinel", () => {
       assert.strictEqual(port, replica.port)
       assert.strictEqual((yield* redis.role()).role, "master")
       assert.deepStrictEqual(yield* redis.get("before"), Option.some("failover"))
+      // The subscription moved too: published on the new master, the message arrives marked as after a gap.
+      const alert = yield* eventually(
+        Effect.zipRight(redis.publish("alerts", "after failover"), Fiber.poll(firstAlert)),
+        Option.isSome,
+        20
+      )
+      assert.deepStrictEqual(
+        Option.map(alert, Exit.map(Option.map((m) => [m.message, m.gap]))),
+        Option.some(Exit.succeed(Option.some(["after failover", true])))
+      )
     }), { timeout: 60_000 })
 
   it.scopedLive("names the master it could not find", () =>
