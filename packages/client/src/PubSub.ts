@@ -25,14 +25,10 @@
  * - Each stream has a bounded buffer (`bufferSize`, default 10,000). A
  *   consumer that falls behind loses the oldest messages, never memory.
  *
- * Performance: under a flood (around two million messages a second) the
- * limit is V8's garbage collector. Early in a flood V8 starts allocating two
- * of Effect's own objects straight in the old generation (the `Mailbox`
- * buffer array and the backing of `Chunk.unsafeFromArray`: allocation-site
- * pretenuring), and every message then outlives young collections. This
- * client's own per-message objects are not subject to it. Running Node with
- * `--no-allocation-site-pretenuring` avoids it; `docs/DESIGN.md` has the
- * measurements.
+ * Performance: under a flood (over a million messages a second) the limit
+ * is V8's garbage collector. Messages, their buffer and the chunks a stream
+ * emits are built so that V8 keeps allocating them in the young
+ * generation; `docs/DESIGN.md` has the measurements.
  *
  * @since 0.1.0
  */

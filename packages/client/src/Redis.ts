@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Context, Effect, type Either, Exit, Mailbox, Option, type Schedule, type Scope, Stream } from "effect"
+import { Chunk, Context, Effect, type Either, Exit, Option, type Schedule, type Scope, Stream } from "effect"
 import { dual } from "effect/Function"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "./Command.js"
@@ -427,7 +427,7 @@ const subscribeTo = (
   targets: PubSub.Targets
 ) =>
   Effect.flatMap(subscriber(binary), (subscriber) =>
-    Effect.map(subscriber.subscribe(targets), Mailbox.toStream))
+    subscriber.subscribe(targets))
 
 const makeSubscriptions = (
   subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,

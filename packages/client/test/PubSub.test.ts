@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Redis, type RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
@@ -145,6 +145,39 @@ describe("pub/sub", () => {
       assert.strictEqual(kept.length, 100)
       assert.strictEqual(kept[kept.length - 1]!.message, "last")
       assert.deepStrictEqual(kept.map((m) => m.message).slice(0, 99), Array.from({ length: 99 }, (_, i) => String(4_901 + i)))
+    }), { timeout: 30_000 })
+
+  it.scopedLive("a subscription's stream ends with its scope, after what it buffered", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect()
+      const scope = yield* Scope.make()
+      const messages = yield* redis.subscription({ channels: ["short"] }).pipe(Scope.extend(scope))
+      yield* redis.publish("short", "a")
+      yield* redis.publish("short", "b")
+      // Give the subscriber connection time to read both (nothing consumes meanwhile).
+      yield* Effect.sleep("300 millis")
+      yield* Scope.close(scope, Exit.void)
+      const all = Chunk.toReadonlyArray(yield* Stream.runCollect(messages))
+      assert.deepStrictEqual(all.map((m) => m.message), ["a", "b"])
+      assert.strictEqual(yield* numsub(redis, "short"), 0)
+    }), { timeout: 30_000 })
+
+  it.scopedLive("a subscription's stream run twice at once delivers each message to one of the runs", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* connect()
+      const scope = yield* Scope.make()
+      const messages = yield* redis.subscription({ channels: ["twice"] }).pipe(Scope.extend(scope))
+      const first = yield* Effect.fork(Stream.runCollect(messages))
+      const second = yield* Effect.fork(Stream.runCollect(messages))
+      const sent = Array.from({ length: 50 }, (_, i) => `m${i}`)
+      for (const message of sent) {
+        yield* redis.publish("twice", message)
+        yield* Effect.sleep("2 millis")
+      }
+      yield* Effect.sleep("300 millis")
+      yield* Scope.close(scope, Exit.void)
+      const received = [...yield* Fiber.join(first), ...yield* Fiber.join(second)].map((m) => m.message)
+      assert.deepStrictEqual(received.sort(), [...sent].sort())
     }), { timeout: 30_000 })
 
   it.scopedLive("keyspace notifications arrive as typed events", () =>

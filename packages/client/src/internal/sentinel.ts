@@ -6,7 +6,7 @@
  * closes every connection to a former master at once, so that none keeps
  * writing to a server that is being demoted.
  */
-import { Effect, Mailbox, Option, type Scope, Stream } from "effect"
+import { Effect, Option, type Scope, Stream } from "effect"
 import * as Command from "../Command.js"
 import type { Resolved, ResolvedSentinel } from "../RedisConfig.js"
 import { RedisConnectionError, type RedisError } from "../RedisError.js"
@@ -128,7 +128,7 @@ export const make = (
       Effect.gen(function*() {
         const subscriber = yield* Subscriber.make(sentinelConfig(config, sentinel, sentinel.sentinels[first]!), base, false)
         const events = yield* subscriber.subscribe({ channels: ["+switch-master"] })
-        yield* Stream.runForEach(Mailbox.toStream(events), (event) => Effect.sync(() => onSwitch(String(event.message))))
+        yield* Stream.runForEach(events, (event) => Effect.sync(() => onSwitch(String(event.message))))
       })
     )
     // Without a sentinel to listen to, failovers are still followed on the next reconnect.

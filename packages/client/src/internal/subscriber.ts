@@ -4,7 +4,7 @@
  * by reference (SUBSCRIBE when the first stream needs one, UNSUBSCRIBE when
  * the last one ends) and re-subscribed after every reconnect.
  */
-import { Deferred, Effect, Mailbox, Scope } from "effect"
+import { Deferred, Effect, Scope, type Stream } from "effect"
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
 import type { Message, Targets } from "../PubSub.js"
 import type { Resolved } from "../RedisConfig.js"
@@ -12,6 +12,7 @@ import { type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisErr
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
+import { Inbox } from "./inbox.js"
 
 /** The three subscription namespaces of Redis. */
 type Kind = "channel" | "pattern" | "shard"
@@ -35,7 +36,7 @@ class Delivered implements Message<unknown> {
 class Sink {
   /** Set by a reconnect: the next message delivered tells the consumer it may have missed some. */
   gap = false
-  constructor(readonly mailbox: Mailbox.Mailbox<Message<unknown>>) {}
+  constructor(readonly inbox: Inbox<Message<unknown>>) {}
 }
 
 /** A subscribed name: who listens, and whether the server has confirmed it on this connection. */
@@ -119,7 +120,7 @@ export class Subscriber {
       const sink = sinks[i]!
       const gap = sink.gap
       sink.gap = false
-      sink.mailbox.unsafeOffer(new Delivered(channel, pattern, payload, gap))
+      sink.inbox.offer(new Delivered(channel, pattern, payload, gap))
     }
   }
 
@@ -141,11 +142,11 @@ export class Subscriber {
    * Adds a stream for the targets; completes once the server has confirmed
    * every name, so nothing published afterwards is missed.
    */
-  subscribe(targets: Targets): Effect.Effect<Mailbox.ReadonlyMailbox<Message<unknown>>, RedisError, Scope.Scope> {
+  subscribe(targets: Targets): Effect.Effect<Stream.Stream<Message<unknown>>, RedisError, Scope.Scope> {
     return Effect.gen(this, function*() {
-      // A sliding mailbox: a consumer that falls behind loses the oldest messages, never memory.
-      const mailbox = yield* Mailbox.make<Message<unknown>>({ capacity: targets.bufferSize ?? 10_000, strategy: "sliding" })
-      const sink = new Sink(mailbox)
+      // A consumer that falls behind loses the oldest messages, never memory.
+      const inbox = new Inbox<Message<unknown>>(targets.bufferSize ?? 10_000)
+      const sink = new Sink(inbox)
       const wanted: ReadonlyArray<readonly [Kind, ReadonlyArray<string>]> = [
         ["channel", [...new Set(targets.channels ?? [])]],
         ["pattern", [...new Set(targets.patterns ?? [])]],
@@ -176,9 +177,8 @@ export class Subscriber {
           }
         }),
         () =>
-          Effect.zipRight(
-            mailbox.shutdown,
-            Effect.sync(() => {
+          Effect.sync(() => {
+              inbox.close()
               for (const [kind, names] of wanted) {
                 const entries = this.entries[kind]
                 const gone: Array<string> = []
@@ -196,7 +196,6 @@ export class Subscriber {
                 if (gone.length > 0) this.connection?.sendOneway([undoOf[kind], ...gone])
               }
             })
-          )
       )
       yield* Effect.forEach(waits, Deferred.await, { discard: true }).pipe(
         Effect.timeoutFail({
@@ -210,7 +209,7 @@ export class Subscriber {
             })
         })
       )
-      return mailbox
+      return inbox.stream
     })
   }
 }
