@@ -68,6 +68,14 @@ export interface Options {
    * optional (`--tls-auth-clients optional`).
    */
   readonly tls?: boolean | undefined
+  /**
+   * Run as a cluster node: `--cluster-enabled yes`, `nodes.conf` in the
+   * temporary directory, and the cluster bus on another free port
+   * (`server.clusterPort`) rather than the default `port + 10000`, which may
+   * be taken or above 65535. Joining nodes into a cluster is left to the
+   * caller: see `RedisCluster.make`.
+   */
+  readonly cluster?: boolean | undefined
   /** How long to wait for the first PING answer. Defaults to 10 seconds. */
   readonly startTimeout?: Duration.DurationInput | undefined
 }
@@ -112,6 +120,8 @@ export interface RedisServer {
   /** The unix socket path when started with `unixSocket: true`. */
   readonly socketPath: string | undefined
   readonly tls: TlsInfo | undefined
+  /** The cluster bus port when started with `cluster: true`. */
+  readonly clusterPort: number | undefined
   /** The temporary directory the server runs in; removed with the scope. */
   readonly dir: string
   /** The pid of the most recently started process. */
@@ -184,7 +194,7 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
     const socketPath = options.unixSocket === true ? Path.join(dir, "redis.sock") : undefined
     const startTimeout = options.startTimeout ?? "10 seconds"
 
-    const argsFor = (port: number, tlsPort: number | undefined): Array<string> => {
+    const argsFor = (port: number, tlsPort: number | undefined, clusterPort: number | undefined): Array<string> => {
       const args = [
         "--port", String(port),
         "--bind", "127.0.0.1",
@@ -208,6 +218,13 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
           "--tls-auth-clients", "optional"
         )
       }
+      if (clusterPort !== undefined) {
+        args.push(
+          "--cluster-enabled", "yes",
+          "--cluster-config-file", "nodes.conf",
+          "--cluster-port", String(clusterPort)
+        )
+      }
       args.push(...(options.args ?? []))
       return args
     }
@@ -228,10 +245,15 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
     // Registered before the first spawn so that no started process escapes it.
     yield* Effect.addFinalizer(() => current === undefined ? Effect.void : internal.terminate(current))
 
-    const { args, port, tlsPort } = yield* internal.freePorts(tlsSetup === undefined ? 1 : 2).pipe(
-      Effect.flatMap(([port, tlsPort]) => {
-        const args = argsFor(port, tlsPort)
-        return Effect.as(launch(args, port), { args, port, tlsPort })
+    const cluster = options.cluster === true
+    const { args, clusterPort, port, tlsPort } = yield* internal.freePorts(
+      1 + (tlsSetup === undefined ? 0 : 1) + (cluster ? 1 : 0)
+    ).pipe(
+      Effect.flatMap(([port, ...extra]) => {
+        const tlsPort = tlsSetup === undefined ? undefined : extra.shift()
+        const clusterPort = cluster ? extra.shift() : undefined
+        const args = argsFor(port, tlsPort, clusterPort)
+        return Effect.as(launch(args, port), { args, clusterPort, port, tlsPort })
       }),
       Effect.retry({ times: startAttempts - 1, while: internal.isAddressInUse })
     )
@@ -251,6 +273,7 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
         url: `rediss://127.0.0.1:${tlsPort}`,
         caFile: tlsSetup.files.caFile
       },
+      clusterPort,
       dir,
       pid: Effect.sync(() => current!.pid),
       stop: lock.withPermits(1)(whenRunning(internal.terminate)),

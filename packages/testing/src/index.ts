@@ -18,3 +18,8 @@ export * as FakeServer from "./FakeServer.js"
  * @since 0.1.0
  */
 export * as RedisSentinel from "./RedisSentinel.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RedisCluster from "./RedisCluster.js"
