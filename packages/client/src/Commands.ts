@@ -7,6 +7,7 @@
  */
 import type * as Command from "./Command.js"
 import * as Bitmaps from "./commands/bitmaps.js"
+import * as Cluster from "./commands/cluster.js"
 import * as Connection from "./commands/connection.js"
 import * as Geo from "./commands/geo.js"
 import * as Hashes from "./commands/hashes.js"
@@ -41,7 +42,8 @@ export const commands = {
   ...Connection.commands,
   ...Server.commands,
   ...PubSub.commands,
-  ...Scripting.commands
+  ...Scripting.commands,
+  ...Cluster.commands
 } as const
 
 /**
@@ -64,5 +66,6 @@ export const specs: ReadonlyArray<Command.CommandSpec> = [
   ...Connection.specs,
   ...Server.specs,
   ...PubSub.specs,
-  ...Scripting.specs
+  ...Scripting.specs,
+  ...Cluster.specs
 ]

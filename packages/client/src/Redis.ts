@@ -23,6 +23,7 @@ import * as Command from "./Command.js"
 import * as Keys from "./commands/keys.js"
 import * as Server from "./commands/server.js"
 import { commands } from "./Commands.js"
+import * as Cluster from "./internal/cluster.js"
 import * as Connection from "./internal/connection.js"
 import * as ConnectionPool from "./internal/pool.js"
 import * as Sentinel from "./internal/sentinel.js"
@@ -337,30 +338,26 @@ export const makeClient = (executor: Executor): Client => {
 }
 
 /**
- * Builds the service: `shared` runs ordinary commands and batches, `pool`
- * lends dedicated connections for blocking commands, `reserve` and `watch`.
- * With `spans` (attributes), every command and batch runs in a client span.
+ * Builds the service: `shared` runs commands (blocking ones on dedicated
+ * connections) and batches; `poolFor` lends the dedicated connections for
+ * `reserve` and `watch`, from the pool that serves the given keys. With
+ * `spans` (attributes), every command and batch runs in a client span.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const fromExecutors = (
   shared: Executor,
-  pool: ConnectionPool.ConnectionPool,
+  poolFor: (keys: ReadonlyArray<Command.RedisKey>) => Effect.Effect<ConnectionPool.ConnectionPool, RedisError>,
   subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
   database: number,
   spans?: Record<string, unknown>
 ): Redis => {
   const trace = (executor: Executor): Executor => spans === undefined ? executor : traced(executor, spans)
-  const routed: Executor = {
-    execute: (command, binary) =>
-      (command.spec.flags & Command.Flags.blocking) !== 0
-        ? pool.withConnection((connection) => connection.execute(command, binary))
-        : shared.execute(command, binary),
-    executeAll: shared.executeAll
-  }
-  const client = makeClient(trace(routed)) as Client & { reserve?: unknown; watch?: unknown; keyspaceEvents?: unknown }
-  const reserve = Effect.flatMap(pool.borrow, (connection) => {
+  const client = makeClient(trace(shared)) as Client & { reserve?: unknown; watch?: unknown; keyspaceEvents?: unknown }
+  const reserve = Effect.gen(function*() {
+    const pool = yield* poolFor([])
+    const connection = yield* pool.borrow
     let dirty = false
     const tracked: Executor = {
       execute: (command, binary) => {
@@ -372,10 +369,10 @@ export const fromExecutors = (
         return connection.executeAll(batch, binary)
       }
     }
-    return Effect.as(
-      Effect.addFinalizer((exit) => Exit.isSuccess(exit) && !dirty && connection.isReady ? Effect.void : pool.discard(connection)),
-      makeClient(trace(tracked))
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isSuccess(exit) && !dirty && connection.isReady ? Effect.void : pool.discard(connection)
     )
+    return makeClient(trace(tracked))
   })
   // The reads of a WATCH block go through the borrowed connection; its client is built once per connection.
   const clients = new WeakMap<Connection.Connection, Client>()
@@ -403,7 +400,7 @@ export const fromExecutors = (
     ).pipe(Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>))))
   }
   client.watch = (keys: ReadonlyArray<Command.RedisKey>, body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>) =>
-    pool.withConnection((connection) =>
+    Effect.flatMap(poolFor(keys), (pool) => pool.withConnection((connection) =>
       Effect.gen(function*() {
         const watch = keys.length === 0
           ? Keys.noneGiven(WATCH, "key")
@@ -414,7 +411,7 @@ export const fromExecutors = (
         )
         return yield* Transaction.run(connection.executeAll, batch, false)
       })
-    )
+    ))
   return client as unknown as Redis
 }
 
@@ -443,9 +440,10 @@ const makeSubscriptions = (
 const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
 
 /**
- * Connects to a standalone server, or to the master Redis Sentinel names
- * (`sentinel` option), and builds the service: the first connection must
- * succeed; the connection and the pool close with the scope.
+ * Connects to a standalone server, to the master Redis Sentinel names
+ * (`sentinel` option) or to a Redis Cluster (`cluster` option), and builds
+ * the service: the first connection (or reading the cluster's slot map)
+ * must succeed; every connection and pool closes with the scope.
  *
  * @since 0.1.0
  * @category constructors
@@ -456,19 +454,36 @@ export const make = (
   Effect.gen(function*() {
     const config = yield* RedisConfig.resolve(options)
     const base = yield* RedisTransport
+    const spans = config.tracing ? spanAttributes(config) : undefined
+    if (config.cluster !== undefined) {
+      const cluster = yield* Cluster.make(config, config.cluster, base)
+      const shared: Executor = {
+        execute: (command, binary) => cluster.execute(command, binary),
+        executeAll: (batch, binary) => cluster.executeAll(batch, binary)
+      }
+      const subscriber = yield* Subscriber.lazy(config, cluster.subscriberTransport)
+      return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscriber, 0, spans)
+    }
     const transport = config.sentinel === undefined ? base : yield* Sentinel.make(base, config, config.sentinel)
     const connection = yield* Connection.make(config, transport)
     const pool = yield* ConnectionPool.make(config, transport)
     const subscriber = yield* Subscriber.lazy(config, transport)
-    return fromExecutors(connection, pool, subscriber, config.database, config.tracing ? spanAttributes(config) : undefined)
+    const shared: Executor = {
+      execute: (command, binary) =>
+        (command.spec.flags & Command.Flags.blocking) !== 0
+          ? pool.withConnection((pooled) => pooled.execute(command, binary))
+          : connection.execute(command, binary),
+      executeAll: connection.executeAll
+    }
+    return fromExecutors(shared, () => Effect.succeed(pool), subscriber, config.database, spans)
   })
 
 /** OpenTelemetry database attributes of a client's spans (never arguments). */
 const spanAttributes = (config: RedisConfig.Resolved): Record<string, unknown> => {
   const common = { "db.system.name": "redis", "db.namespace": String(config.database) }
   const endpoint = config.endpoint
-  // Behind Sentinel the server changes with failovers: no address is recorded.
-  if (config.sentinel !== undefined) return common
+  // Behind Sentinel the server changes with failovers, in a cluster with the key: no address is recorded.
+  if (config.sentinel !== undefined || config.cluster !== undefined) return common
   return endpoint._tag === "Tcp"
     ? { ...common, "server.address": endpoint.host, "server.port": endpoint.port }
     : { ...common, "server.address": endpoint.path }

@@ -101,6 +101,30 @@ export interface Options {
    * to the master.
    */
   readonly sentinel?: SentinelOptions
+  /**
+   * Connect to a Redis Cluster. `host`, `port` and `path` are then not used:
+   * the client asks the given nodes for the slot map, keeps a connection to
+   * every master and sends each command to the master of its key's slot.
+   * `username`, `password` and `tls` apply to every node; `database` must
+   * be 0 (a cluster has no other).
+   */
+  readonly cluster?: ClusterOptions
+}
+
+/**
+ * Where a Redis Cluster is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClusterOptions {
+  /** Some of the cluster's nodes, asked in turn for the slot map (any one that answers is enough). */
+  readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>
+  /**
+   * How many MOVED or ASK redirections one command may follow before it
+   * fails with the last one. Default `16`.
+   */
+  readonly maxRedirects?: number
 }
 
 /**
@@ -170,6 +194,7 @@ export interface Resolved {
   readonly closeTimeoutMillis: number
   readonly tracing: boolean
   readonly sentinel: ResolvedSentinel | undefined
+  readonly cluster: ResolvedCluster | undefined
   readonly pool: {
     readonly min: number
     readonly max: number
@@ -190,6 +215,17 @@ export interface ResolvedSentinel {
   readonly username: string | undefined
   readonly password: Redacted.Redacted<string> | undefined
   readonly tls: TlsOptions | undefined
+}
+
+/**
+ * {@link ClusterOptions}, validated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedCluster {
+  readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>
+  readonly maxRedirects: number
 }
 
 /**
@@ -349,6 +385,14 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (sentinel !== undefined && merged.path !== undefined) {
       return yield* fail("sentinel and path cannot be combined: Sentinel names the master by host and port")
     }
+    const cluster = merged.cluster === undefined ? undefined : yield* resolveCluster(merged.cluster)
+    if (cluster !== undefined) {
+      if (sentinel !== undefined) return yield* fail("cluster and sentinel cannot be combined")
+      if (merged.path !== undefined) {
+        return yield* fail("cluster and path cannot be combined: cluster nodes are reached by host and port")
+      }
+      if (database !== 0) return yield* fail(`a cluster has only database 0, got database ${database}`)
+    }
     const endpoint: Endpoint = merged.path !== undefined
       ? { _tag: "Unix", path: merged.path, tls }
       : { _tag: "Tcp", host: merged.host ?? "127.0.0.1", port, tls }
@@ -370,6 +414,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000),
       tracing: merged.tracing ?? false,
       sentinel,
+      cluster,
       pool: yield* resolvePool(merged.pool ?? {})
     }
   })
@@ -401,6 +446,22 @@ const resolveSentinel = (sentinel: SentinelOptions): Either.Either<ResolvedSenti
       password: redacted(sentinel.password),
       tls: tlsOf(sentinel.tls)
     }
+  })
+
+const resolveCluster = (cluster: ClusterOptions): Either.Either<ResolvedCluster, RedisConfigError> =>
+  Either.gen(function*() {
+    if (cluster.nodes === undefined || cluster.nodes.length === 0) {
+      return yield* fail("cluster.nodes must list at least one node ({ host, port })")
+    }
+    for (const { host, port } of cluster.nodes) {
+      if (typeof host !== "string" || host === "") return yield* fail("every cluster node needs a host")
+      if (!validPort(port)) return yield* fail(`cluster node ports must be integers from 1 to 65535, got ${port} for ${host}`)
+    }
+    const maxRedirects = cluster.maxRedirects ?? 16
+    if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
+      return yield* fail(`cluster.maxRedirects must be a non-negative integer, got ${maxRedirects}`)
+    }
+    return { nodes: cluster.nodes.map(({ host, port }) => ({ host, port })), maxRedirects }
   })
 
 const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>

@@ -5,6 +5,10 @@ export * as Command from "./Command.js"
 /**
  * @since 0.1.0
  */
+export * as ClusterSlot from "./ClusterSlot.js"
+/**
+ * @since 0.1.0
+ */
 export * as Commands from "./Commands.js"
 /**
  * @since 0.1.0

@@ -1,19 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Net from "node:net"
-import { Chunk, Effect, Either, Exit, Fiber, Option, Schedule, Stream } from "effect"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisSentinel, RedisServer } from "@effect-redis/testing"
 import { RespMap, type RespValue } from "@effect-redis/resp/RespValue"
+import { closedPort, eventually } from "./utils.js"
 
 type Address = { readonly host: string; readonly port: number }
-
-/** Retries `effect` every 100 ms until it succeeds and satisfies `done`, for at most `seconds`. */
-const eventually = <A, E>(effect: Effect.Effect<A, E>, done: (a: A) => boolean, seconds: number) =>
-  effect.pipe(
-    Effect.flatMap((a) => done(a) ? Effect.succeed(a) : Effect.fail("not yet" as const)),
-    Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(`${seconds} seconds`)))
-  )
 
 /**
  * A master, a replica of it in sync, and one sentinel watching them (started
@@ -39,15 +32,6 @@ const linkOk = (replicas: RespValue): boolean => {
   const at = fields.indexOf("master-link-status")
   return at !== -1 && fields[at + 1] === "ok"
 }
-
-/** A loopback port nothing listens on. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const { port } = server.address() as Net.AddressInfo
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 /** The port of the server a client's commands reach. */
 const servingPort = (redis: Redis.Redis) => Effect.map(redis.info("server"), (info) => Number(info["server"]?.["tcp_port"]))

@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Net from "node:net"
+import { Effect, Layer, Schedule } from "effect"
 import { NodeRedis } from "@effect-redis/node"
 import type { RedisConfig } from "@effect-redis/client"
 import { RedisServer } from "@effect-redis/testing"
@@ -19,3 +20,19 @@ export const testLayer = (
   )
   return Layer.provideMerge(client, server)
 }
+
+/** Retries `effect` every 100 ms until it succeeds and satisfies `done`, for at most `seconds`. */
+export const eventually = <A, E>(effect: Effect.Effect<A, E>, done: (a: A) => boolean, seconds: number) =>
+  effect.pipe(
+    Effect.flatMap((a) => done(a) ? Effect.succeed(a) : Effect.fail("not yet" as const)),
+    Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(`${seconds} seconds`)))
+  )
+
+/** A loopback port nothing listens on. */
+export const closedPort = Effect.async<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as Net.AddressInfo
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})

@@ -1,0 +1,245 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
+import { ClusterSlot, Command, Commands, Redis, RedisConfig } from "@effect-redis/client"
+import { NodeTransport } from "@effect-redis/node"
+import { RedisCluster } from "@effect-redis/testing"
+import { closedPort, eventually } from "./utils.js"
+
+const { commands } = Commands
+
+const connect = (options: RedisConfig.Options) => Redis.make(options).pipe(Effect.provide(NodeTransport.layer))
+
+/** A cluster, a client of it, and a direct client per master (for the test's own look at each node). */
+const setup = (options: RedisCluster.Options = {}) =>
+  Effect.gen(function*() {
+    const cluster = yield* RedisCluster.make(options)
+    const redis = yield* connect({ cluster: { nodes: cluster.seeds } })
+    const direct = yield* Effect.forEach(cluster.masters, (node) => connect({ url: node.url }))
+    return { cluster, redis, direct }
+  })
+
+/** The index of the master whose slot range holds `slot`. */
+const ownerIndex = (cluster: RedisCluster.RedisCluster, slot: number): number =>
+  cluster.masters.findIndex((node) => node.slots !== undefined && node.slots[0] <= slot && slot <= node.slots[1])
+
+/** Moves `slot` (and its keys) from one master to another, as `redis-cli --cluster reshard` does. */
+const moveSlot = (
+  cluster: RedisCluster.RedisCluster,
+  direct: ReadonlyArray<Redis.Redis>,
+  slot: number,
+  from: number,
+  to: number,
+  options: { readonly finish: boolean }
+) =>
+  Effect.gen(function*() {
+    const source = direct[from]!
+    const target = direct[to]!
+    const sourceId = cluster.masters[from]!.id
+    const targetId = cluster.masters[to]!.id
+    const targetNode = cluster.masters[to]!
+    yield* target.raw(["CLUSTER", "SETSLOT", slot, "IMPORTING", sourceId])
+    yield* source.raw(["CLUSTER", "SETSLOT", slot, "MIGRATING", targetId])
+    const keys = (yield* source.raw(["CLUSTER", "GETKEYSINSLOT", slot, 100])) as Array<string>
+    if (keys.length > 0) {
+      yield* source.raw(["MIGRATE", targetNode.host, targetNode.port, "", 0, 5000, "KEYS", ...keys])
+    }
+    if (options.finish) {
+      for (const node of direct) yield* node.raw(["CLUSTER", "SETSLOT", slot, "NODE", targetId])
+    }
+  })
+
+describe("Redis Cluster", () => {
+  it.scopedLive("sends every command to the master of its key's slot", () =>
+    Effect.gen(function*() {
+      const { cluster, direct, redis } = yield* setup()
+      const keys = Array.from({ length: 60 }, (_, i) => `key:${i}`)
+      yield* Effect.forEach(keys, (key) => redis.set(key, key), { discard: true })
+      for (const key of keys) {
+        const owner = direct[ownerIndex(cluster, ClusterSlot.slotOf(key))]!
+        assert.deepStrictEqual(yield* owner.get(key), Option.some(key))
+      }
+      const sizes = yield* Effect.forEach(direct, (node) => node.dbsize())
+      assert.strictEqual(sizes.reduce((a, b) => a + b, 0), keys.length)
+      assert.isTrue(sizes.every((size) => size > 0), "every master holds some of the keys")
+      assert.deepStrictEqual(yield* Effect.forEach(keys, (key) => redis.get(key)), keys.map(Option.some))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("computes slots as the server does, hash tags and UTF-8 included", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* setup()
+      const keys = ["foo", "123456789", "{user:1}:name", "user:1", "a{}b", "{}x", "x{y}{z}", "héllo", "日本", ""]
+      for (const key of keys) {
+        assert.strictEqual(ClusterSlot.slotOf(key), yield* redis.clusterKeyslot(key), key)
+      }
+      assert.strictEqual(ClusterSlot.slotOf(new Uint8Array([0xff, 0x7b, 0x61, 0x7d])), ClusterSlot.slotOf("a"))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("types the cluster's introspection commands", () =>
+    Effect.gen(function*() {
+      const { cluster, direct, redis } = yield* setup()
+      assert.strictEqual((yield* redis.clusterInfo())["cluster_state"], "ok")
+      const first = cluster.masters[0]!
+      assert.strictEqual(yield* direct[0]!.clusterMyid(), first.id)
+      const nodes = yield* direct[0]!.clusterNodes()
+      assert.deepStrictEqual(nodes.map((node) => node.id).sort(), cluster.masters.map((node) => node.id).sort())
+      const myself = nodes.find((node) => node.flags.some((flag) => flag === "myself"))!
+      assert.deepStrictEqual([myself.id, myself.master, myself.linkState, myself.slots], [
+        first.id,
+        undefined,
+        "connected",
+        [`${first.slots[0]}-${first.slots[1]}`]
+      ])
+      const ranges = yield* redis.clusterSlots()
+      assert.deepStrictEqual(
+        [...ranges].sort((a, b) => a.start - b.start).map((range) => [range.start, range.end, range.master.port, range.master.id]),
+        cluster.masters.map((node) => [node.slots[0], node.slots[1], node.port, node.id])
+      )
+      yield* redis.set("counted", "1")
+      const slot = ClusterSlot.slotOf("counted")
+      const owner = direct[ownerIndex(cluster, slot)]!
+      assert.strictEqual(yield* owner.clusterCountkeysinslot(slot), 1)
+      assert.deepStrictEqual(yield* owner.clusterGetkeysinslot(slot, 10), ["counted"])
+      assert.isTrue(Array.isArray(yield* redis.clusterShards()))
+      assert.isTrue(Array.isArray(yield* redis.clusterLinks()))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("pipelines span masters and keep their order; keys sharing a hash tag share a slot", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* setup()
+      const batch = Array.from({ length: 50 }, (_, i) => [
+        commands.set(`p:${i}`, String(i)),
+        commands.get(`p:${i}`)
+      ]).flat()
+      const results = yield* redis.pipeline(batch)
+      assert.deepStrictEqual(
+        results,
+        Array.from({ length: 50 }, (_, i) => [Either.right(true), Either.right(Option.some(String(i)))]).flat()
+      )
+      yield* redis.mset({ "{user:1}:name": "Ada", "{user:1}:email": "ada@example.com" })
+      assert.deepStrictEqual(yield* redis.mget(["{user:1}:name", "{user:1}:email"]), [
+        Option.some("Ada"),
+        Option.some("ada@example.com")
+      ])
+      const crossSlot = yield* Effect.flip(redis.mget(["a", "b"]))
+      assert.strictEqual(crossSlot._tag, "RedisReplyError")
+      assert.strictEqual(crossSlot._tag === "RedisReplyError" && crossSlot.code, "CROSSSLOT")
+    }), { timeout: 60_000 })
+
+  it.scopedLive("transactions and WATCH run on the master of their keys, which must share a slot", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* setup()
+      const applied = yield* redis.transaction([
+        commands.set("{cart:7}:items", "3"),
+        commands.incr("{cart:7}:version")
+      ])
+      assert.deepStrictEqual(applied, [Either.right(true), Either.right(1n)])
+      const watched = yield* redis.watch(["{cart:7}:items"], (connection) =>
+        Effect.map(connection.get("{cart:7}:items"), (items) => [
+          commands.set("{cart:7}:items", String(Number(Option.getOrElse(items, () => "0")) + 1))
+        ]))
+      assert.deepStrictEqual(watched, [Either.right(true)])
+      assert.deepStrictEqual(yield* redis.get("{cart:7}:items"), Option.some("4"))
+      const refused = yield* Effect.flip(redis.transaction([commands.set("a", "1"), commands.set("b", "2")]))
+      assert.strictEqual(refused._tag, "RedisArgumentError")
+      assert.strictEqual(refused._tag === "RedisArgumentError" && refused.outcome, "not-sent")
+      assert.include(refused.message, "hash slot")
+      assert.deepStrictEqual(yield* redis.exists(["a"]), 0)
+    }), { timeout: 60_000 })
+
+  it.scopedLive("blocking commands wait on a dedicated connection to their key's master", () =>
+    Effect.gen(function*() {
+      const { redis } = yield* setup()
+      const popped = yield* Effect.fork(redis.blpop(["jobs"], 5))
+      yield* Effect.sleep("200 millis")
+      yield* redis.rpush("jobs", ["job-1"])
+      assert.deepStrictEqual(yield* Fiber.join(popped), Option.some(["jobs", "job-1"] as const))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("follows MOVED after a slot moves, and ASK while it migrates", () =>
+    Effect.gen(function*() {
+      const { cluster, direct, redis } = yield* setup()
+      const movedKey = "moving:one"
+      const movedSlot = ClusterSlot.slotOf(movedKey)
+      const from = ownerIndex(cluster, movedSlot)
+      const to = (from + 1) % cluster.masters.length
+      yield* redis.set(movedKey, "before")
+      yield* moveSlot(cluster, direct, movedSlot, from, to, { finish: true })
+      // The client still maps the slot to the old master: it gets MOVED and follows it.
+      assert.deepStrictEqual(yield* redis.get(movedKey), Option.some("before"))
+      yield* redis.set(movedKey, "after")
+      assert.deepStrictEqual(yield* direct[to]!.get(movedKey), Option.some("after"))
+      assert.deepStrictEqual(yield* direct[from]!.dbsize(), 0)
+
+      const askedKey = "asking:two"
+      const askedSlot = ClusterSlot.slotOf(askedKey)
+      const askFrom = ownerIndex(cluster, askedSlot)
+      const askTo = (askFrom + 1) % cluster.masters.length
+      yield* redis.set(askedKey, "migrating")
+      // The key moves, the slot stays half-way: the old master answers ASK for it.
+      yield* moveSlot(cluster, direct, askedSlot, askFrom, askTo, { finish: false })
+      assert.deepStrictEqual(yield* redis.get(askedKey), Option.some("migrating"))
+      const inPipeline = yield* redis.pipeline([commands.get(askedKey), commands.get(movedKey)])
+      assert.deepStrictEqual(inPipeline, [Either.right(Option.some("migrating")), Either.right(Option.some("after"))])
+    }), { timeout: 60_000 })
+
+  it.scopedLive("publishes and subscribes across the cluster", () =>
+    Effect.gen(function*() {
+      const { direct, redis } = yield* setup()
+      const messages = yield* redis.subscription({ channels: ["news"] })
+      const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 3)))
+      yield* redis.publish("news", "through the client")
+      for (const node of direct.slice(1)) yield* node.publish("news", "through another master")
+      const all = Chunk.toReadonlyArray(yield* Fiber.join(received)).map((message) => message.message)
+      assert.deepStrictEqual(all, ["through the client", "through another master", "through another master"])
+    }), { timeout: 60_000 })
+
+  it.scopedLive("reports what it could not reach, and refuses options a cluster cannot honour", () =>
+    Effect.gen(function*() {
+      const down = { host: "127.0.0.1", port: yield* closedPort }
+      const unreachable = yield* Effect.flip(connect({ cluster: { nodes: [down] } }))
+      assert.strictEqual(unreachable._tag, "RedisConnectionError")
+      assert.include(unreachable.message, `127.0.0.1:${down.port}`)
+      const invalid = [
+        { cluster: { nodes: [] } },
+        { cluster: { nodes: [down] }, database: 2 },
+        { cluster: { nodes: [down] }, sentinel: { name: "m", sentinels: [down] } },
+        { cluster: { nodes: [down], maxRedirects: -1 } }
+      ]
+      for (const options of invalid) {
+        const result = RedisConfig.resolve(options)
+        assert.isTrue(Either.isLeft(result) && result.left._tag === "RedisConfigError", JSON.stringify(options))
+      }
+      const standalone = Command.keyIndices(commands.get("k"))
+      assert.deepStrictEqual(standalone, [1])
+    }), { timeout: 60_000 })
+
+  it.scopedLive("after a master fails, its replica takes over: commands and subscriptions follow", () =>
+    Effect.gen(function*() {
+      const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+      const redis = yield* connect({ cluster: { nodes: cluster.seeds }, commandTimeout: "2 seconds" })
+      // The master of slot 0 also carries the subscriber connection.
+      const owner = cluster.masters[0]!
+      const key = Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => ClusterSlot.slotOf(k) <= owner.slots[1])!
+      yield* redis.set(key, "kept")
+      const messages = yield* redis.subscription({ channels: ["alerts"] })
+      const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 1)))
+      const replica = cluster.replicas.find((node) => node.masterId === owner.id)!
+      // The replica has the write before its master goes.
+      assert.strictEqual(yield* (yield* connect({ url: owner.url })).wait(1, 5_000), 1)
+      yield* owner.stop
+      const value = yield* eventually(Effect.either(redis.get(key)), Either.isRight, 30)
+      assert.deepStrictEqual(value, Either.right(Option.some("kept")))
+      yield* redis.set(key, "after failover")
+      const promoted = yield* connect({ url: replica.url })
+      assert.deepStrictEqual(yield* promoted.get(key), Option.some("after failover"))
+      // Published until the subscription is back on the new master of slot 0.
+      const publishing = yield* Effect.fork(
+        Effect.forever(Effect.zipRight(Effect.ignore(redis.publish("alerts", "failed over")), Effect.sleep("100 millis")))
+      )
+      const [message] = Chunk.toReadonlyArray(yield* Fiber.join(received))
+      yield* Fiber.interrupt(publishing)
+      assert.strictEqual(message?.message, "failed over")
+      assert.isTrue(message?.gap)
+      assert.isTrue(Exit.isSuccess(yield* Effect.exit(redis.ping())))
+    }), { timeout: 90_000 })
+})
