@@ -23,6 +23,7 @@ import * as Command from "./Command.js"
 import * as Keys from "./commands/keys.js"
 import * as Server from "./commands/server.js"
 import { commands } from "./Commands.js"
+import * as Cache from "./internal/cache.js"
 import * as Cluster from "./internal/cluster.js"
 import * as Connection from "./internal/connection.js"
 import * as ConnectionPool from "./internal/pool.js"
@@ -204,6 +205,26 @@ export interface Subscriptions<IsBinary extends boolean> {
 }
 
 /**
+ * What client-side caching did since the client started (all zero when
+ * the `cache` option is off).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CacheStats {
+  /** Replies served from memory. */
+  readonly hits: number
+  /** Cacheable calls that went to the server. */
+  readonly misses: number
+  /** Replies held now. */
+  readonly size: number
+  /** Replies dropped for room (least recently used). */
+  readonly evictions: number
+  /** Replies dropped because a key changed, was flushed, or the connection was lost. */
+  readonly invalidations: number
+}
+
+/**
  * The `Redis` service.
  *
  * @since 0.1.0
@@ -236,6 +257,8 @@ export interface Redis extends Client, Subscriptions<false> {
     keys: ReadonlyArray<Command.RedisKey>,
     body: (connection: Client) => Effect.Effect<Commands, E, R>
   ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
+  /** Client-side caching counters (see the `cache` option). */
+  readonly cacheStats: Effect.Effect<CacheStats>
 }
 
 /**
@@ -351,10 +374,17 @@ export const fromExecutors = (
   poolFor: (keys: ReadonlyArray<Command.RedisKey>) => Effect.Effect<ConnectionPool.ConnectionPool, RedisError>,
   subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
   database: number,
-  spans?: Record<string, unknown>
+  spans?: Record<string, unknown>,
+  cacheStats: Effect.Effect<CacheStats> = noCache
 ): Redis => {
   const trace = (executor: Executor): Executor => spans === undefined ? executor : traced(executor, spans)
-  const client = makeClient(trace(shared)) as Client & { reserve?: unknown; watch?: unknown; keyspaceEvents?: unknown }
+  const client = makeClient(trace(shared)) as Client & {
+    reserve?: unknown
+    watch?: unknown
+    keyspaceEvents?: unknown
+    cacheStats?: unknown
+  }
+  client.cacheStats = cacheStats
   const reserve = Effect.gen(function*() {
     const pool = yield* poolFor([])
     const connection = yield* pool.borrow
@@ -436,6 +466,14 @@ const makeSubscriptions = (
   subscription: (targets) => subscribeTo(subscriber, binary, targets)
 }) as Subscriptions<boolean>
 
+const noCache: Effect.Effect<CacheStats> = Effect.succeed({ hits: 0, misses: 0, size: 0, evictions: 0, invalidations: 0 })
+
+/** An executor whose single commands go through client-side caching, and whose batches drop what they wrote. */
+const cachedBy = (cache: Cache.ClientCache, executor: Executor): Executor => ({
+  execute: (command, binary) => cache.through(command, binary, executor.execute),
+  executeAll: (batch, binary) => Effect.ensuring(executor.executeAll(batch, binary), Effect.sync(() => cache.afterBatch(batch)))
+})
+
 /** Commands after which a reserved connection is closed rather than returned to the pool. */
 const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
 
@@ -465,17 +503,27 @@ export const make = (
       return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscriber, 0, spans)
     }
     const transport = config.sentinel === undefined ? base : yield* Sentinel.make(base, config, config.sentinel)
-    const connection = yield* Connection.make(config, transport)
+    const cache = config.cache === undefined ? undefined : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
+    const connection = yield* Connection.make(config, transport, cache && { listener: cache.listener, tracking: true })
     const pool = yield* ConnectionPool.make(config, transport)
     const subscriber = yield* Subscriber.lazy(config, transport)
-    const shared: Executor = {
+    const direct: Executor = {
       execute: (command, binary) =>
         (command.spec.flags & Command.Flags.blocking) !== 0
           ? pool.withConnection((pooled) => pooled.execute(command, binary))
           : connection.execute(command, binary),
       executeAll: connection.executeAll
     }
-    return fromExecutors(shared, () => Effect.succeed(pool), subscriber, config.database, spans)
+    return cache === undefined
+      ? fromExecutors(direct, () => Effect.succeed(pool), subscriber, config.database, spans)
+      : fromExecutors(
+        cachedBy(cache, direct),
+        () => Effect.succeed(pool),
+        subscriber,
+        config.database,
+        spans,
+        Effect.sync(() => cache.stats)
+      )
   })
 
 /** OpenTelemetry database attributes of a client's spans (never arguments). */

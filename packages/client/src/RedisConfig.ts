@@ -109,6 +109,30 @@ export interface Options {
    * be 0 (a cluster has no other).
    */
   readonly cluster?: ClusterOptions
+  /**
+   * Client-side caching: read-only commands on the shared connection keep
+   * their replies in memory, and the server tells the client (RESP3
+   * `CLIENT TRACKING`) when a key it read changes. Default: off. Needs
+   * RESP3; not available with `cluster` yet.
+   */
+  readonly cache?: CacheOptions
+}
+
+/**
+ * Settings of client-side caching.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CacheOptions {
+  /** At most this many replies; the least recently used go first. Default `10_000`. */
+  readonly maxEntries?: number
+  /**
+   * A reply is dropped this long after it was cached even without an
+   * invalidation, a bound on staleness should one be missed. Default 5
+   * minutes.
+   */
+  readonly ttl?: Duration.DurationInput
 }
 
 /**
@@ -195,6 +219,7 @@ export interface Resolved {
   readonly tracing: boolean
   readonly sentinel: ResolvedSentinel | undefined
   readonly cluster: ResolvedCluster | undefined
+  readonly cache: { readonly maxEntries: number; readonly ttlMillis: number } | undefined
   readonly pool: {
     readonly min: number
     readonly max: number
@@ -393,6 +418,11 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       }
       if (database !== 0) return yield* fail(`a cluster has only database 0, got database ${database}`)
     }
+    const cache = merged.cache === undefined ? undefined : yield* resolveCache(merged.cache)
+    if (cache !== undefined) {
+      if (protocol === 2) return yield* fail("cache needs RESP3 (its invalidations are RESP3 pushes); remove protocol: 2")
+      if (cluster !== undefined) return yield* fail("cache is not available with cluster yet")
+    }
     const endpoint: Endpoint = merged.path !== undefined
       ? { _tag: "Unix", path: merged.path, tls }
       : { _tag: "Tcp", host: merged.host ?? "127.0.0.1", port, tls }
@@ -415,6 +445,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       tracing: merged.tracing ?? false,
       sentinel,
       cluster,
+      cache,
       pool: yield* resolvePool(merged.pool ?? {})
     }
   })
@@ -462,6 +493,15 @@ const resolveCluster = (cluster: ClusterOptions): Either.Either<ResolvedCluster,
       return yield* fail(`cluster.maxRedirects must be a non-negative integer, got ${maxRedirects}`)
     }
     return { nodes: cluster.nodes.map(({ host, port }) => ({ host, port })), maxRedirects }
+  })
+
+const resolveCache = (cache: CacheOptions): Either.Either<NonNullable<Resolved["cache"]>, RedisConfigError> =>
+  Either.gen(function*() {
+    const maxEntries = cache.maxEntries ?? 10_000
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      return yield* fail(`cache.maxEntries must be a positive integer, got ${maxEntries}`)
+    }
+    return { maxEntries, ttlMillis: yield* durationMillis("cache.ttl", cache.ttl, 300_000) }
   })
 
 const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>

@@ -57,6 +57,8 @@ export interface ConnectionListener {
   /** An error reply no command waits for: a refused SUBSCRIBE. */
   readonly onStrayError?: (error: RespError) => void
   readonly onReconnect?: () => void
+  /** The connection was lost: what the server told it (tracked keys) no longer holds. */
+  readonly onLost?: () => void
 }
 
 /**
@@ -68,6 +70,8 @@ export interface ConnectionOptions {
   readonly reconnect?: boolean
   /** How frames that no command waits for (pub/sub messages) decode bulk strings. */
   readonly binaryPushes?: boolean
+  /** Turn on `CLIENT TRACKING` in every handshake (client-side caching). */
+  readonly tracking?: boolean
 }
 
 export class Connection {
@@ -95,7 +99,8 @@ export class Connection {
     private readonly wake: () => void,
     private readonly listener: ConnectionListener,
     private readonly reconnects: boolean,
-    private readonly idleBinary: boolean
+    private readonly idleBinary: boolean,
+    private readonly tracking: boolean
   ) {
     this.decoder.binary = idleBinary
   }
@@ -291,6 +296,7 @@ export class Connection {
     for (const pending of this.inflight.drain()) settle(pending, Exit.fail(error))
     this.decoder.reset()
     this.decoder.binary = this.idleBinary
+    this.listener.onLost?.()
     if (this.state === "closing" || this.state === "closed") {
       this.failOffline(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
       this.drained?.()
@@ -348,7 +354,7 @@ export class Connection {
             return Effect.fail(this.unavailable(undefined))
           }
           this.socket = socket
-          return Handshake.run(this.config, (commands) => this.handshakeAll(commands)).pipe(
+          return Handshake.run(this.config, (commands) => this.handshakeAll(commands), this.tracking).pipe(
             Effect.map((protocol) => {
               this.protocol = protocol
             }),
@@ -586,7 +592,8 @@ export const make = (
       () => wakeUp.unsafeOpen(),
       options.listener ?? {},
       reconnect,
-      options.binaryPushes ?? false
+      options.binaryPushes ?? false,
+      options.tracking ?? false
     )
     yield* Effect.acquireRelease(connection.connect, () => connection.close)
     if (reconnect) {

@@ -22,31 +22,46 @@ const AUTH = Command.spec("AUTH", Command.keyless)
 const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", Command.keyless)
 const SELECT = Command.spec("SELECT", Command.keyless)
 const ROLE = Command.spec("ROLE", Command.keyless)
+const CLIENT_TRACKING = Command.spec("CLIENT TRACKING", Command.keyless)
 const roleName = (reply: RespValue): string => ReplyDecoder.text(ReplyDecoder.items(reply)[0] ?? "")
 
 const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
 
-/** Runs the handshake; succeeds with the protocol the connection speaks. */
-export const run = (config: Resolved, sendAll: SendAll): Effect.Effect<2 | 3, RedisError> => {
-  if (config.protocol === 2) return resp2(config, sendAll)
+/**
+ * Runs the handshake; succeeds with the protocol the connection speaks.
+ * With `tracking`, it also turns on `CLIENT TRACKING` (client-side
+ * caching), which needs RESP3.
+ */
+export const run = (config: Resolved, sendAll: SendAll, tracking: boolean): Effect.Effect<2 | 3, RedisError> => {
+  if (config.protocol === 2) return resp2(config, sendAll, tracking)
   const { clientName, database, password, username } = config
   const hello: Array<Command.RedisArg> = ["HELLO", 3]
   if (password !== undefined) hello.push("AUTH", username ?? "default", Redacted.value(password))
   if (clientName !== undefined) hello.push("SETNAME", clientName)
   const batch: Array<Command.Command<unknown>> = [Command.make(HELLO, hello, raw)]
   if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
+  if (tracking) batch.push(Command.make(CLIENT_TRACKING, ["CLIENT", "TRACKING", "ON"], raw))
   if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
   return Effect.flatMap(sendAll(batch), (exits) => {
     const failure = failureOf(exits[0]!)
     if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
       // The server predates RESP3 (or refuses it): speak RESP2 instead.
-      return resp2(config, sendAll)
+      return resp2(config, sendAll, tracking)
     }
     return Effect.as(checkAllBehindSentinel(config, exits), 3 as const)
   })
 }
 
-const resp2 = (config: Resolved, sendAll: SendAll): Effect.Effect<2, RedisError> => {
+const resp2 = (config: Resolved, sendAll: SendAll, tracking: boolean): Effect.Effect<2, RedisError> => {
+  if (tracking) {
+    return Effect.fail(
+      new RedisConnectionError({
+        reason: "Handshake",
+        message: "Client-side caching needs RESP3 (HELLO 3), which this server does not speak; turn the cache off",
+        outcome: "not-sent"
+      })
+    )
+  }
   const { clientName, database, password, username } = config
   const batch: Array<Command.Command<unknown>> = []
   if (password !== undefined) {

@@ -1,0 +1,176 @@
+/**
+ * Client-side caching over one RESP3 connection with `CLIENT TRACKING ON`:
+ * read-only commands keep their raw replies, and the server's `invalidate`
+ * pushes (on the same connection, so ordered with the replies) drop them.
+ *
+ * - Cached: text-mode calls of read-only commands with keys and no byte
+ *   arguments, one entry per distinct command line. A hit decodes the kept
+ *   reply again, so callers never share a mutable result.
+ * - Dropped: on an invalidation of any of the entry's keys, on a flush
+ *   (invalidation without keys), when the connection is lost (tracking
+ *   ends with it), after `ttl`, and when the client writes one of the keys
+ *   itself (at the write's reply: the server's push may come a little
+ *   later). The least recently used entries go when `maxEntries` is
+ *   reached.
+ */
+import { Effect, Exit } from "effect"
+import type { RespValue } from "@effect-redis/resp/RespValue"
+import * as Command from "../Command.js"
+import type { CacheStats } from "../Redis.js"
+import type { RedisError } from "../RedisError.js"
+import * as ReplyDecoder from "../ReplyDecoder.js"
+import type { ConnectionListener } from "./connection.js"
+import { decodeError } from "./replies.js"
+
+class Entry {
+  constructor(readonly reply: RespValue, readonly keys: ReadonlyArray<string>, readonly expires: number) {}
+}
+
+/** One command line as a map key; `undefined` when an argument is bytes (not cached). */
+const lineOf = (args: ReadonlyArray<Command.RedisArg>): string | undefined => {
+  let line = ""
+  for (const arg of args) {
+    if (arg instanceof Uint8Array) return undefined
+    line += `${String(arg).length}:${String(arg)}`
+  }
+  return line
+}
+
+const textDecoder = new TextDecoder()
+
+/** The command's keys as text, as the server's invalidations name them. */
+const keysOf = (command: Command.Command<unknown>): Array<string> =>
+  Command.keyIndices(command).map((index) => {
+    const key = command.args[index]!
+    return key instanceof Uint8Array ? textDecoder.decode(key) : String(key)
+  })
+
+export class ClientCache {
+  /** Command line → entry; a Map keeps insertion order, refreshed on every hit: the first is the least recently used. */
+  private readonly entries = new Map<string, Entry>()
+  /** Key → the command lines whose entries read it. */
+  private readonly readers = new Map<string, Set<string>>()
+  private hits = 0
+  private misses = 0
+  private evictions = 0
+  private invalidations = 0
+
+  constructor(private readonly maxEntries: number, private readonly ttlMillis: number) {}
+
+  /** What the tracking connection reports to the cache. */
+  readonly listener: ConnectionListener = {
+    onPush: (items) => this.onPush(items),
+    onLost: () => this.clear()
+  }
+
+  get stats(): CacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      size: this.entries.size,
+      evictions: this.evictions,
+      invalidations: this.invalidations
+    }
+  }
+
+  /**
+   * Runs a command through the cache: a hit decodes the kept reply, a miss
+   * asks `execute` for the raw reply and keeps it; a write drops what it
+   * changed.
+   */
+  through<A>(
+    command: Command.Command<A>,
+    binary: boolean,
+    execute: <B>(command: Command.Command<B>, binary: boolean) => Effect.Effect<B, RedisError>
+  ): Effect.Effect<A, RedisError> {
+    const flags = command.spec.flags
+    if ((flags & Command.Flags.write) !== 0) {
+      return Effect.onExit(execute(command, binary), () => Effect.sync(() => this.drop(keysOf(command))))
+    }
+    const line = binary || (flags & Command.Flags.readonly) === 0 || command.spec.keys === undefined
+      ? undefined
+      : lineOf(command.args)
+    if (line === undefined) return execute(command, binary)
+    return Effect.suspend(() => {
+      const entry = this.entries.get(line)
+      if (entry !== undefined && entry.expires > Date.now()) {
+        this.hits++
+        // Most recently used now: to the end of the order.
+        this.entries.delete(line)
+        this.entries.set(line, entry)
+        return decoded(command, entry.reply)
+      }
+      if (entry !== undefined) this.remove(line)
+      this.misses++
+      return Effect.flatMap(execute(Command.make(command.spec, command.args, ReplyDecoder.raw), false), (reply) => {
+        this.keep(line, keysOf(command), reply)
+        return decoded(command, reply)
+      })
+    })
+  }
+
+  /** After a batch: drops what its writes changed. */
+  afterBatch(commands: ReadonlyArray<Command.Command<unknown>>): void {
+    for (const command of commands) {
+      if ((command.spec.flags & Command.Flags.write) !== 0) this.drop(keysOf(command))
+    }
+  }
+
+  private keep(line: string, keys: ReadonlyArray<string>, reply: RespValue): void {
+    if (this.entries.has(line)) this.remove(line)
+    while (this.entries.size >= this.maxEntries) {
+      this.remove(this.entries.keys().next().value!)
+      this.evictions++
+    }
+    this.entries.set(line, new Entry(reply, keys, Date.now() + this.ttlMillis))
+    for (const key of keys) {
+      const lines = this.readers.get(key)
+      if (lines === undefined) this.readers.set(key, new Set([line]))
+      else lines.add(line)
+    }
+  }
+
+  private remove(line: string): void {
+    const entry = this.entries.get(line)
+    if (entry === undefined) return
+    this.entries.delete(line)
+    for (const key of entry.keys) {
+      const lines = this.readers.get(key)
+      lines?.delete(line)
+      if (lines?.size === 0) this.readers.delete(key)
+    }
+  }
+
+  private drop(keys: ReadonlyArray<string>): void {
+    for (const key of keys) {
+      const lines = this.readers.get(key)
+      if (lines === undefined) continue
+      for (const line of [...lines]) {
+        this.remove(line)
+        this.invalidations++
+      }
+    }
+  }
+
+  private clear(): void {
+    this.invalidations += this.entries.size
+    this.entries.clear()
+    this.readers.clear()
+  }
+
+  /** `invalidate [keys]`, or `invalidate nil` when the server flushed its tracking (FLUSHALL, FLUSHDB). */
+  private onPush(items: Array<RespValue>): void {
+    if (items.length < 2 || ReplyDecoder.text(items[0] ?? "") !== "invalidate") return
+    const keys = items[1]
+    if (keys === null || keys === undefined) return this.clear()
+    if (Array.isArray(keys)) this.drop(keys.map((key) => ReplyDecoder.text(key)))
+  }
+}
+
+const decoded = <A>(command: Command.Command<A>, reply: RespValue): Effect.Effect<A, RedisError> => {
+  try {
+    return Exit.succeed(command.decode(reply))
+  } catch (error) {
+    return Exit.fail(decodeError(command, error))
+  }
+}
