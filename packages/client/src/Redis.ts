@@ -493,18 +493,21 @@ export const make = (
     const config = yield* RedisConfig.resolve(options)
     const base = yield* RedisTransport
     const spans = config.tracing ? spanAttributes(config) : undefined
+    const cache = config.cache === undefined ? undefined : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
+    const tracking = cache && { listener: cache.listener, tracking: true }
+    const cacheStats = cache && Effect.sync(() => cache.stats)
     if (config.cluster !== undefined) {
-      const cluster = yield* Cluster.make(config, config.cluster, base)
-      const shared: Executor = {
+      const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
+      const routed: Executor = {
         execute: (command, binary) => cluster.execute(command, binary),
         executeAll: (batch, binary) => cluster.executeAll(batch, binary)
       }
       const subscriber = yield* Subscriber.lazy(config, cluster.subscriberTransport)
-      return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscriber, 0, spans)
+      const shared = cache === undefined ? routed : cachedBy(cache, routed)
+      return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscriber, 0, spans, cacheStats)
     }
     const transport = config.sentinel === undefined ? base : yield* Sentinel.make(base, config, config.sentinel)
-    const cache = config.cache === undefined ? undefined : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
-    const connection = yield* Connection.make(config, transport, cache && { listener: cache.listener, tracking: true })
+    const connection = yield* Connection.make(config, transport, tracking)
     const pool = yield* ConnectionPool.make(config, transport)
     const subscriber = yield* Subscriber.lazy(config, transport)
     const direct: Executor = {
@@ -514,16 +517,8 @@ export const make = (
           : connection.execute(command, binary),
       executeAll: connection.executeAll
     }
-    return cache === undefined
-      ? fromExecutors(direct, () => Effect.succeed(pool), subscriber, config.database, spans)
-      : fromExecutors(
-        cachedBy(cache, direct),
-        () => Effect.succeed(pool),
-        subscriber,
-        config.database,
-        spans,
-        Effect.sync(() => cache.stats)
-      )
+    const shared = cache === undefined ? direct : cachedBy(cache, direct)
+    return fromExecutors(shared, () => Effect.succeed(pool), subscriber, config.database, spans, cacheStats)
   })
 
 /** OpenTelemetry database attributes of a client's spans (never arguments). */

@@ -113,7 +113,7 @@ export interface Options {
    * Client-side caching: read-only commands on the shared connection keep
    * their replies in memory, and the server tells the client (RESP3
    * `CLIENT TRACKING`) when a key it read changes. Default: off. Needs
-   * RESP3; not available with `cluster` yet.
+   * RESP3. In a cluster, every master's connection is tracked.
    */
   readonly cache?: CacheOptions
 }
@@ -419,9 +419,8 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       if (database !== 0) return yield* fail(`a cluster has only database 0, got database ${database}`)
     }
     const cache = merged.cache === undefined ? undefined : yield* resolveCache(merged.cache)
-    if (cache !== undefined) {
-      if (protocol === 2) return yield* fail("cache needs RESP3 (its invalidations are RESP3 pushes); remove protocol: 2")
-      if (cluster !== undefined) return yield* fail("cache is not available with cluster yet")
+    if (cache !== undefined && protocol === 2) {
+      return yield* fail("cache needs RESP3 (its invalidations are RESP3 pushes); remove protocol: 2")
     }
     const endpoint: Endpoint = merged.path !== undefined
       ? { _tag: "Unix", path: merged.path, tls }

@@ -112,7 +112,7 @@ describe("client-side caching", () => {
       const options of [
         { cache: {}, protocol: 2 as const },
         { cache: { maxEntries: 0 } },
-        { cache: {}, cluster: { nodes: [{ host: "127.0.0.1", port: 7000 }] } }
+        { cache: { ttl: "0 millis" as const } }
       ]
     ) {
       const result = RedisConfig.resolve(options)

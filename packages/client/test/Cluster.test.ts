@@ -182,6 +182,20 @@ describe("Redis Cluster", () => {
       assert.deepStrictEqual(inPipeline, [Either.right(Option.some("migrating")), Either.right(Option.some("after"))])
     }), { timeout: 60_000 })
 
+  it.scopedLive("caches reads from every master and drops them when another client writes", () =>
+    Effect.gen(function*() {
+      const cluster = yield* RedisCluster.make()
+      const redis = yield* connect({ cluster: { nodes: cluster.seeds }, cache: {} })
+      const other = yield* connect({ cluster: { nodes: cluster.seeds } })
+      const keys = ["cache:a", "cache:b", "cache:c", "cache:d"]
+      yield* Effect.forEach(keys, (key) => other.set(key, "1"), { discard: true })
+      for (const key of keys) yield* redis.get(key)
+      for (const key of keys) yield* redis.get(key)
+      assert.deepStrictEqual(yield* redis.cacheStats, { hits: 4, misses: 4, size: 4, evictions: 0, invalidations: 0 })
+      yield* Effect.forEach(keys, (key) => other.set(key, "2"), { discard: true })
+      for (const key of keys) yield* eventually(redis.get(key), (value) => Option.getOrNull(value) === "2", 5)
+    }), { timeout: 60_000 })
+
   it.scopedLive("publishes and subscribes across the cluster", () =>
     Effect.gen(function*() {
       const { direct, redis } = yield* setup()

@@ -106,7 +106,9 @@ export class Cluster {
     private readonly config: Resolved,
     private readonly options: ResolvedCluster,
     private readonly transport: Transport,
-    private readonly scope: Scope.Scope
+    private readonly scope: Scope.Scope,
+    /** With client-side caching, every master's connection is tracked and reports to it. */
+    private readonly tracking: Connection.ConnectionOptions | undefined
   ) {}
 
   /** The master of slot 0: commands without keys, the subscriber connection. */
@@ -136,7 +138,7 @@ export class Cluster {
       const scope = yield* Scope.fork(this.scope, ExecutionStrategy.sequential)
       const config = this.nodeConfig(host, port)
       const opened = yield* Effect.exit(Effect.all([
-        Connection.make(config, this.transport),
+        Connection.make(config, this.transport, this.tracking),
         ConnectionPool.make(config, this.transport)
       ]).pipe(Scope.extend(scope)))
       if (Exit.isFailure(opened)) {
@@ -401,14 +403,15 @@ export class Cluster {
   }
 }
 
-/** Reads the slot map and connects to every master, in `scope`. */
+/** Reads the slot map and connects to every master, in `scope`; `tracking` for client-side caching. */
 export const make = (
   config: Resolved,
   options: ResolvedCluster,
-  transport: Transport
+  transport: Transport,
+  tracking?: Connection.ConnectionOptions
 ): Effect.Effect<Cluster, RedisError, Scope.Scope> =>
   Effect.gen(function*() {
-    const cluster = new Cluster(config, options, transport, yield* Effect.scope)
+    const cluster = new Cluster(config, options, transport, yield* Effect.scope, tracking)
     yield* cluster.refresh()
     return cluster
   })
