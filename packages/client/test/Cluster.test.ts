@@ -48,6 +48,22 @@ const moveSlot = (
     }
   })
 
+/** Writes `key`, then moves its slot to the next master, finished or left migrating. */
+const writeAndMove = (
+  env: Effect.Effect.Success<ReturnType<typeof setup>>,
+  key: string,
+  value: string,
+  options: { readonly finish: boolean }
+) =>
+  Effect.gen(function*() {
+    const slot = ClusterSlot.slotOf(key)
+    const from = ownerIndex(env.cluster, slot)
+    const to = (from + 1) % env.cluster.masters.length
+    yield* env.redis.set(key, value)
+    yield* moveSlot(env.cluster, env.direct, slot, from, to, options)
+    return { from, to }
+  })
+
 describe("Redis Cluster", () => {
   it.scopedLive("sends every command to the master of its key's slot", () =>
     Effect.gen(function*() {
@@ -157,26 +173,19 @@ describe("Redis Cluster", () => {
 
   it.scopedLive("follows MOVED after a slot moves, and ASK while it migrates", () =>
     Effect.gen(function*() {
-      const { cluster, direct, redis } = yield* setup()
+      const env = yield* setup()
+      const { direct, redis } = env
       const movedKey = "moving:one"
-      const movedSlot = ClusterSlot.slotOf(movedKey)
-      const from = ownerIndex(cluster, movedSlot)
-      const to = (from + 1) % cluster.masters.length
-      yield* redis.set(movedKey, "before")
-      yield* moveSlot(cluster, direct, movedSlot, from, to, { finish: true })
+      const { from, to } = yield* writeAndMove(env, movedKey, "before", { finish: true })
       // The client still maps the slot to the old master: it gets MOVED and follows it.
       assert.deepStrictEqual(yield* redis.get(movedKey), Option.some("before"))
       yield* redis.set(movedKey, "after")
       assert.deepStrictEqual(yield* direct[to]!.get(movedKey), Option.some("after"))
       assert.deepStrictEqual(yield* direct[from]!.dbsize(), 0)
 
-      const askedKey = "asking:two"
-      const askedSlot = ClusterSlot.slotOf(askedKey)
-      const askFrom = ownerIndex(cluster, askedSlot)
-      const askTo = (askFrom + 1) % cluster.masters.length
-      yield* redis.set(askedKey, "migrating")
       // The key moves, the slot stays half-way: the old master answers ASK for it.
-      yield* moveSlot(cluster, direct, askedSlot, askFrom, askTo, { finish: false })
+      const askedKey = "asking:two"
+      yield* writeAndMove(env, askedKey, "migrating", { finish: false })
       assert.deepStrictEqual(yield* redis.get(askedKey), Option.some("migrating"))
       const inPipeline = yield* redis.pipeline([commands.get(askedKey), commands.get(movedKey)])
       assert.deepStrictEqual(inPipeline, [Either.right(Option.some("migrating")), Either.right(Option.some("after"))])
