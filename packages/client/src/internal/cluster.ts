@@ -250,15 +250,13 @@ export class Cluster {
     })
   }
 
-  /** Runs one command on `node` (after ASKING for an ASK redirection). */
+  /** Runs one command on `node` (after ASKING for an ASK redirection); blocking ones on a pooled connection. */
   private runOn<A>(command: Command.Command<A>, binary: boolean, node: Node, asking: boolean): Effect.Effect<A, RedisError> {
-    if (asking) {
-      return Effect.flatMap(node.connection.executeAll([ASKING, command], binary), (exits) => exits[1]! as Exit.Exit<A, RedisError>)
-    }
-    if ((command.spec.flags & Command.Flags.blocking) !== 0) {
-      return node.pool.withConnection((connection) => connection.execute(command, binary))
-    }
-    return node.connection.execute(command, binary)
+    const run = (connection: Connection.Connection): Effect.Effect<A, RedisError> =>
+      asking
+        ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) => exits[1]! as Exit.Exit<A, RedisError>)
+        : connection.execute(command, binary)
+    return (command.spec.flags & Command.Flags.blocking) !== 0 ? node.pool.withConnection(run) : run(node.connection)
   }
 
   private followed<A>(
@@ -311,28 +309,25 @@ export class Cluster {
       else group.push(index)
     })
     const exits: Exits = new Array(batch.length)
-    return Effect.forEach(groups, ([node, indices]) =>
-      node === undefined
-        ? Effect.map(Effect.exit(this.unserved(slots[indices[0]!] ?? keyed)), (exit) => {
-          for (const index of indices) exits[index] = exit
-        })
-        :
-      Effect.flatMap(node.connection.executeAll(indices.map((index) => batch[index]!), binary), (partial) =>
-        Effect.forEach(partial, (exit, at) => {
-          const index = indices[at]!
-          const redirect = Exit.isFailure(exit) ? redirectOf(failureOf(exit)!, node) : undefined
-          if (redirect === undefined || this.options.maxRedirects === 0) {
-            exits[index] = exit
-            return Effect.void
-          }
-          return Effect.map(
-            Effect.exit(Effect.flatMap(this.redirectTo(redirect), (target) =>
-              this.followed(batch[index]!, binary, target, redirect.ask, this.options.maxRedirects - 1))),
-            (followed) => {
-              exits[index] = followed
-            }
-          )
-        }, { discard: true })), { concurrency: "unbounded", discard: true }).pipe(Effect.as(exits))
+    return Effect.forEach(groups, ([node, indices]) => {
+      const commands = indices.map((index) => batch[index]!)
+      const outcomes = node === undefined
+        ? Effect.map(Effect.exit(this.unserved(slots[indices[0]!] ?? keyed)), (exit) => commands.map(() => exit))
+        : this.runGroup(node, commands, binary)
+      return Effect.map(outcomes, (partial) => partial.forEach((exit, at) => exits[indices[at]!] = exit))
+    }, { concurrency: "unbounded", discard: true }).pipe(Effect.as(exits))
+  }
+
+  /** One master's part of a pipeline, as one batch; a redirected command is then followed on its own. */
+  private runGroup(node: Node, commands: ReadonlyArray<Command.Command<unknown>>, binary: boolean): Effect.Effect<Exits> {
+    return Effect.flatMap(node.connection.executeAll(commands, binary), (exits) =>
+      Effect.forEach(exits, (exit, at) => {
+        const error = failureOf(exit)
+        const redirect = error === undefined ? undefined : redirectOf(error, node)
+        if (redirect === undefined || this.options.maxRedirects === 0) return Effect.succeed(exit)
+        return Effect.exit(Effect.flatMap(this.redirectTo(redirect), (target) =>
+          this.followed(commands[at]!, binary, target, redirect.ask, this.options.maxRedirects - 1)))
+      }))
   }
 
   private transaction(
@@ -356,7 +351,7 @@ export class Cluster {
     const attempt = (node: Node, left: number): Effect.Effect<Exits> =>
       Effect.flatMap(node.connection.executeAll(batch, binary), (exits) => {
         // A slot that moved refuses every queued command and EXEC aborts: nothing ran, so it is sent again.
-        const moved = exits.map((exit) => failureOf(exit)).map((error) => error && redirectOf(error, node))
+        const moved = exits.map(failureOf).map((error) => error && redirectOf(error, node))
           .find((redirect) => redirect !== undefined && !redirect.ask)
         if (moved === undefined || left === 0) return Effect.succeed(exits)
         return Effect.matchEffect(this.redirectTo(moved), {
