@@ -74,6 +74,23 @@ describe("client-side caching", () => {
       assert.deepStrictEqual(yield* redis.get("counter"), Option.none())
     }), { timeout: 30_000 })
 
+  it.scopedLive("never caches what changes without a write: TTL, random members, TOUCH", () =>
+    Effect.gen(function*() {
+      const { other, redis } = yield* setup()
+      yield* other.set("expiring", "1", { ex: 100 })
+      yield* other.sadd("members", ["a", "b", "c"])
+      for (let i = 0; i < 2; i++) {
+        yield* redis.ttl("expiring")
+        yield* redis.srandmember("members")
+        yield* redis.touch(["expiring"])
+      }
+      assert.deepStrictEqual(
+        [yield* calls(other, "ttl"), yield* calls(other, "srandmember"), yield* calls(other, "touch")],
+        [2, 2, 2]
+      )
+      assert.deepStrictEqual(yield* redis.cacheStats, { hits: 0, misses: 0, size: 0, evictions: 0, invalidations: 0 })
+    }), { timeout: 30_000 })
+
   it.scopedLive("keeps at most maxEntries replies, each for at most ttl", () =>
     Effect.gen(function*() {
       const { redis } = yield* setup({ maxEntries: 5, ttl: "300 millis" })

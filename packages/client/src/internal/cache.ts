@@ -4,8 +4,9 @@
  * pushes (on the same connection, so ordered with the replies) drop them.
  *
  * - Cached: text-mode calls of read-only commands with keys and no byte
- *   arguments, one entry per distinct command line. A hit decodes the kept
- *   reply again, so callers never share a mutable result.
+ *   arguments, one entry per distinct command line, except those whose
+ *   answer changes without a write ({@link uncacheable}). A hit decodes the
+ *   kept reply again, so callers never share a mutable result.
  * - Dropped: on an invalidation of any of the entry's keys, on a flush
  *   (invalidation without keys), when the connection is lost (tracking
  *   ends with it), after `ttl`, and when the client writes one of the keys
@@ -21,6 +22,30 @@ import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import type { ConnectionListener } from "./connection.js"
 import { decodeError } from "./replies.js"
+
+/**
+ * Read-only commands whose reply changes without any write to their keys
+ * (time passing, randomness, access statistics), or that act on read
+ * (TOUCH), or that may read keys they do not declare (read-only scripts).
+ */
+const uncacheable = new Set([
+  "TTL",
+  "PTTL",
+  "TOUCH",
+  "OBJECT FREQ",
+  "OBJECT IDLETIME",
+  "OBJECT REFCOUNT",
+  "SRANDMEMBER",
+  "ZRANDMEMBER",
+  "HRANDFIELD",
+  "EVAL_RO",
+  "EVALSHA_RO",
+  "FCALL_RO",
+  "XPENDING",
+  "XINFO STREAM",
+  "XINFO GROUPS",
+  "XINFO CONSUMERS"
+])
 
 class Entry {
   constructor(readonly reply: RespValue, readonly keys: ReadonlyArray<string>, readonly expires: number) {}
@@ -87,7 +112,8 @@ export class ClientCache {
     if ((flags & Command.Flags.write) !== 0) {
       return Effect.onExit(execute(command, binary), () => Effect.sync(() => this.drop(keysOf(command))))
     }
-    const line = binary || (flags & Command.Flags.readonly) === 0 || command.spec.keys === undefined
+    const line = binary || (flags & Command.Flags.readonly) === 0 || command.spec.keys === undefined ||
+        uncacheable.has(command.spec.name)
       ? undefined
       : lineOf(command.args)
     if (line === undefined) return execute(command, binary)
