@@ -100,6 +100,11 @@ export interface Executor {
     commands: ReadonlyArray<Command.Command<unknown>>,
     binary: boolean
   ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
+  /**
+   * A cluster's masters, one executor each, in slot order: what `scanStream`
+   * walks so that it sees every key. `undefined` for a single server.
+   */
+  readonly masters?: Effect.Effect<ReadonlyArray<Executor>>
 }
 
 /**
@@ -332,8 +337,12 @@ const makeView = (executor: Executor, binary: boolean): Record<string, unknown> 
     pipeline: (batch: ReadonlyArray<Command.Command<unknown>>) =>
       Effect.map(executeAll(batch, binary), Transaction.toEithers),
     transaction: (batch: ReadonlyArray<Command.Command<unknown>>) => Transaction.run(executor.executeAll, batch, binary),
-    scanStream: (options?: Keys.ScanOptions) =>
-      scanning((cursor) => executor.execute(Keys.commands.scan(cursor, options), binary)),
+    scanStream: (options?: Keys.ScanOptions) => {
+      const scan = (on: Executor) => scanning((cursor) => on.execute(Keys.commands.scan(cursor, options), binary))
+      return executor.masters === undefined
+        ? scan(executor)
+        : Stream.flatMap(Stream.fromIterableEffect(executor.masters), scan)
+    },
     sscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
       scanning((cursor) => executor.execute(Keys.commands.sscan(key, cursor, options), binary)),
     hscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
@@ -470,6 +479,7 @@ const noCache: Effect.Effect<CacheStats> = Effect.succeed({ hits: 0, misses: 0, 
 
 /** An executor whose single commands go through client-side caching, and whose batches drop what they wrote. */
 const cachedBy = (cache: Cache.ClientCache, executor: Executor): Executor => ({
+  ...(executor.masters && { masters: executor.masters }),
   execute: (command, binary) => cache.through(command, binary, executor.execute),
   executeAll: (batch, binary) => Effect.ensuring(executor.executeAll(batch, binary), Effect.sync(() => cache.afterBatch(batch)))
 })
@@ -500,7 +510,8 @@ export const make = (
       const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
       const routed: Executor = {
         execute: (command, binary) => cluster.execute(command, binary),
-        executeAll: (batch, binary) => cluster.executeAll(batch, binary)
+        executeAll: (batch, binary) => cluster.executeAll(batch, binary),
+        masters: Effect.sync(() => cluster.masters())
       }
       const subscriber = yield* Subscriber.lazy(config, cluster.subscriberTransport)
       const shared = cache === undefined ? routed : cachedBy(cache, routed)
@@ -534,6 +545,9 @@ const spanAttributes = (config: RedisConfig.Resolved): Record<string, unknown> =
 
 /** An executor that opens a client span per command and per batch. */
 const traced = (executor: Executor, attributes: Record<string, unknown>): Executor => ({
+    ...(executor.masters && {
+      masters: Effect.map(executor.masters, (masters) => masters.map((master) => traced(master, attributes)))
+    }),
     execute: (command, binary) =>
       Effect.withSpan(executor.execute(command, binary), command.spec.name, {
         kind: "client",

@@ -78,6 +78,9 @@ describe("Redis Cluster", () => {
       assert.strictEqual(sizes.reduce((a, b) => a + b, 0), keys.length)
       assert.isTrue(sizes.every((size) => size > 0), "every master holds some of the keys")
       assert.deepStrictEqual(yield* Effect.forEach(keys, (key) => redis.get(key)), keys.map(Option.some))
+      // SCAN walks every master, one after the other.
+      const scanned = yield* Stream.runCollect(redis.scanStream({ match: "key:*", count: 7 }))
+      assert.deepStrictEqual([...new Set(Chunk.toReadonlyArray(scanned))].sort(), [...keys].sort())
     }), { timeout: 60_000 })
 
   it.scopedLive("computes slots as the server does, hash tags and UTF-8 included", () =>

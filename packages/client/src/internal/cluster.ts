@@ -365,6 +365,13 @@ export class Cluster {
       : attempt(node, this.options.maxRedirects)
   }
 
+  /** The masters in slot order, as executors of their multiplexed connections. */
+  masters(): Array<{ execute: Connection.Connection["execute"]; executeAll: Connection.Connection["executeAll"] }> {
+    const seen = new Set<Node>()
+    for (const node of this.slots) if (node !== undefined) seen.add(node)
+    return [...seen].map(({ connection }) => ({ execute: connection.execute, executeAll: connection.executeAll }))
+  }
+
   /** The pool of the master of these keys' slot (of slot 0 without keys). */
   poolFor(keys: ReadonlyArray<Command.RedisKey>): Effect.Effect<ConnectionPool.ConnectionPool, RedisError> {
     return Effect.suspend(() => {
