@@ -25,6 +25,7 @@ import * as Server from "./commands/server.js"
 import { commands } from "./Commands.js"
 import * as Cache from "./internal/cache.js"
 import * as Cluster from "./internal/cluster.js"
+import * as ClusterPubSub from "./internal/clusterPubSub.js"
 import * as Connection from "./internal/connection.js"
 import * as ConnectionPool from "./internal/pool.js"
 import * as Sentinel from "./internal/sentinel.js"
@@ -381,7 +382,7 @@ export const makeClient = (executor: Executor): Client => {
 export const fromExecutors = (
   shared: Executor,
   poolFor: (keys: ReadonlyArray<Command.RedisKey>) => Effect.Effect<ConnectionPool.ConnectionPool, RedisError>,
-  subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
+  subscribe: Subscribe,
   database: number,
   spans?: Record<string, unknown>,
   cacheStats: Effect.Effect<CacheStats> = noCache
@@ -424,8 +425,8 @@ export const fromExecutors = (
     return client
   }
   client.reserve = reserve
-  Object.assign(client, makeSubscriptions(subscriber, false))
-  Object.assign(client.binary as object, makeSubscriptions(subscriber, true))
+  Object.assign(client, makeSubscriptions(subscribe, false))
+  Object.assign(client.binary as object, makeSubscriptions(subscribe, true))
   client.keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
     const db = options.database ?? database
     const enable = options.enable === undefined
@@ -434,7 +435,7 @@ export const fromExecutors = (
     return Stream.unwrapScoped(
       Effect.zipRight(
         enable,
-        subscribeTo(subscriber, false, { patterns: [`__keyspace@${db}__:${options.keys ?? "*"}`], ...bufferOf(options) })
+        subscribe({ patterns: [`__keyspace@${db}__:${options.keys ?? "*"}`], ...bufferOf(options) }, false)
       )
     ).pipe(Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>))))
   }
@@ -457,22 +458,28 @@ export const fromExecutors = (
 const bufferOf = (options: PubSub.SubscribeOptions): PubSub.SubscribeOptions =>
   options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }
 
-const subscribeTo = (
-  subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
-  binary: boolean,
-  targets: PubSub.Targets
-) =>
-  Effect.flatMap(subscriber(binary), (subscriber) =>
-    subscriber.subscribe(targets))
-
-const makeSubscriptions = (
-  subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>,
+/**
+ * Subscribes to `targets` (on one subscriber connection, or on several in a
+ * cluster) and completes, with the stream of their messages, once the
+ * server has confirmed everything.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Subscribe = (
+  targets: PubSub.Targets,
   binary: boolean
-): Subscriptions<boolean> => ({
-  subscribe: (...channels) => Stream.unwrapScoped(subscribeTo(subscriber, binary, { channels })),
-  psubscribe: (...patterns) => Stream.unwrapScoped(subscribeTo(subscriber, binary, { patterns })),
-  ssubscribe: (...shardChannels) => Stream.unwrapScoped(subscribeTo(subscriber, binary, { shardChannels })),
-  subscription: (targets) => subscribeTo(subscriber, binary, targets)
+) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>>, RedisError, Scope.Scope>
+
+/** Every subscription on the one subscriber connection of `binary`. */
+const subscribeThrough = (subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>): Subscribe =>
+(targets, binary) => Effect.flatMap(subscriber(binary), (subscriber) => subscriber.subscribe(targets))
+
+const makeSubscriptions = (subscribe: Subscribe, binary: boolean): Subscriptions<boolean> => ({
+  subscribe: (...channels) => Stream.unwrapScoped(subscribe({ channels }, binary)),
+  psubscribe: (...patterns) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
+  ssubscribe: (...shardChannels) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
+  subscription: (targets) => subscribe(targets, binary)
 }) as Subscriptions<boolean>
 
 const noCache: Effect.Effect<CacheStats> = Effect.succeed({ hits: 0, misses: 0, size: 0, evictions: 0, invalidations: 0 })
@@ -513,9 +520,9 @@ export const make = (
         executeAll: (batch, binary) => cluster.executeAll(batch, binary),
         masters: Effect.sync(() => cluster.masters())
       }
-      const subscriber = yield* Subscriber.lazy(config, cluster.subscriberTransport)
+      const subscribe = yield* ClusterPubSub.make(config, cluster)
       const shared = cache === undefined ? routed : cachedBy(cache, routed)
-      return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscriber, 0, spans, cacheStats)
+      return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscribe, 0, spans, cacheStats)
     }
     const transport = config.sentinel === undefined ? base : yield* Sentinel.make(base, config, config.sentinel)
     const connection = yield* Connection.make(config, transport, tracking)
@@ -529,7 +536,14 @@ export const make = (
       executeAll: connection.executeAll
     }
     const shared = cache === undefined ? direct : cachedBy(cache, direct)
-    return fromExecutors(shared, () => Effect.succeed(pool), subscriber, config.database, spans, cacheStats)
+    return fromExecutors(
+      shared,
+      () => Effect.succeed(pool),
+      subscribeThrough(subscriber),
+      config.database,
+      spans,
+      cacheStats
+    )
   })
 
 /** OpenTelemetry database attributes of a client's spans (never arguments). */

@@ -219,6 +219,26 @@ describe("Redis Cluster", () => {
       assert.deepStrictEqual(all, ["through the client", "through another master", "through another master"])
     }), { timeout: 60_000 })
 
+  it.scopedLive("subscribes shard channels on the master of their slot, merged with plain channels", () =>
+    Effect.gen(function*() {
+      const { cluster, direct, redis } = yield* setup()
+      // One shard channel on each master.
+      const shardChannels = cluster.masters.map((_, index) =>
+        Array.from({ length: 100 }, (_, i) => `orders:${i}`).find((channel) =>
+          ownerIndex(cluster, ClusterSlot.slotOf(channel)) === index
+        )!
+      )
+      const messages = yield* redis.subscription({ channels: ["news"], shardChannels })
+      for (const [index, channel] of shardChannels.entries()) {
+        assert.deepStrictEqual(yield* direct[index]!.pubsubShardnumsub(channel), { [channel]: 1 })
+      }
+      const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, shardChannels.length + 1)))
+      for (const channel of shardChannels) yield* redis.spublish(channel, `to ${channel}`)
+      yield* redis.publish("news", "to everyone")
+      const all = Chunk.toReadonlyArray(yield* Fiber.join(received)).map((message) => `${message.channel}: ${message.message}`)
+      assert.deepStrictEqual(all.sort(), [...shardChannels.map((c) => `${c}: to ${c}`), "news: to everyone"].sort())
+    }), { timeout: 60_000 })
+
   it.scopedLive("reports what it could not reach, and refuses options a cluster cannot honour", () =>
     Effect.gen(function*() {
       const down = { host: "127.0.0.1", port: yield* closedPort }

@@ -111,11 +111,6 @@ export class Cluster {
     private readonly tracking: Connection.ConnectionOptions | undefined
   ) {}
 
-  /** The master of slot 0: commands without keys, the subscriber connection. */
-  get first(): Node | undefined {
-    return this.slots[0]
-  }
-
   /** The configuration of a connection to one node. */
   nodeConfig(host: string, port: number): Resolved {
     return { ...this.config, endpoint: { _tag: "Tcp", host, port, tls: this.config.endpoint.tls }, cluster: undefined }
@@ -381,27 +376,39 @@ export class Cluster {
     })
   }
 
+  /** Where the master of `slot` is now, as `host:port`. */
+  ownerAddress(slot: number): string | undefined {
+    const node = this.slots[slot]
+    return node === undefined ? undefined : addressOf(node.host, node.port)
+  }
+
   /**
-   * A transport for the subscriber connection: every dial goes to the
-   * current master of slot 0, whatever endpoint it is given.
+   * A transport for subscriber connections: every dial goes to the current
+   * master of `slot`, whatever endpoint it is given, so a reconnect after a
+   * failover reaches the promoted replica.
    */
-  readonly subscriberTransport: Transport = {
-    connect: (_endpoint, handlers, timeoutMillis) =>
-      Effect.suspend(() => {
-        const first = this.first
-      return first === undefined
-        ? Effect.zipRight(this.refreshLater(), Effect.fail(
-          new RedisConnectionError({
-            reason: "Connect",
-            message: "No reachable cluster master serves slot 0, where the subscriber connection goes",
-            outcome: "not-sent"
-          })
-        ))
-        : this.transport.connect(this.nodeConfig(first.host, first.port).endpoint, handlers, timeoutMillis).pipe(
-          // The master may have failed over: the next dial goes where the map then says.
-          Effect.tapError(() => this.refreshLater())
-        )
-      })
+  transportFor(slot: number): Transport {
+    return {
+      connect: (_endpoint, handlers, timeoutMillis) =>
+        Effect.suspend(() => {
+          const owner = this.slots[slot]
+          return owner === undefined
+            ? Effect.zipRight(
+              this.refreshLater(),
+              Effect.fail(
+                new RedisConnectionError({
+                  reason: "Connect",
+                  message: `No reachable cluster master serves slot ${slot}, where this subscriber connection goes`,
+                  outcome: "not-sent"
+                })
+              )
+            )
+            : this.transport.connect(this.nodeConfig(owner.host, owner.port).endpoint, handlers, timeoutMillis).pipe(
+              // The master may have failed over: the next dial goes where the map then says.
+              Effect.tapError(() => this.refreshLater())
+            )
+        })
+    }
   }
 }
 

@@ -1,0 +1,81 @@
+/**
+ * Pub/sub in a cluster. Channels and patterns go on one subscriber
+ * connection to the master of slot 0: a PUBLISH on any node reaches every
+ * node's subscribers. Shard channels live in slots: each goes on a
+ * subscriber connection to the master of its slot, one connection per
+ * master, and a subscription spanning several masters merges their streams.
+ */
+import { Effect, Scope, Stream } from "effect"
+import * as ClusterSlot from "../ClusterSlot.js"
+import type { Message, Targets } from "../PubSub.js"
+import type { Subscribe } from "../Redis.js"
+import type { Resolved } from "../RedisConfig.js"
+import { RedisConnectionError, type RedisError } from "../RedisError.js"
+import type { Cluster } from "./cluster.js"
+import * as Subscriber from "./subscriber.js"
+
+type Lazy = (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>
+
+/** Shard channels grouped by the master serving them now: a slot of each group, and the group's channels. */
+const byMaster = (
+  cluster: Cluster,
+  channels: ReadonlyArray<string>
+): Effect.Effect<Map<string, { slot: number; channels: Array<string> }>, RedisError> =>
+  Effect.suspend(() => {
+    const groups = new Map<string, { slot: number; channels: Array<string> }>()
+    for (const channel of channels) {
+      const slot = ClusterSlot.slotOf(channel)
+      const owner = cluster.ownerAddress(slot)
+      if (owner === undefined) {
+        return Effect.fail(
+          new RedisConnectionError({
+            reason: "Unavailable",
+            message: `No reachable cluster master serves slot ${slot} of shard channel "${channel}"`,
+            outcome: "not-sent"
+          })
+        )
+      }
+      const group = groups.get(owner)
+      if (group === undefined) groups.set(owner, { slot, channels: [channel] })
+      else group.channels.push(channel)
+    }
+    return Effect.succeed(groups)
+  })
+
+/** The cluster's `Subscribe`, its subscriber connections opened on first use and closed with `scope`. */
+export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscribe, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const main = yield* Subscriber.lazy(config, cluster.transportFor(0))
+    const shards = new Map<string, Lazy>()
+    const lock = yield* Effect.makeSemaphore(1)
+    // The connection for a master dials whoever serves `slot` now, so it follows a failover.
+    const shardSubscriber = (owner: string, slot: number) =>
+      lock.withPermits(1)(Effect.suspend(() => {
+        const known = shards.get(owner)
+        if (known !== undefined) return Effect.succeed(known)
+        return Subscriber.lazy(config, cluster.transportFor(slot)).pipe(
+          Effect.tap((lazy) => shards.set(owner, lazy)),
+          Effect.provideService(Scope.Scope, scope)
+        )
+      }))
+
+    return (targets: Targets, binary: boolean) =>
+      Effect.gen(function*() {
+        const { shardChannels = [], ...rest } = targets
+        const parts: Array<Effect.Effect<Stream.Stream<Message<unknown>>, RedisError, Scope.Scope>> = []
+        const plain = (rest.channels?.length ?? 0) + (rest.patterns?.length ?? 0) > 0
+        if (plain || shardChannels.length === 0) {
+          parts.push(Effect.flatMap(main(binary), (subscriber) => subscriber.subscribe(rest)))
+        }
+        for (const [owner, group] of yield* byMaster(cluster, shardChannels)) {
+          parts.push(
+            Effect.flatMap(shardSubscriber(owner, group.slot), (lazy) =>
+              Effect.flatMap(lazy(binary), (subscriber) =>
+                subscriber.subscribe({ ...rest, channels: [], patterns: [], shardChannels: group.channels })))
+          )
+        }
+        const streams = yield* Effect.all(parts, { concurrency: "unbounded" })
+        return streams.length === 1 ? streams[0]! : Stream.mergeAll(streams, { concurrency: "unbounded" })
+      })
+  })
