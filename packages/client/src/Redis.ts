@@ -429,9 +429,14 @@ export const fromExecutors = (
   Object.assign(client.binary as object, makeSubscriptions(subscribe, true))
   client.keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
     const db = options.database ?? database
+    const configSet = Server.commands.configSet({ "notify-keyspace-events": options.enable ?? "" })
+    // In a cluster every master sends its own notifications: each is configured.
     const enable = options.enable === undefined
       ? Effect.void
-      : shared.execute(Server.commands.configSet({ "notify-keyspace-events": options.enable }), false)
+      : shared.masters === undefined
+      ? shared.execute(configSet, false)
+      : Effect.flatMap(shared.masters, (masters) =>
+        Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true }))
     return Stream.unwrapScoped(
       Effect.zipRight(
         enable,

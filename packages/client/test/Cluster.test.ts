@@ -239,6 +239,24 @@ describe("Redis Cluster", () => {
       assert.deepStrictEqual(all.sort(), [...shardChannels.map((c) => `${c}: to ${c}`), "news: to everyone"].sort())
     }), { timeout: 60_000 })
 
+  it.scopedLive("keyspace notifications come from every master", () =>
+    Effect.gen(function*() {
+      const { cluster, direct, redis } = yield* setup()
+      const keys = cluster.masters.map((_, index) =>
+        Array.from({ length: 100 }, (_, i) => `ks:${i}`).find((key) => ownerIndex(cluster, ClusterSlot.slotOf(key)) === index)!
+      )
+      const events = redis.keyspaceEvents({ keys: "ks:*", enable: "KA" })
+      const received = yield* Effect.fork(Stream.runCollect(Stream.take(events, keys.length)))
+      for (const node of direct) yield* eventually(node.pubsubNumpat(), (count) => count === 1, 10)
+      for (const key of keys) yield* redis.set(key, "1")
+      const all = Chunk.toReadonlyArray(yield* Fiber.join(received))
+      assert.deepStrictEqual(
+        all.map((event) => event.key).sort(),
+        [...keys].sort()
+      )
+      assert.isTrue(all.every((event) => event.event === "set" && event.database === 0))
+    }), { timeout: 60_000 })
+
   it.scopedLive("reports what it could not reach, and refuses options a cluster cannot honour", () =>
     Effect.gen(function*() {
       const down = { host: "127.0.0.1", port: yield* closedPort }

@@ -376,6 +376,15 @@ export class Cluster {
     })
   }
 
+  /** Every master now, as `host:port` with the first slot it serves. */
+  masterSlots(): Array<{ readonly address: string; readonly slot: number }> {
+    const out = new Map<Node, number>()
+    this.slots.forEach((node, slot) => {
+      if (node !== undefined && !out.has(node)) out.set(node, slot)
+    })
+    return [...out].map(([node, slot]) => ({ address: addressOf(node.host, node.port), slot }))
+  }
+
   /** Where the master of `slot` is now, as `host:port`. */
   ownerAddress(slot: number): string | undefined {
     const node = this.slots[slot]

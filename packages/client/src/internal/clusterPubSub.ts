@@ -4,6 +4,8 @@
  * node's subscribers. Shard channels live in slots: each goes on a
  * subscriber connection to the master of its slot, one connection per
  * master, and a subscription spanning several masters merges their streams.
+ * Keyspace and keyevent notifications are local to each node: their
+ * channels and patterns go to every master.
  */
 import { Effect, Scope, Stream } from "effect"
 import * as ClusterSlot from "../ClusterSlot.js"
@@ -15,6 +17,9 @@ import type { Cluster } from "./cluster.js"
 import * as Subscriber from "./subscriber.js"
 
 type Lazy = (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>
+
+/** Keyspace notifications: every node sends its own, for its own keys. */
+const nodeLocal = (name: string): boolean => name.startsWith("__keyspace@") || name.startsWith("__keyevent@")
 
 /** Shard channels grouped by the master serving them now: a slot of each group, and the group's channels. */
 const byMaster = (
@@ -60,20 +65,31 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
         )
       }))
 
+    /** Subscribes on the master at `owner` (serving `slot`). */
+    const onMaster = (owner: string, slot: number, binary: boolean, targets: Targets) =>
+      Effect.flatMap(shardSubscriber(owner, slot), (lazy) =>
+        Effect.flatMap(lazy(binary), (subscriber) => subscriber.subscribe(targets)))
+
     return (targets: Targets, binary: boolean) =>
       Effect.gen(function*() {
-        const { shardChannels = [], ...rest } = targets
+        const { bufferSize, channels = [], patterns = [], shardChannels = [] } = targets
+        const options = bufferSize === undefined ? {} : { bufferSize }
+        const local = { channels: channels.filter(nodeLocal), patterns: patterns.filter(nodeLocal) }
+        const global = {
+          channels: channels.filter((name) => !nodeLocal(name)),
+          patterns: patterns.filter((name) => !nodeLocal(name))
+        }
         const parts: Array<Effect.Effect<Stream.Stream<Message<unknown>>, RedisError, Scope.Scope>> = []
-        const plain = (rest.channels?.length ?? 0) + (rest.patterns?.length ?? 0) > 0
-        if (plain || shardChannels.length === 0) {
-          parts.push(Effect.flatMap(main(binary), (subscriber) => subscriber.subscribe(rest)))
+        if (global.channels.length + global.patterns.length > 0 || channels.length + patterns.length + shardChannels.length === 0) {
+          parts.push(Effect.flatMap(main(binary), (subscriber) => subscriber.subscribe({ ...global, ...options })))
+        }
+        if (local.channels.length + local.patterns.length > 0) {
+          for (const { address, slot } of cluster.masterSlots()) {
+            parts.push(onMaster(address, slot, binary, { ...local, ...options }))
+          }
         }
         for (const [owner, group] of yield* byMaster(cluster, shardChannels)) {
-          parts.push(
-            Effect.flatMap(shardSubscriber(owner, group.slot), (lazy) =>
-              Effect.flatMap(lazy(binary), (subscriber) =>
-                subscriber.subscribe({ ...rest, channels: [], patterns: [], shardChannels: group.channels })))
-          )
+          parts.push(onMaster(owner, group.slot, binary, { shardChannels: group.channels, ...options }))
         }
         const streams = yield* Effect.all(parts, { concurrency: "unbounded" })
         return streams.length === 1 ? streams[0]! : Stream.mergeAll(streams, { concurrency: "unbounded" })
