@@ -208,6 +208,23 @@ describe("Redis Cluster", () => {
       for (const key of keys) yield* eventually(redis.get(key), (value) => Option.getOrNull(value) === "2", 5)
     }), { timeout: 60_000 })
 
+  it.scopedLive("asks again while a slot is not served (CLUSTERDOWN), until it is", () =>
+    Effect.gen(function*() {
+      const { cluster, direct } = yield* setup()
+      const redis = yield* connect({ cluster: { nodes: cluster.seeds, maxRedirects: 100 } })
+      const key = "down:1"
+      const slot = ClusterSlot.slotOf(key)
+      const owner = direct[ownerIndex(cluster, slot)]!
+      yield* redis.set(key, "kept")
+      yield* owner.raw(["CLUSTER", "DELSLOTS", slot])
+      const refusal = yield* Effect.flip(owner.get(key))
+      assert.strictEqual(refusal._tag === "RedisReplyError" && refusal.code, "CLUSTERDOWN")
+      const read = yield* Effect.fork(redis.get(key))
+      yield* Effect.sleep("300 millis")
+      yield* owner.raw(["CLUSTER", "ADDSLOTS", slot])
+      assert.deepStrictEqual(yield* Fiber.join(read), Option.some("kept"))
+    }), { timeout: 60_000 })
+
   it.scopedLive("publishes and subscribes across the cluster", () =>
     Effect.gen(function*() {
       const { direct, redis } = yield* setup()

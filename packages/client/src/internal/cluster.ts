@@ -13,6 +13,8 @@
  * - A pipeline is split by master, each part sent as one batch, and the
  *   outcomes put back in order; a transaction goes whole to the master of
  *   its keys, which must share a slot.
+ * - `TRYAGAIN` and `CLUSTERDOWN` (refused, nothing ran) are asked again
+ *   after 100 ms, within the same `maxRedirects` budget.
  */
 import { Cause, Effect, Exit, ExecutionStrategy, Option, Scope } from "effect"
 import * as ClusterSlot from "../ClusterSlot.js"
@@ -61,6 +63,17 @@ const redirectOf = (error: RedisError, from: Node): Redirect | undefined => {
   if (!Number.isInteger(port)) return undefined
   return { ask: error.code === "ASK", slot: Number(slot), host: colon === 0 ? from.host : address.slice(0, colon), port }
 }
+
+/**
+ * Replies of a cluster in transition, refused before running: `TRYAGAIN`
+ * (a multi-key command during a slot migration) and `CLUSTERDOWN` (slots
+ * unserved until a failover completes).
+ */
+const transient = (error: RedisError): boolean =>
+  error._tag === "RedisReplyError" && (error.code === "TRYAGAIN" || error.code === "CLUSTERDOWN")
+
+/** How long to wait before asking again after a transient refusal. */
+const transientRetryMillis = 100
 
 /** Errors after which the slot map is read again: the master may be gone. */
 const unreachable = (error: RedisError): boolean =>
@@ -262,6 +275,16 @@ export class Cluster {
     redirectsLeft: number
   ): Effect.Effect<A, RedisError> {
     return Effect.catchAll(this.runOn(command, binary, node, asking), (error) => {
+      if (redirectsLeft > 0 && transient(error)) {
+        // A failover or a migration under way: nothing ran; ask again shortly, where the map then says.
+        return Effect.zipRight(
+          Effect.zipRight(this.refreshLater(), Effect.sleep(transientRetryMillis)),
+          Effect.suspend(() =>
+            // A slot the map no longer lists is asked of the same master again.
+            this.followed(command, binary, this.ownerOf(slotOfCommand(command)) ?? node, false, redirectsLeft - 1)
+          )
+        )
+      }
       const redirect = redirectOf(error, node)
       if (redirect === undefined) {
         // An unreachable master may have failed over: the map says where its slots went.
