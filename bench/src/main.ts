@@ -14,6 +14,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Cause, Config, Effect, Exit, Fiber, Option } from "effect"
+import * as RedisCluster from "@effect-redis/testing/RedisCluster"
 import * as RedisServer from "@effect-redis/testing/RedisServer"
 import { type ScenarioSummary, summarize, table } from "./report.js"
 import type { RunResult } from "./result.js"
@@ -171,14 +172,20 @@ const program = Effect.gen(function*() {
       `load average ${load()}\n`
   )
   if (options.codec) yield* runCodec
+  const selected = scenarios.filter((s) => options.scenarios.includes(s.name))
+  const onCluster = (scenario: Scenario) => scenario._tag === "Steps" && scenario.cluster === true
   const server = yield* RedisServer.make()
+  // Cluster scenarios get a three-master cluster of their own, formed only when one is selected.
+  const cluster = selected.some(onCluster) ? Option.some(yield* RedisCluster.make()) : Option.none()
   console.log(
-    `## Clients\n\nAgainst one redis-server on port ${server.port}; ` +
-      `warm-up ${options.warmupMillis} ms, then ${options.durationMillis} ms measured per run.\n`
+    `## Clients\n\nAgainst one redis-server on port ${server.port}` +
+      (Option.isSome(cluster) ? ` (cluster scenarios: 3 masters, seed port ${cluster.value.masters[0]!.port})` : "") +
+      `; warm-up ${options.warmupMillis} ms, then ${options.durationMillis} ms measured per run.\n`
   )
   const summaries: Array<ScenarioSummary> = []
-  for (const scenario of scenarios.filter((s) => options.scenarios.includes(s.name))) {
-    summaries.push(yield* runScenario(scenario, server.port, options))
+  for (const scenario of selected) {
+    const port = Option.isSome(cluster) && onCluster(scenario) ? cluster.value.masters[0]!.port : server.port
+    summaries.push(yield* runScenario(scenario, port, options))
   }
   if (Option.isSome(options.json)) {
     const file = Path.resolve(options.json.value)

@@ -81,6 +81,11 @@ export interface StepScenario {
   /** Commands one step sends; ops/s is steps/s times this. */
   readonly commandsPerStep: number
   /**
+   * Run against a three-master Redis Cluster instead of one server: every
+   * client connects in its cluster mode, given one master as its seed.
+   */
+  readonly cluster?: boolean
+  /**
    * Keys a step writes, with the value it writes: deleted before the run and
    * read back after one step, so a client whose batches silently fail
    * cannot post a number.
@@ -251,6 +256,14 @@ const hundredSets = (options: {
   }
 }
 
+/** `par100` against a cluster: the SET keys spread over the three masters. */
+const clusterPar100: StepScenario = {
+  ...getSetMix(100),
+  name: "cluster-par100",
+  description: "100 workers in flight, alternating GET / SET of 16 B, against a 3-master cluster",
+  cluster: true
+}
+
 const pipeline100 = hundredSets({
   name: "pipeline100",
   description: "one worker, a pipeline of 100 SETs of 16 B (distinct keys); latency per pipeline",
@@ -313,5 +326,6 @@ export const scenarios: ReadonlyArray<Scenario> = [
   sequentialGet("get-1m", "one command in flight, GET of 1 MiB", large),
   pipeline100,
   multi100,
-  pubsub
+  pubsub,
+  clusterPar100
 ]

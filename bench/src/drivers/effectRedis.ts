@@ -70,7 +70,10 @@ const measureReceive = (
 
 const measure = (client: ClientName, scenario: Scenario, port: number, timing: Timing) =>
   Effect.gen(function*() {
-    const redis = yield* Redis.make({ url: `redis://127.0.0.1:${port}` }).pipe(Effect.provide(NodeTransport.layer))
+    const target = scenario._tag === "Steps" && scenario.cluster === true
+      ? { cluster: { nodes: [{ host: "127.0.0.1", port }] } }
+      : { url: `redis://127.0.0.1:${port}` }
+    const redis = yield* Redis.make(target).pipe(Effect.provide(NodeTransport.layer))
     yield* Effect.forEach(fixtures, (fixture) => redis.set(fixture.key, fixture.value), { discard: true })
     yield* readBack(redis, fixtures)
     return yield* scenario._tag === "Steps"

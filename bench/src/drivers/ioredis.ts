@@ -1,10 +1,11 @@
 /**
  * The ioredis driver, plain (`ioredis`) or with `enableAutoPipelining`
- * (`ioredis-auto`); otherwise ioredis 6 defaults.
+ * (`ioredis-auto`); otherwise ioredis 6 defaults. Cluster scenarios use
+ * `new Cluster([seed])` with the same options.
  *
  * @since 0.1.0
  */
-import { Redis } from "ioredis"
+import { Cluster, Redis } from "ioredis"
 import type { Driver } from "../result.js"
 import { logErrors, runPromiseClient } from "./promise.js"
 
@@ -14,12 +15,11 @@ import { logErrors, runPromiseClient } from "./promise.js"
  */
 export const run: Driver = (client, scenario, port, timing) =>
   runPromiseClient(client, async () => {
-    const redis = new Redis({
-      host: "127.0.0.1",
-      port,
-      lazyConnect: true,
-      enableAutoPipelining: client === "ioredis-auto"
-    })
+    const options = { lazyConnect: true, enableAutoPipelining: client === "ioredis-auto" }
+    // The cluster client has the same commands; the scenarios' steps take it as a Redis.
+    const redis = scenario._tag === "Steps" && scenario.cluster === true
+      ? new Cluster([{ host: "127.0.0.1", port }], options) as unknown as Redis
+      : new Redis({ host: "127.0.0.1", port, ...options })
     redis.on("error", logErrors(client))
     await redis.connect()
     return {

@@ -1,10 +1,11 @@
 /**
  * The node-redis driver: `createClient({ url })` from `redis`, its
- * defaults (RESP3).
+ * defaults (RESP3); `createCluster({ rootNodes: [{ url }] })` in cluster
+ * scenarios.
  *
  * @since 0.1.0
  */
-import { createClient } from "redis"
+import { createClient, createCluster } from "redis"
 import type { Driver } from "../result.js"
 import type { NodeRedisClient } from "../scenarios.js"
 import { logErrors, runPromiseClient } from "./promise.js"
@@ -17,10 +18,11 @@ export const run: Driver = (client, scenario, port, timing) =>
   runPromiseClient(client, async () => {
     // Without a reconnect strategy a refused connection fails the run instead
     // of retrying forever; it changes nothing while the connection is up.
-    const redis: NodeRedisClient = createClient({
-      url: `redis://127.0.0.1:${port}`,
-      socket: { reconnectStrategy: false }
-    })
+    const url = `redis://127.0.0.1:${port}`
+    // The cluster client has the same commands; the scenarios' steps take it as a client.
+    const redis: NodeRedisClient = scenario._tag === "Steps" && scenario.cluster === true
+      ? createCluster({ rootNodes: [{ url }], defaults: { socket: { reconnectStrategy: false } } }) as unknown as NodeRedisClient
+      : createClient({ url, socket: { reconnectStrategy: false } })
     redis.on("error", logErrors(client))
     await redis.connect()
     return {
