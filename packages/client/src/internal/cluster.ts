@@ -16,7 +16,7 @@
  * - `TRYAGAIN` and `CLUSTERDOWN` (refused, nothing ran) are asked again
  *   after 100 ms, within the same `maxRedirects` budget.
  */
-import { Cause, Effect, Exit, ExecutionStrategy, Option, Scope } from "effect"
+import { Effect, Exit, ExecutionStrategy, Option, Scope } from "effect"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
 import * as ClusterCommands from "../commands/cluster.js"
@@ -26,6 +26,7 @@ import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
 import * as ConnectionPool from "./pool.js"
+import { failureOf } from "./replies.js"
 
 const CLUSTER_SLOTS = ClusterCommands.commands.clusterSlots()
 const ASKING = Command.make(Command.spec("ASKING", Command.keyless), ["ASKING"], ReplyDecoder.ok)
@@ -79,8 +80,6 @@ const transientRetryMillis = 100
 const unreachable = (error: RedisError): boolean =>
   error._tag === "RedisConnectionError" || error._tag === "RedisTimeoutError" || error._tag === "RedisClosedError"
 
-const failureOf = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
 
 /** The slot of a command's first key; `undefined` for commands without keys. */
 const slotOfCommand = (command: Command.Command<unknown>): number | undefined => {

@@ -2,9 +2,10 @@
  * Turning replies into typed errors, shared by single commands, pipelines
  * and transactions.
  */
+import { Cause, Exit, Option } from "effect"
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
 import type * as Command from "../Command.js"
-import { RedisDecodeError, RedisReplyError } from "../RedisError.js"
+import { RedisDecodeError, type RedisError, RedisReplyError } from "../RedisError.js"
 import { ReplyShapeError } from "../ReplyDecoder.js"
 
 export const replyError = (command: Command.Command<unknown>, error: RespError): RedisReplyError =>
@@ -28,3 +29,7 @@ const describe = (value: RespValue): string => {
   return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`
 }
 
+
+/** The typed error an outcome failed with, if it failed with one. */
+export const failureOf = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined

@@ -2,13 +2,13 @@
  * MULTI … EXEC as one batch: the commands are queued with raw decoders and
  * their real decoders are applied to the elements of the EXEC reply.
  */
-import { Cause, Effect, Either, Exit, Option } from "effect"
+import { Effect, Either, Exit } from "effect"
 import { RespError, type RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "../Command.js"
 import { type RedisError, RedisReplyError, RedisTransactionError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Script from "../Script.js"
-import { decodeError, replyError } from "./replies.js"
+import { decodeError, failureOf, replyError } from "./replies.js"
 
 const MULTI = Command.spec("MULTI", { keys: undefined, flags: Command.Flags.connectionState })
 const EXEC = Command.spec("EXEC", { keys: undefined, flags: Command.Flags.connectionState })
@@ -22,8 +22,6 @@ export type ExecuteAll = (
   binary: boolean
 ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
 
-const failureOf = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
 
 /**
  * Sends MULTI, the commands and EXEC in one write and decodes the EXEC
