@@ -91,6 +91,12 @@ describe("Redis Cluster", () => {
         assert.strictEqual(ClusterSlot.slotOf(key), yield* redis.clusterKeyslot(key), key)
       }
       assert.strictEqual(ClusterSlot.slotOf(new Uint8Array([0xff, 0x7b, 0x61, 0x7d])), ClusterSlot.slotOf("a"))
+      // 500 random keys with braces sprinkled in, against the server in one pipeline.
+      const alphabet = "ab{}:é日 1"
+      const random = Array.from({ length: 500 }, (_, i) =>
+        Array.from({ length: 1 + (i % 12) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join(""))
+      const served = yield* redis.pipeline(random.map((key) => commands.clusterKeyslot(key)))
+      assert.deepStrictEqual(served, random.map((key) => Either.right(ClusterSlot.slotOf(key))))
     }), { timeout: 60_000 })
 
   it.scopedLive("types the cluster's introspection commands", () =>
