@@ -149,6 +149,14 @@ export interface ClusterOptions {
    * fails with the last one. Default `16`.
    */
   readonly maxRedirects?: number
+  /**
+   * Where single read-only commands go: `"master"` (default), or
+   * `"replicas"`, in turn among the replicas of the key's slot (the master
+   * when it has none). Replicas lag their master: a read may not see a
+   * write that just completed. Pipelines, transactions and blocking
+   * commands always go to masters.
+   */
+  readonly readFrom?: "master" | "replicas"
 }
 
 /**
@@ -251,6 +259,7 @@ export interface ResolvedSentinel {
 export interface ResolvedCluster {
   readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>
   readonly maxRedirects: number
+  readonly readFrom: "master" | "replicas"
 }
 
 /**
@@ -422,6 +431,9 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (cache !== undefined && protocol === 2) {
       return yield* fail("cache needs RESP3 (its invalidations are RESP3 pushes); remove protocol: 2")
     }
+    if (cache !== undefined && cluster?.readFrom === "replicas") {
+      return yield* fail("cache cannot be combined with cluster.readFrom: \"replicas\" yet (replicas are not tracked)")
+    }
     const endpoint: Endpoint = merged.path !== undefined
       ? { _tag: "Unix", path: merged.path, tls }
       : { _tag: "Tcp", host: merged.host ?? "127.0.0.1", port, tls }
@@ -491,7 +503,11 @@ const resolveCluster = (cluster: ClusterOptions): Either.Either<ResolvedCluster,
     if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
       return yield* fail(`cluster.maxRedirects must be a non-negative integer, got ${maxRedirects}`)
     }
-    return { nodes: cluster.nodes.map(({ host, port }) => ({ host, port })), maxRedirects }
+    const readFrom = cluster.readFrom ?? "master"
+    if (readFrom !== "master" && readFrom !== "replicas") {
+      return yield* fail(`cluster.readFrom must be "master" or "replicas", got ${String(readFrom)}`)
+    }
+    return { nodes: cluster.nodes.map(({ host, port }) => ({ host, port })), maxRedirects, readFrom }
   })
 
 const resolveCache = (cache: CacheOptions): Either.Either<NonNullable<Resolved["cache"]>, RedisConfigError> =>

@@ -3,7 +3,7 @@ import { Effect, Either, Option } from "effect"
 import { Commands, Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
-import { eventually } from "./utils.js"
+import { calls, eventually } from "./utils.js"
 
 const { commands } = Commands
 
@@ -16,13 +16,6 @@ const setup = (cache: RedisConfig.CacheOptions = {}) =>
     const redis = yield* connect({ url: server.url, cache })
     const other = yield* connect({ url: server.url })
     return { server, redis, other }
-  })
-
-/** How many times the server ran `command` (INFO commandstats). */
-const calls = (redis: Redis.Redis, command: string) =>
-  Effect.map(redis.info("commandstats"), (info) => {
-    const line = info["commandstats"]?.[`cmdstat_${command}`] ?? ""
-    return Number(/calls=(\d+)/.exec(line)?.[1] ?? 0)
   })
 
 describe("client-side caching", () => {

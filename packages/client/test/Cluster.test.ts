@@ -3,7 +3,7 @@ import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { ClusterSlot, Command, Commands, Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
-import { closedPort, eventually } from "./utils.js"
+import { calls, closedPort, eventually } from "./utils.js"
 
 const { commands } = Commands
 
@@ -298,6 +298,30 @@ describe("Redis Cluster", () => {
       }
       const standalone = Command.keyIndices(commands.get("k"))
       assert.deepStrictEqual(standalone, [1])
+    }), { timeout: 60_000 })
+
+  it.scopedLive("reads from replicas when asked to, and writes to masters", () =>
+    Effect.gen(function*() {
+      const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+      const writer = yield* connect({ cluster: { nodes: cluster.seeds } })
+      const keys = Array.from({ length: 30 }, (_, i) => `replicated:${i}`)
+      yield* Effect.forEach(keys, (key) => writer.set(key, key), { discard: true })
+      const masters = yield* Effect.forEach(cluster.masters, (node) => connect({ url: node.url }))
+      // Every write on its replica before reading there.
+      for (const master of masters) assert.strictEqual(yield* master.wait(1, 5_000), 1)
+      // CLUSTER SLOTS lists a replica once gossip reports it has replicated something.
+      yield* eventually(writer.clusterSlots(), (ranges) => ranges.every((range) => range.replicas.length === 1), 10)
+      const redis = yield* connect({ cluster: { nodes: cluster.seeds, readFrom: "replicas" } })
+      const total = (nodes: ReadonlyArray<Redis.Redis>, command: string) =>
+        Effect.map(Effect.forEach(nodes, (node) => calls(node, command)), (counts) => counts.reduce((a, b) => a + b, 0))
+      const before = yield* total(masters, "get")
+      assert.deepStrictEqual(yield* Effect.forEach(keys, (key) => redis.get(key)), keys.map(Option.some))
+      const replicas = yield* Effect.forEach(cluster.replicas, (node) => connect({ url: node.url }))
+      assert.strictEqual(yield* total(replicas, "get"), keys.length)
+      assert.strictEqual(yield* total(masters, "get"), before)
+      const setsBefore = yield* total(masters, "set")
+      yield* redis.set(keys[0]!, "again")
+      assert.strictEqual(yield* total(masters, "set"), setsBefore + 1)
     }), { timeout: 60_000 })
 
   it.scopedLive("after a master fails, its replica takes over: commands and subscriptions follow", () =>

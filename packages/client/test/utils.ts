@@ -1,7 +1,7 @@
 import * as Net from "node:net"
 import { Effect, Layer, Schedule } from "effect"
 import { NodeRedis } from "@effect-redis/node"
-import type { RedisConfig } from "@effect-redis/client"
+import type { Redis, RedisConfig } from "@effect-redis/client"
 import { RedisServer } from "@effect-redis/testing"
 
 /**
@@ -36,3 +36,10 @@ export const closedPort = Effect.async<number>((resume) => {
     server.close(() => resume(Effect.succeed(port)))
   })
 })
+
+/** How many times the server ran `command` (INFO commandstats). */
+export const calls = (redis: Redis.Redis, command: string) =>
+  Effect.map(redis.info("commandstats"), (info) => {
+    const line = info["commandstats"]?.[`cmdstat_${command}`] ?? ""
+    return Number(/calls=(\d+)/.exec(line)?.[1] ?? 0)
+  })

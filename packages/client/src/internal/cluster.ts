@@ -89,25 +89,34 @@ const slotOfCommand = (command: Command.Command<unknown>): number | undefined =>
   return ClusterSlot.slotOf(typeof key === "string" || key instanceof Uint8Array ? key : String(key))
 }
 
-/** One range of `CLUSTER SLOTS`: its slots and where its master is. */
+/** One range of `CLUSTER SLOTS`: its slots, where its master is, and where its replicas are. */
 interface Range {
   readonly start: number
   readonly end: number
   readonly host: string
   readonly port: number
+  readonly replicas: ReadonlyArray<{ readonly host: string; readonly port: number }>
 }
 
-/** The ranges with their masters' addresses; an empty host or `?` means the node asked. */
+/**
+ * The ranges with their nodes' addresses; a master's empty host or `?`
+ * means the node asked. A replica without an address is left out.
+ */
 const rangesOf = (slots: ReadonlyArray<ClusterCommands.SlotRange>, askedHost: string): Array<Range> =>
-  slots.map(({ end, master, start }) => ({
+  slots.map(({ end, master, replicas, start }) => ({
     start,
     end,
     host: master.host === "" || master.host === "?" ? askedHost : master.host,
-    port: master.port
+    port: master.port,
+    replicas: replicas.filter((replica) => replica.host !== "" && replica.host !== "?")
   }))
 
 export class Cluster {
   private readonly slots = new Array<Node | undefined>(ClusterSlot.SLOTS)
+  /** With `readFrom: "replicas"`: each slot's reachable replicas (one array per range). */
+  private readonly readers = new Array<ReadonlyArray<Node> | undefined>(ClusterSlot.SLOTS)
+  /** Turns among a slot's replicas. */
+  private turn = 0
   private readonly nodes = new Map<string, Node>()
   /** Bumped by every refresh: a refresh asked for before the last one finished has nothing to do. */
   private epoch = 0
@@ -119,8 +128,12 @@ export class Cluster {
     private readonly options: ResolvedCluster,
     private readonly transport: Transport,
     private readonly scope: Scope.Scope,
-    /** With client-side caching, every master's connection is tracked and reports to it. */
-    private readonly tracking: Connection.ConnectionOptions | undefined
+    /**
+     * How every node's multiplexed connection is made: tracked and
+     * reporting to the cache with client-side caching, sending READONLY
+     * for replica reads.
+     */
+    private readonly connectionOptions: Connection.ConnectionOptions
   ) {}
 
   /** The configuration of a connection to one node. */
@@ -145,7 +158,7 @@ export class Cluster {
       const scope = yield* Scope.fork(this.scope, ExecutionStrategy.sequential)
       const config = this.nodeConfig(host, port)
       const opened = yield* Effect.exit(Effect.all([
-        Connection.make(config, this.transport, this.tracking),
+        Connection.make(config, this.transport, this.connectionOptions),
         ConnectionPool.make(config, this.transport)
       ]).pipe(Scope.extend(scope)))
       if (Exit.isFailure(opened)) {
@@ -169,14 +182,26 @@ export class Cluster {
   private readonly reload: Effect.Effect<void, RedisError> = Effect.gen(this, function*() {
     const ranges = yield* this.askForSlots
     const owners = new Array<Node | undefined>(ClusterSlot.SLOTS)
+    const readers = new Array<ReadonlyArray<Node> | undefined>(ClusterSlot.SLOTS)
+    const live = new Set<Node>()
     for (const range of ranges) {
-      // A master that cannot be reached (down, not yet replaced) leaves its slots unserved.
+      // A node that cannot be reached (down, not yet replaced) serves nothing.
       const node = yield* Effect.option(this.nodeAt(range.host, range.port))
-      if (Option.isNone(node)) continue
-      for (let slot = range.start; slot <= range.end; slot++) owners[slot] = node.value
+      const replicas = this.options.readFrom === "replicas"
+        ? (yield* Effect.forEach(range.replicas, ({ host, port }) => Effect.option(this.nodeAt(host, port))))
+          .flatMap((replica) => Option.isSome(replica) ? [replica.value] : [])
+        : []
+      for (const replica of replicas) live.add(replica)
+      if (Option.isSome(node)) live.add(node.value)
+      for (let slot = range.start; slot <= range.end; slot++) {
+        owners[slot] = Option.getOrUndefined(node)
+        readers[slot] = replicas
+      }
     }
-    const live = new Set(owners)
-    for (let slot = 0; slot < ClusterSlot.SLOTS; slot++) this.slots[slot] = owners[slot]
+    for (let slot = 0; slot < ClusterSlot.SLOTS; slot++) {
+      this.slots[slot] = owners[slot]
+      this.readers[slot] = readers[slot]
+    }
     this.epoch++
     for (const [address, node] of this.nodes) {
       if (live.has(node)) continue
@@ -245,12 +270,22 @@ export class Cluster {
     )
   }
 
+  /** With `readFrom: "replicas"`, the replica a single read-only command goes to, in turn. */
+  private readerOf(command: Command.Command<unknown>, slot: number | undefined): Node | undefined {
+    const flags = command.spec.flags
+    if (slot === undefined || (flags & Command.Flags.readonly) === 0 || (flags & Command.Flags.blocking) !== 0) {
+      return undefined
+    }
+    const replicas = this.readers[slot]
+    return replicas === undefined || replicas.length === 0 ? undefined : replicas[this.turn++ % replicas.length]
+  }
+
   /** Runs a command where its slot lives, following redirections. */
   execute<A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> {
     // Routed when run, not when built: an Effect run again (a retry) sees the current map.
     return Effect.suspend(() => {
       const slot = slotOfCommand(command)
-      const node = this.ownerOf(slot)
+      const node = this.readerOf(command, slot) ?? this.ownerOf(slot)
       return node === undefined
         ? this.unserved(slot)
         : this.followed(command, binary, node, false, this.options.maxRedirects)
@@ -443,7 +478,11 @@ export class Cluster {
   }
 }
 
-/** Reads the slot map and connects to every master, in `scope`; `tracking` for client-side caching. */
+/**
+ * Reads the slot map and connects to every master (and, with
+ * `readFrom: "replicas"`, every replica), in `scope`; `tracking` for
+ * client-side caching.
+ */
 export const make = (
   config: Resolved,
   options: ResolvedCluster,
@@ -451,7 +490,8 @@ export const make = (
   tracking?: Connection.ConnectionOptions
 ): Effect.Effect<Cluster, RedisError, Scope.Scope> =>
   Effect.gen(function*() {
-    const cluster = new Cluster(config, options, transport, yield* Effect.scope, tracking)
+    const connectionOptions = { ...tracking, replicaReads: options.readFrom === "replicas" }
+    const cluster = new Cluster(config, options, transport, yield* Effect.scope, connectionOptions)
     yield* cluster.refresh()
     return cluster
   })

@@ -72,6 +72,8 @@ export interface ConnectionOptions {
   readonly binaryPushes?: boolean
   /** Turn on `CLIENT TRACKING` in every handshake (client-side caching). */
   readonly tracking?: boolean
+  /** Send `READONLY` in every handshake (reads from cluster replicas). */
+  readonly replicaReads?: boolean
 }
 
 export class Connection {
@@ -100,7 +102,7 @@ export class Connection {
     private readonly listener: ConnectionListener,
     private readonly reconnects: boolean,
     private readonly idleBinary: boolean,
-    private readonly tracking: boolean
+    private readonly extras: Handshake.Extras
   ) {
     this.decoder.binary = idleBinary
   }
@@ -354,7 +356,7 @@ export class Connection {
             return Effect.fail(this.unavailable(undefined))
           }
           this.socket = socket
-          return Handshake.run(this.config, (commands) => this.handshakeAll(commands), this.tracking).pipe(
+          return Handshake.run(this.config, (commands) => this.handshakeAll(commands), this.extras).pipe(
             Effect.map((protocol) => {
               this.protocol = protocol
             }),
@@ -593,7 +595,7 @@ export const make = (
       options.listener ?? {},
       reconnect,
       options.binaryPushes ?? false,
-      options.tracking ?? false
+      { tracking: options.tracking ?? false, replicaReads: options.replicaReads ?? false }
     )
     yield* Effect.acquireRelease(connection.connect, () => connection.close)
     if (reconnect) {

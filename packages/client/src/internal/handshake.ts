@@ -23,37 +23,46 @@ const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", Command.keyless)
 const SELECT = Command.spec("SELECT", Command.keyless)
 const ROLE = Command.spec("ROLE", Command.keyless)
 const CLIENT_TRACKING = Command.spec("CLIENT TRACKING", Command.keyless)
+const READONLY = Command.spec("READONLY", Command.keyless)
+
+/**
+ * What a connection asks of the server beyond the defaults: `tracking`
+ * turns on `CLIENT TRACKING` (client-side caching, RESP3 only);
+ * `replicaReads` sends `READONLY`, so that a cluster replica answers reads
+ * of its master's slots.
+ */
+export interface Extras {
+  readonly tracking: boolean
+  readonly replicaReads: boolean
+}
 const roleName = (reply: RespValue): string => ReplyDecoder.text(ReplyDecoder.items(reply)[0] ?? "")
 
 const authCodes = new Set(["WRONGPASS", "NOAUTH", "NOPERM", "AUTH"])
 
-/**
- * Runs the handshake; succeeds with the protocol the connection speaks.
- * With `tracking`, it also turns on `CLIENT TRACKING` (client-side
- * caching), which needs RESP3.
- */
-export const run = (config: Resolved, sendAll: SendAll, tracking: boolean): Effect.Effect<2 | 3, RedisError> => {
-  if (config.protocol === 2) return resp2(config, sendAll, tracking)
+/** Runs the handshake with its `extras`; succeeds with the protocol the connection speaks. */
+export const run = (config: Resolved, sendAll: SendAll, extras: Extras): Effect.Effect<2 | 3, RedisError> => {
+  if (config.protocol === 2) return resp2(config, sendAll, extras)
   const { clientName, database, password, username } = config
   const hello: Array<Command.RedisArg> = ["HELLO", 3]
   if (password !== undefined) hello.push("AUTH", username ?? "default", Redacted.value(password))
   if (clientName !== undefined) hello.push("SETNAME", clientName)
   const batch: Array<Command.Command<unknown>> = [Command.make(HELLO, hello, raw)]
   if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
-  if (tracking) batch.push(Command.make(CLIENT_TRACKING, ["CLIENT", "TRACKING", "ON"], raw))
+  if (extras.tracking) batch.push(Command.make(CLIENT_TRACKING, ["CLIENT", "TRACKING", "ON"], raw))
+  if (extras.replicaReads) batch.push(Command.make(READONLY, ["READONLY"], raw))
   if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
   return Effect.flatMap(sendAll(batch), (exits) => {
     const failure = failureOf(exits[0]!)
     if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
       // The server predates RESP3 (or refuses it): speak RESP2 instead.
-      return resp2(config, sendAll, tracking)
+      return resp2(config, sendAll, extras)
     }
     return Effect.as(checkAllBehindSentinel(config, exits), 3 as const)
   })
 }
 
-const resp2 = (config: Resolved, sendAll: SendAll, tracking: boolean): Effect.Effect<2, RedisError> => {
-  if (tracking) {
+const resp2 = (config: Resolved, sendAll: SendAll, extras: Extras): Effect.Effect<2, RedisError> => {
+  if (extras.tracking) {
     return Effect.fail(
       new RedisConnectionError({
         reason: "Handshake",
@@ -70,6 +79,7 @@ const resp2 = (config: Resolved, sendAll: SendAll, tracking: boolean): Effect.Ef
   }
   if (clientName !== undefined) batch.push(Command.make(CLIENT_SETNAME, ["CLIENT", "SETNAME", clientName], raw))
   if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
+  if (extras.replicaReads) batch.push(Command.make(READONLY, ["READONLY"], raw))
   if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
   return batch.length === 0 ? Effect.succeed(2) : Effect.as(
     Effect.flatMap(sendAll(batch), (exits) => checkAllBehindSentinel(config, exits)),
