@@ -157,6 +157,12 @@ export interface ClusterOptions {
    * commands always go to masters.
    */
   readonly readFrom?: "master" | "replicas"
+  /**
+   * How often the slot map is read again when nothing else asked for it
+   * (MOVED, refusals and unreachable nodes do, at once). Default 30
+   * seconds.
+   */
+  readonly refreshInterval?: Duration.DurationInput
 }
 
 /**
@@ -260,6 +266,7 @@ export interface ResolvedCluster {
   readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>
   readonly maxRedirects: number
   readonly readFrom: "master" | "replicas"
+  readonly refreshIntervalMillis: number
 }
 
 /**
@@ -507,7 +514,12 @@ const resolveCluster = (cluster: ClusterOptions): Either.Either<ResolvedCluster,
     if (readFrom !== "master" && readFrom !== "replicas") {
       return yield* fail(`cluster.readFrom must be "master" or "replicas", got ${String(readFrom)}`)
     }
-    return { nodes: cluster.nodes.map(({ host, port }) => ({ host, port })), maxRedirects, readFrom }
+    return {
+      nodes: cluster.nodes.map(({ host, port }) => ({ host, port })),
+      maxRedirects,
+      readFrom,
+      refreshIntervalMillis: yield* durationMillis("cluster.refreshInterval", cluster.refreshInterval, 30_000)
+    }
   })
 
 const resolveCache = (cache: CacheOptions): Either.Either<NonNullable<Resolved["cache"]>, RedisConfigError> =>

@@ -303,6 +303,7 @@ describe("Redis Cluster", () => {
   it.scopedLive("reads from replicas when asked to, and writes to masters", () =>
     Effect.gen(function*() {
       const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+      const redis = yield* connect({ cluster: { nodes: cluster.seeds, readFrom: "replicas", refreshInterval: "100 millis" } })
       const writer = yield* connect({ cluster: { nodes: cluster.seeds } })
       const keys = Array.from({ length: 30 }, (_, i) => `replicated:${i}`)
       yield* Effect.forEach(keys, (key) => writer.set(key, key), { discard: true })
@@ -311,7 +312,8 @@ describe("Redis Cluster", () => {
       for (const master of masters) assert.strictEqual(yield* master.wait(1, 5_000), 1)
       // CLUSTER SLOTS lists a replica once gossip reports it has replicated something.
       yield* eventually(writer.clusterSlots(), (ranges) => ranges.every((range) => range.replicas.length === 1), 10)
-      const redis = yield* connect({ cluster: { nodes: cluster.seeds, readFrom: "replicas" } })
+      // The client started before that: its periodic map read finds the replicas.
+      yield* Effect.sleep("300 millis")
       const total = (nodes: ReadonlyArray<Redis.Redis>, command: string) =>
         Effect.map(Effect.forEach(nodes, (node) => calls(node, command)), (counts) => counts.reduce((a, b) => a + b, 0))
       const before = yield* total(masters, "get")

@@ -3,10 +3,10 @@
  * connection and a pool of dedicated connections per master, routing by key
  * slot, and the MOVED and ASK redirections.
  *
- * - The slot map comes from `CLUSTER SLOTS`, asked of the known masters and
- *   then of the configured nodes until one answers. It is read again after
- *   every MOVED (the redirected command does not wait for it) and when a
- *   master cannot be reached.
+ * - The slot map comes from `CLUSTER SLOTS`, asked of the known nodes and
+ *   then of the configured ones until one answers. It is read again after
+ *   every MOVED (the redirected command does not wait for it), when a node
+ *   cannot be reached, and every `refreshInterval`.
  * - A command goes to the master of its first key's slot; a command without
  *   keys goes to the master of slot 0. Multi-key commands are checked by the
  *   server (CROSSSLOT).
@@ -493,5 +493,8 @@ export const make = (
     const connectionOptions = { ...tracking, replicaReads: options.readFrom === "replicas" }
     const cluster = new Cluster(config, options, transport, yield* Effect.scope, connectionOptions)
     yield* cluster.refresh()
+    yield* Effect.forkScoped(Effect.forever(
+      Effect.zipRight(Effect.sleep(options.refreshIntervalMillis), Effect.ignore(Effect.suspend(() => cluster.refresh())))
+    ))
     return cluster
   })
