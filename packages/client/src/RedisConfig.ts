@@ -438,9 +438,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (cache !== undefined && protocol === 2) {
       return yield* fail("cache needs RESP3 (its invalidations are RESP3 pushes); remove protocol: 2")
     }
-    if (cache !== undefined && cluster?.readFrom === "replicas") {
-      return yield* fail("cache cannot be combined with cluster.readFrom: \"replicas\" yet (replicas are not tracked)")
-    }
+
     const endpoint: Endpoint = merged.path !== undefined
       ? { _tag: "Unix", path: merged.path, tls }
       : { _tag: "Tcp", host: merged.host ?? "127.0.0.1", port, tls }

@@ -326,6 +326,31 @@ describe("Redis Cluster", () => {
       assert.strictEqual(yield* total(masters, "set"), setsBefore + 1)
     }), { timeout: 60_000 })
 
+  it.scopedLive("caches replica reads, which replication invalidates", () =>
+    Effect.gen(function*() {
+      const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+      const writer = yield* connect({ cluster: { nodes: cluster.seeds } })
+      yield* writer.set("tracked", "1")
+      const masters = yield* Effect.forEach(cluster.masters, (node) => connect({ url: node.url }))
+      for (const master of masters) yield* master.wait(1, 5_000)
+      const slot = ClusterSlot.slotOf("tracked")
+      yield* eventually(
+        writer.clusterSlots(),
+        (ranges) => ranges.some((range) => range.start <= slot && slot <= range.end && range.replicas.length === 1),
+        10
+      )
+      const redis = yield* connect({ cluster: { nodes: cluster.seeds, readFrom: "replicas" }, cache: {} })
+      assert.deepStrictEqual(yield* redis.get("tracked"), Option.some("1"))
+      assert.deepStrictEqual(yield* redis.get("tracked"), Option.some("1"))
+      assert.deepStrictEqual(yield* redis.cacheStats, { hits: 1, misses: 1, size: 1, evictions: 0, invalidations: 0 })
+      const owner = cluster.masters[ownerIndex(cluster, slot)]!
+      const replica = yield* connect({ url: cluster.replicas.find((node) => node.masterId === owner.id)!.url })
+      assert.strictEqual(yield* calls(replica, "get"), 1, "the one miss was read from the replica")
+      // Written on the master; the replica applies it and invalidates its tracked key.
+      yield* writer.set("tracked", "2")
+      yield* eventually(redis.get("tracked"), (value) => Option.getOrNull(value) === "2", 5)
+    }), { timeout: 60_000 })
+
   it.scopedLive("after a master fails, its replica takes over: commands and subscriptions follow", () =>
     Effect.gen(function*() {
       const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
