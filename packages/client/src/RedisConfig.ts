@@ -113,7 +113,7 @@ export interface Options {
    * Client-side caching: read-only commands on the shared connection keep
    * their replies in memory, and the server tells the client (RESP3
    * `CLIENT TRACKING`) when a key it read changes. Default: off. Needs
-   * RESP3. In a cluster, every master's connection is tracked.
+   * RESP3. In a cluster, every node connection the client reads from is tracked.
    */
   readonly cache?: CacheOptions
 }
