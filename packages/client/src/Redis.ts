@@ -529,15 +529,21 @@ export const make = (
       const shared = cache === undefined ? routed : cachedBy(cache, routed)
       return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscribe, 0, spans, cacheStats)
     }
-    const transport = config.sentinel === undefined ? base : yield* Sentinel.make(base, config, config.sentinel)
+    const sentinel = config.sentinel === undefined ? undefined : yield* Sentinel.make(base, config, config.sentinel)
+    const transport = sentinel?.master ?? base
     const connection = yield* Connection.make(config, transport, tracking)
     const pool = yield* ConnectionPool.make(config, transport)
     const subscriber = yield* Subscriber.lazy(config, transport)
+    // Replica reads: a second connection, to a replica (its handshake does not insist on a master).
+    const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
+      ? connection
+      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
     const direct: Executor = {
-      execute: (command, binary) =>
-        (command.spec.flags & Command.Flags.blocking) !== 0
-          ? pool.withConnection((pooled) => pooled.execute(command, binary))
-          : connection.execute(command, binary),
+      execute: (command, binary) => {
+        const flags = command.spec.flags
+        if ((flags & Command.Flags.blocking) !== 0) return pool.withConnection((pooled) => pooled.execute(command, binary))
+        return (flags & Command.Flags.readonly) !== 0 ? reader.execute(command, binary) : connection.execute(command, binary)
+      },
       executeAll: connection.executeAll
     }
     const shared = cache === undefined ? direct : cachedBy(cache, direct)

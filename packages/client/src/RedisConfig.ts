@@ -182,6 +182,14 @@ export interface SentinelOptions {
   readonly password?: Redacted.Redacted<string> | string
   /** TLS to the sentinels. Default: none. */
   readonly tls?: boolean | TlsOptions
+  /**
+   * Where single read-only commands go: `"master"` (default), or
+   * `"replicas"`, on a connection to a replica the sentinels report
+   * healthy (chosen in turn at every connect; the master when there is
+   * none). Replicas lag their master: a read may not see a write that just
+   * completed. Batches, blocking commands and the pool stay on the master.
+   */
+  readonly readFrom?: "master" | "replicas"
 }
 
 /**
@@ -254,6 +262,7 @@ export interface ResolvedSentinel {
   readonly username: string | undefined
   readonly password: Redacted.Redacted<string> | undefined
   readonly tls: TlsOptions | undefined
+  readonly readFrom: "master" | "replicas"
 }
 
 /**
@@ -486,12 +495,17 @@ const resolveSentinel = (sentinel: SentinelOptions): Either.Either<ResolvedSenti
       if (typeof host !== "string" || host === "") return yield* fail("every sentinel needs a host")
       if (!validPort(port)) return yield* fail(`sentinel ports must be integers from 1 to 65535, got ${port} for ${host}`)
     }
+    const readFrom = sentinel.readFrom ?? "master"
+    if (readFrom !== "master" && readFrom !== "replicas") {
+      return yield* fail(`sentinel.readFrom must be "master" or "replicas", got ${String(readFrom)}`)
+    }
     return {
       name: sentinel.name,
       sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
       username: sentinel.username,
       password: redacted(sentinel.password),
-      tls: tlsOf(sentinel.tls)
+      tls: tlsOf(sentinel.tls),
+      readFrom
     }
   })
 

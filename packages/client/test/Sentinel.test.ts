@@ -4,7 +4,7 @@ import { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisSentinel, RedisServer } from "@effect-redis/testing"
 import { RespMap, type RespValue } from "@effect-redis/resp/RespValue"
-import { closedPort, eventually } from "./utils.js"
+import { calls, closedPort, eventually } from "./utils.js"
 
 type Address = { readonly host: string; readonly port: number }
 
@@ -54,6 +54,24 @@ describe("Sentinel", () => {
       const [message] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(messages, 1)))
       assert.strictEqual(message?.message, "hello")
     }), { timeout: 30_000 })
+
+  it.scopedLive("reads from a healthy replica when asked to, and writes to the master", () =>
+    Effect.gen(function*() {
+      const { master, replica, sentinel } = yield* topology()
+      const direct = (url: string) => Redis.make({ url }).pipe(Effect.provide(NodeTransport.layer))
+      const toMaster = yield* direct(master.url)
+      const toReplica = yield* direct(replica.url)
+      const admin = yield* Redis.make({ host: sentinel.host, port: sentinel.port }).pipe(Effect.provide(NodeTransport.layer))
+      // The sentinel reports the replica healthy once it has looked at it.
+      yield* eventually(admin.raw(["SENTINEL", "REPLICAS", "mymaster"]), (replicas) => linkOk(replicas), 20)
+      const redis = yield* viaSentinel([sentinel], { sentinel: { name: "mymaster", sentinels: [sentinel], readFrom: "replicas" } })
+      yield* redis.set("shared", "1")
+      assert.strictEqual(yield* toMaster.wait(1, 5_000), 1)
+      assert.deepStrictEqual(yield* redis.get("shared"), Option.some("1"))
+      assert.strictEqual(yield* calls(toReplica, "get"), 1)
+      assert.strictEqual(yield* calls(toMaster, "get"), 0)
+      assert.strictEqual(yield* calls(toMaster, "set"), 1)
+    }), { timeout: 60_000 })
 
   it.scopedLive("follows a failover to the promoted replica", () =>
     Effect.gen(function*() {
