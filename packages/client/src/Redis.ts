@@ -373,8 +373,9 @@ export const makeClient = (executor: Executor): Client => {
 /**
  * Builds the service: `shared` runs commands (blocking ones on dedicated
  * connections) and batches; `poolFor` lends the dedicated connections for
- * `reserve` and `watch`, from the pool that serves the given keys. With
- * `spans` (attributes), every command and batch runs in a client span.
+ * `reserve` and `watch`, from the pool that serves the given keys;
+ * `subscribe` opens subscriptions. With `spans` (attributes), every command
+ * and batch runs in a client span; `cacheStats` backs `redis.cacheStats`.
  *
  * @since 0.1.0
  * @category constructors
