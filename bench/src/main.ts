@@ -18,7 +18,7 @@ import * as RedisCluster from "@effect-redis/testing/RedisCluster"
 import * as RedisServer from "@effect-redis/testing/RedisServer"
 import { type ScenarioSummary, summarize, table } from "./report.js"
 import type { RunResult } from "./result.js"
-import { type ClientName, clientNames, type Scenario, scenarios } from "./scenarios.js"
+import { type ClientName, clientNames, onCluster, type Scenario, scenarios } from "./scenarios.js"
 
 const srcDir = Path.dirname(fileURLToPath(import.meta.url))
 const benchDir = Path.dirname(srcDir)
@@ -173,7 +173,6 @@ const program = Effect.gen(function*() {
   )
   if (options.codec) yield* runCodec
   const selected = scenarios.filter((s) => options.scenarios.includes(s.name))
-  const onCluster = (scenario: Scenario) => scenario._tag === "Steps" && scenario.cluster === true
   const server = yield* RedisServer.make()
   // Cluster scenarios get a three-master cluster of their own, formed only when one is selected.
   const cluster = selected.some(onCluster) ? Option.some(yield* RedisCluster.make()) : Option.none()

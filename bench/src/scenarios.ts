@@ -313,6 +313,14 @@ const pubsub: ReceiveScenario = {
 }
 
 /**
+ * Whether a scenario runs against a cluster (every client in its cluster mode).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const onCluster = (scenario: Scenario): boolean => scenario._tag === "Steps" && scenario.cluster === true
+
+/**
  * Every scenario, in the order they run.
  *
  * @since 0.1.0

@@ -13,6 +13,7 @@ import { countReceived, makeCounter, receiveResult, startPublisher } from "../re
 import { type Driver, failed, mismatch, succeeded, type Timing, workerIndexes } from "../result.js"
 import {
   type ClientName,
+  onCluster,
   type Fixture,
   fixtures,
   type ReceiveScenario,
@@ -70,7 +71,7 @@ const measureReceive = (
 
 const measure = (client: ClientName, scenario: Scenario, port: number, timing: Timing) =>
   Effect.gen(function*() {
-    const target = scenario._tag === "Steps" && scenario.cluster === true
+    const target = onCluster(scenario)
       ? { cluster: { nodes: [{ host: "127.0.0.1", port }] } }
       : { url: `redis://127.0.0.1:${port}` }
     const redis = yield* Redis.make(target).pipe(Effect.provide(NodeTransport.layer))

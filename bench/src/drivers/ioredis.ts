@@ -7,6 +7,7 @@
  */
 import { Cluster, Redis } from "ioredis"
 import type { Driver } from "../result.js"
+import { onCluster } from "../scenarios.js"
 import { logErrors, runPromiseClient } from "./promise.js"
 
 /**
@@ -17,7 +18,7 @@ export const run: Driver = (client, scenario, port, timing) =>
   runPromiseClient(client, async () => {
     const options = { lazyConnect: true, enableAutoPipelining: client === "ioredis-auto" }
     // The cluster client has the same commands; the scenarios' steps take it as a Redis.
-    const redis = scenario._tag === "Steps" && scenario.cluster === true
+    const redis = onCluster(scenario)
       ? new Cluster([{ host: "127.0.0.1", port }], options) as unknown as Redis
       : new Redis({ host: "127.0.0.1", port, ...options })
     redis.on("error", logErrors(client))

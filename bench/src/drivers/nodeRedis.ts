@@ -7,7 +7,7 @@
  */
 import { createClient, createCluster } from "redis"
 import type { Driver } from "../result.js"
-import type { NodeRedisClient } from "../scenarios.js"
+import { type NodeRedisClient, onCluster } from "../scenarios.js"
 import { logErrors, runPromiseClient } from "./promise.js"
 
 /**
@@ -20,7 +20,7 @@ export const run: Driver = (client, scenario, port, timing) =>
     // of retrying forever; it changes nothing while the connection is up.
     const url = `redis://127.0.0.1:${port}`
     // The cluster client has the same commands; the scenarios' steps take it as a client.
-    const redis: NodeRedisClient = scenario._tag === "Steps" && scenario.cluster === true
+    const redis: NodeRedisClient = onCluster(scenario)
       ? createCluster({ rootNodes: [{ url }], defaults: { socket: { reconnectStrategy: false } } }) as unknown as NodeRedisClient
       : createClient({ url, socket: { reconnectStrategy: false } })
     redis.on("error", logErrors(client))
