@@ -537,14 +537,21 @@ export const make = (
     const subscriber = yield* Subscriber.lazy(config, transport)
     // Replica reads: a second connection, to a replica (its handshake does not insist on a master).
     const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
-      ? connection
+      ? undefined
       : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
+    const pooled = <A>(command: Command.Command<A>, binary: boolean) =>
+      pool.withConnection((member) => member.execute(command, binary))
     const direct: Executor = {
-      execute: (command, binary) => {
-        const flags = command.spec.flags
-        if ((flags & Command.Flags.blocking) !== 0) return pool.withConnection((pooled) => pooled.execute(command, binary))
-        return (flags & Command.Flags.readonly) !== 0 ? reader.execute(command, binary) : connection.execute(command, binary)
-      },
+      execute: reader === undefined
+        ? (command, binary) =>
+          (command.spec.flags & Command.Flags.blocking) !== 0
+            ? pooled(command, binary)
+            : connection.execute(command, binary)
+        : (command, binary) => {
+          const flags = command.spec.flags
+          if ((flags & Command.Flags.blocking) !== 0) return pooled(command, binary)
+          return (flags & Command.Flags.readonly) !== 0 ? reader.execute(command, binary) : connection.execute(command, binary)
+        },
       executeAll: connection.executeAll
     }
     const shared = cache === undefined ? direct : cachedBy(cache, direct)

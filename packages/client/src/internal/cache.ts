@@ -56,7 +56,8 @@ const lineOf = (args: ReadonlyArray<Command.RedisArg>): string | undefined => {
   let line = ""
   for (const arg of args) {
     if (arg instanceof Uint8Array) return undefined
-    line += `${String(arg).length}:${String(arg)}`
+    const text = String(arg)
+    line += `${text.length}:${text}`
   }
   return line
 }

@@ -83,9 +83,12 @@ const unreachable = (error: RedisError): boolean =>
 
 /** The slot of a command's first key; `undefined` for commands without keys. */
 const slotOfCommand = (command: Command.Command<unknown>): number | undefined => {
-  const indices = Command.keyIndices(command)
-  if (indices.length === 0) return undefined
-  const key = command.args[indices[0]!]!
+  // Only the first key counts: found without building the list of every key, on every command.
+  const keys = command.spec.keys
+  if (keys === undefined) return undefined
+  const index = typeof keys === "function" ? keys(command.args)[0] : keys.first
+  if (index === undefined || index >= command.args.length) return undefined
+  const key = command.args[index]!
   return ClusterSlot.slotOf(typeof key === "string" || key instanceof Uint8Array ? key : String(key))
 }
 
