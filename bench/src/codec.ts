@@ -8,8 +8,8 @@
  * @since 0.1.0
  */
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { Decoder as NodeRedisDecoder, RESP_TYPES } from "@redis/client/dist/lib/RESP/decoder.js"
 import { loadavg } from "node:os"
-import { RESP_TYPES, Decoder as NodeRedisDecoder } from "@redis/client/dist/lib/RESP/decoder.js"
 import RedisParser from "redis-parser"
 import { type Fixture, largeBulks, mixed } from "./fixtures.js"
 
@@ -134,7 +134,9 @@ const fmt = (n: number, digits = 0): string =>
 const report = (fixture: Fixture, results: ReadonlyArray<Result>, large: boolean): void => {
   const base = (binary: boolean) => results.find((r) => r.name === `redis-parser (${binary ? "buffers" : "strings"})`)!
   console.log(
-    `\n### ${fixture.name}: ${fmt(fixture.replies)} replies, ${fmt(fixture.bytes / 1e6, 1)} MB, ${fixture.chunks.length} chunks\n`
+    `\n### ${fixture.name}: ${fmt(fixture.replies)} replies, ${
+      fmt(fixture.bytes / 1e6, 1)
+    } MB, ${fixture.chunks.length} chunks\n`
   )
   console.log(`| decoder | replies/s | ${large ? "GB/s" : "MB/s"} | vs redis-parser, same mode |`)
   console.log("| --- | ---: | ---: | ---: |")

@@ -8,14 +8,14 @@
  *
  * @since 0.1.0
  */
+import * as RedisCluster from "@effect-redis/testing/RedisCluster"
+import * as RedisServer from "@effect-redis/testing/RedisServer"
+import { Cause, Config, Effect, Exit, Fiber, Option } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Cause, Config, Effect, Exit, Fiber, Option } from "effect"
-import * as RedisCluster from "@effect-redis/testing/RedisCluster"
-import * as RedisServer from "@effect-redis/testing/RedisServer"
 import { type ScenarioSummary, summarize, table } from "./report.js"
 import type { RunResult } from "./result.js"
 import { type ClientName, clientNames, onCluster, type Scenario, scenarios } from "./scenarios.js"
@@ -87,7 +87,13 @@ const spawnTs = (
     }
     child.once("error", (error) => done(`could not start: ${error.message}`))
     child.once("close", (code, signal) =>
-      done(timedOut ? `no result within ${options.timeoutMillis} ms` : code !== null ? `exit ${code}` : `killed by ${signal}`))
+      done(
+        timedOut
+          ? `no result within ${options.timeoutMillis} ms`
+          : code !== null
+          ? `exit ${code}`
+          : `killed by ${signal}`
+      ))
     return Effect.sync(() => {
       clearTimeout(timer)
       child.kill("SIGKILL")
@@ -106,7 +112,12 @@ const runOne = (client: ClientName, scenario: Scenario, port: number, config: Be
     } catch {
       // The message of a crash, without the stack frames that follow it.
       const tail = stderr.split("\n").filter((line) => line.trim() !== "" && !/^\s+at /.test(line)).slice(-5).join("\n")
-      return { ok: false, client, scenario: scenario.name, error: `runner ${status}, no result${tail ? `: ${tail}` : ""}` }
+      return {
+        ok: false,
+        client,
+        scenario: scenario.name,
+        error: `runner ${status}, no result${tail ? `: ${tail}` : ""}`
+      }
     }
   }))
 

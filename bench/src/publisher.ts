@@ -24,11 +24,11 @@
  *
  * @since 0.1.0
  */
-import * as Net from "node:net"
-import { Either } from "effect"
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { encodeCommand } from "@effect-redis/resp/RespEncoder"
 import { RespError } from "@effect-redis/resp/RespValue"
+import { Either } from "effect"
+import * as Net from "node:net"
 
 const batchSize = 1000
 const batchesInFlight = 2

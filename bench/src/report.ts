@@ -69,7 +69,11 @@ export const summarize = (
     return {
       client,
       runs,
-      median: { opsPerSec: middle, p50Us: medianOf(ok.map((run) => run.p50Us)), p99Us: medianOf(ok.map((run) => run.p99Us)) },
+      median: {
+        opsPerSec: middle,
+        p50Us: medianOf(ok.map((run) => run.p50Us)),
+        p99Us: medianOf(ok.map((run) => run.p99Us))
+      },
       spread: (Math.max(...opsPerSec) - Math.min(...opsPerSec)) / middle
     }
   })

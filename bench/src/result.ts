@@ -94,7 +94,9 @@ export const failed = (client: string, scenario: string, error: unknown): RunRes
  * @category checks
  */
 export const mismatch = ({ key, value }: Fixture, got: string | null | undefined): string | undefined =>
-  got === value ? undefined : `${key} read back ${got == null ? "nil" : `${got.length} chars`}, expected ${value.length}`
+  got === value
+    ? undefined
+    : `${key} read back ${got == null ? "nil" : `${got.length} chars`}, expected ${value.length}`
 
 /**
  * `[0, 1, …, n - 1]`: the worker indexes.

@@ -16,12 +16,12 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Effect, Stream } from "effect"
-import type * as Scope from "effect/Scope"
 import type * as Command from "@effect-redis/client/Command"
 import * as Commands from "@effect-redis/client/Commands"
 import type { Redis as EffectRedis } from "@effect-redis/client/Redis"
 import type { RedisError } from "@effect-redis/client/RedisError"
+import { Chunk, Effect, Stream } from "effect"
+import type * as Scope from "effect/Scope"
 import type { ChainableCommander, Redis as IORedis } from "ioredis"
 import type { RedisClientType } from "redis"
 

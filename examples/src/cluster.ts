@@ -7,10 +7,10 @@
  * REDIS_CLUSTER_NODES (`host:port,host:port`) when set; otherwise it forms a
  * throwaway three-master cluster from redis-server on PATH.
  */
-import { NodeRuntime } from "@effect/platform-node"
 import { ClusterSlot, Commands, Redis } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
+import { NodeRuntime } from "@effect/platform-node"
 import { Chunk, Config, Console, Effect, Fiber, Layer, Option, Stream } from "effect"
 
 const { commands } = Commands
@@ -60,7 +60,9 @@ const RedisLive = Layer.unwrapScoped(
         return { host, port: Number(port) }
       })
       : (yield* RedisCluster.make()).seeds
-    if (Option.isNone(given)) yield* Console.log(`REDIS_CLUSTER_NODES is not set: formed a cluster on ${JSON.stringify(nodes)}`)
+    if (Option.isNone(given)) {
+      yield* Console.log(`REDIS_CLUSTER_NODES is not set: formed a cluster on ${JSON.stringify(nodes)}`)
+    }
     return NodeRedis.layer({ cluster: { nodes }, cache: {} })
   })
 )

@@ -5,10 +5,10 @@
  * Run it with `pnpm example`. It uses REDIS_URL when set; otherwise it starts
  * a throwaway redis-server (from PATH) for the length of the program.
  */
-import { NodeRuntime } from "@effect/platform-node"
 import { Redis } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Effect, Layer, Option } from "effect"
 
 const program = Effect.gen(function*() {
@@ -31,7 +31,9 @@ const program = Effect.gen(function*() {
   yield* redis.rpush("quickstart:jobs", ["resize", "upload", "notify"])
   const next = yield* redis.lpop("quickstart:jobs")
   const rest = yield* redis.lrange("quickstart:jobs", 0, -1)
-  yield* Console.log(`LPOP quickstart:jobs -> ${Option.getOrElse(next, () => "(nil)")}, remaining ${JSON.stringify(rest)}`)
+  yield* Console.log(
+    `LPOP quickstart:jobs -> ${Option.getOrElse(next, () => "(nil)")}, remaining ${JSON.stringify(rest)}`
+  )
 
   // Sorted sets
   yield* redis.zadd("quickstart:scores", [[3, "carol"], [1, "alice"], [2, "bob"]])

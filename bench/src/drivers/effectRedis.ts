@@ -5,17 +5,17 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, Option } from "effect"
 import * as Redis from "@effect-redis/client/Redis"
 import * as NodeTransport from "@effect-redis/node/NodeTransport"
+import { Cause, Effect, Exit, Option } from "effect"
 import { MeasureWindow } from "../histogram.js"
 import { countReceived, makeCounter, receiveResult, startPublisher } from "../receive.js"
 import { type Driver, failed, mismatch, succeeded, type Timing, workerIndexes } from "../result.js"
 import {
   type ClientName,
-  onCluster,
   type Fixture,
   fixtures,
+  onCluster,
   type ReceiveScenario,
   type Scenario,
   type StepScenario

@@ -15,20 +15,26 @@ import { logErrors, runPromiseClient } from "./promise.js"
  * @category drivers
  */
 export const run: Driver = (client, scenario, port, timing) =>
-  runPromiseClient(client, async () => {
-    const options = { lazyConnect: true, enableAutoPipelining: client === "ioredis-auto" }
-    // The cluster client has the same commands; the scenarios' steps take it as a Redis.
-    const redis = onCluster(scenario)
-      ? new Cluster([{ host: "127.0.0.1", port }], options) as unknown as Redis
-      : new Redis({ host: "127.0.0.1", port, ...options })
-    redis.on("error", logErrors(client))
-    await redis.connect()
-    return {
-      set: (key, value) => redis.set(key, value),
-      get: (key) => redis.get(key),
-      del: (keys) => redis.del(keys),
-      step: (scenario) => scenario.ioredis(redis),
-      receive: (scenario, counter) => scenario.ioredis(redis, counter),
-      close: () => redis.disconnect()
-    }
-  }, scenario, port, timing)
+  runPromiseClient(
+    client,
+    async () => {
+      const options = { lazyConnect: true, enableAutoPipelining: client === "ioredis-auto" }
+      // The cluster client has the same commands; the scenarios' steps take it as a Redis.
+      const redis = onCluster(scenario)
+        ? new Cluster([{ host: "127.0.0.1", port }], options) as unknown as Redis
+        : new Redis({ host: "127.0.0.1", port, ...options })
+      redis.on("error", logErrors(client))
+      await redis.connect()
+      return {
+        set: (key, value) => redis.set(key, value),
+        get: (key) => redis.get(key),
+        del: (keys) => redis.del(keys),
+        step: (scenario) => scenario.ioredis(redis),
+        receive: (scenario, counter) => scenario.ioredis(redis, counter),
+        close: () => redis.disconnect()
+      }
+    },
+    scenario,
+    port,
+    timing
+  )

@@ -16,13 +16,13 @@
  *
  * @since 0.1.0
  */
+import type { RespValue } from "@effect-redis/resp/RespValue"
 import { Chunk, Context, Effect, type Either, Exit, Option, type Schedule, type Scope, Stream } from "effect"
 import { dual } from "effect/Function"
-import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "./Command.js"
+import { commands } from "./Commands.js"
 import * as Keys from "./commands/keys.js"
 import * as Server from "./commands/server.js"
-import { commands } from "./Commands.js"
 import * as Cache from "./internal/cache.js"
 import * as Cluster from "./internal/cluster.js"
 import * as ClusterPubSub from "./internal/clusterPubSub.js"
@@ -66,7 +66,8 @@ type Out<A, IsBinary extends boolean> = IsBinary extends true ? Binary<A> : A
  * @category models
  */
 export type Methods<Table, IsBinary extends boolean> = {
-  readonly [K in keyof Table]: Table[K] extends (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A>
+  readonly [K in keyof Table]: Table[K] extends
+    (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A>
     ? (...args: P) => Effect.Effect<Out<A, IsBinary>, RedisError>
     : never
 }
@@ -194,11 +195,17 @@ export type Reserved = Client
  */
 export interface Subscriptions<IsBinary extends boolean> {
   /** Messages published on the channels, from the moment the server confirmed the subscription. */
-  readonly subscribe: (...channels: ReadonlyArray<string>) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
+  readonly subscribe: (
+    ...channels: ReadonlyArray<string>
+  ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on channels matching the glob-style patterns (PSUBSCRIBE). */
-  readonly psubscribe: (...patterns: ReadonlyArray<string>) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
+  readonly psubscribe: (
+    ...patterns: ReadonlyArray<string>
+  ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on shard channels (SSUBSCRIBE). */
-  readonly ssubscribe: (...channels: ReadonlyArray<string>) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
+  readonly ssubscribe: (
+    ...channels: ReadonlyArray<string>
+  ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /**
    * Subscribes to everything in `targets` and completes once the server has
    * confirmed all of it, with the stream of messages: anything published
@@ -321,9 +328,14 @@ const withScriptsLoaded = (executeAll: Executor["executeAll"]): Executor["execut
 
 /** Follows a SCAN-family cursor from 0 until the server returns 0, one chunk per page. */
 const scanning = <A>(page: (cursor: bigint) => Effect.Effect<Keys.ScanPage<A>, RedisError>) =>
-  Stream.paginateChunkEffect(0n, (cursor) =>
-    Effect.map(page(cursor), ([next, items]) =>
-      [Chunk.unsafeFromArray(items), next === 0n ? Option.none() : Option.some(next)] as const))
+  Stream.paginateChunkEffect(
+    0n,
+    (cursor) =>
+      Effect.map(
+        page(cursor),
+        ([next, items]) => [Chunk.unsafeFromArray(items), next === 0n ? Option.none() : Option.some(next)] as const
+      )
+  )
 
 const makeView = (executor: Executor, binary: boolean): Record<string, unknown> => {
   const executeAll = withScriptsLoaded(executor.executeAll)
@@ -337,7 +349,8 @@ const makeView = (executor: Executor, binary: boolean): Record<string, unknown> 
       ),
     pipeline: (batch: ReadonlyArray<Command.Command<unknown>>) =>
       Effect.map(executeAll(batch, binary), Transaction.toEithers),
-    transaction: (batch: ReadonlyArray<Command.Command<unknown>>) => Transaction.run(executor.executeAll, batch, binary),
+    transaction: (batch: ReadonlyArray<Command.Command<unknown>>) =>
+      Transaction.run(executor.executeAll, batch, binary),
     scanStream: (options?: Keys.ScanOptions) => {
       const scan = (on: Executor) => scanning((cursor) => on.execute(Keys.commands.scan(cursor, options), binary))
       return executor.masters === undefined
@@ -436,28 +449,36 @@ export const fromExecutors = (
       ? Effect.void
       : shared.masters === undefined
       ? shared.execute(configSet, false)
-      : Effect.flatMap(shared.masters, (masters) =>
-        Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true }))
+      : Effect.flatMap(
+        shared.masters,
+        (masters) => Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true })
+      )
     return Stream.unwrapScoped(
       Effect.zipRight(
         enable,
         subscribe({ patterns: [`__keyspace@${db}__:${options.keys ?? "*"}`], ...bufferOf(options) }, false)
       )
-    ).pipe(Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>))))
+    ).pipe(
+      Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>)))
+    )
   }
-  client.watch = (keys: ReadonlyArray<Command.RedisKey>, body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>) =>
-    Effect.flatMap(poolFor(keys), (pool) => pool.withConnection((connection) =>
-      Effect.gen(function*() {
-        const watch = keys.length === 0
-          ? Keys.noneGiven(WATCH, "key")
-          : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
-        yield* connection.execute(watch, false)
-        const batch = yield* body(clientOf(connection)).pipe(
-          Effect.tapErrorCause(() => connection.execute(Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok), false))
-        )
-        return yield* Transaction.run(connection.executeAll, batch, false)
-      })
-    ))
+  client.watch = (
+    keys: ReadonlyArray<Command.RedisKey>,
+    body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>
+  ) =>
+    Effect.flatMap(poolFor(keys), (pool) =>
+      pool.withConnection((connection) =>
+        Effect.gen(function*() {
+          const watch = keys.length === 0
+            ? Keys.noneGiven(WATCH, "key")
+            : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
+          yield* connection.execute(watch, false)
+          const batch = yield* body(clientOf(connection)).pipe(
+            Effect.tapErrorCause(() => connection.execute(Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok), false))
+          )
+          return yield* Transaction.run(connection.executeAll, batch, false)
+        })
+      ))
   return client as unknown as Redis
 }
 
@@ -478,23 +499,32 @@ export type Subscribe = (
 ) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>>, RedisError, Scope.Scope>
 
 /** Every subscription on the one subscriber connection of `binary`. */
-const subscribeThrough = (subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>): Subscribe =>
-(targets, binary) => Effect.flatMap(subscriber(binary), (subscriber) => subscriber.subscribe(targets))
+const subscribeThrough =
+  (subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>): Subscribe => (targets, binary) =>
+    Effect.flatMap(subscriber(binary), (subscriber) => subscriber.subscribe(targets))
 
-const makeSubscriptions = (subscribe: Subscribe, binary: boolean): Subscriptions<boolean> => ({
-  subscribe: (...channels) => Stream.unwrapScoped(subscribe({ channels }, binary)),
-  psubscribe: (...patterns) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
-  ssubscribe: (...shardChannels) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
-  subscription: (targets) => subscribe(targets, binary)
-}) as Subscriptions<boolean>
+const makeSubscriptions = (subscribe: Subscribe, binary: boolean): Subscriptions<boolean> =>
+  ({
+    subscribe: (...channels) => Stream.unwrapScoped(subscribe({ channels }, binary)),
+    psubscribe: (...patterns) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
+    ssubscribe: (...shardChannels) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
+    subscription: (targets) => subscribe(targets, binary)
+  }) as Subscriptions<boolean>
 
-const noCache: Effect.Effect<CacheStats> = Effect.succeed({ hits: 0, misses: 0, size: 0, evictions: 0, invalidations: 0 })
+const noCache: Effect.Effect<CacheStats> = Effect.succeed({
+  hits: 0,
+  misses: 0,
+  size: 0,
+  evictions: 0,
+  invalidations: 0
+})
 
 /** An executor whose single commands go through client-side caching, and whose batches drop what they wrote. */
 const cachedBy = (cache: Cache.ClientCache, executor: Executor): Executor => ({
   ...(executor.masters && { masters: executor.masters }),
   execute: (command, binary) => cache.through(command, binary, executor.execute),
-  executeAll: (batch, binary) => Effect.ensuring(executor.executeAll(batch, binary), Effect.sync(() => cache.afterBatch(batch)))
+  executeAll: (batch, binary) =>
+    Effect.ensuring(executor.executeAll(batch, binary), Effect.sync(() => cache.afterBatch(batch)))
 })
 
 /** Commands after which a reserved connection is closed rather than returned to the pool. */
@@ -516,7 +546,9 @@ export const make = (
     const config = yield* RedisConfig.resolve(options)
     const base = yield* RedisTransport
     const spans = config.tracing ? spanAttributes(config) : undefined
-    const cache = config.cache === undefined ? undefined : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
+    const cache = config.cache === undefined
+      ? undefined
+      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
     const tracking = cache && { listener: cache.listener, tracking: true }
     const cacheStats = cache && Effect.sync(() => cache.stats)
     if (config.cluster !== undefined) {
@@ -550,7 +582,9 @@ export const make = (
         : (command, binary) => {
           const flags = command.spec.flags
           if ((flags & Command.Flags.blocking) !== 0) return pooled(command, binary)
-          return (flags & Command.Flags.readonly) !== 0 ? reader.execute(command, binary) : connection.execute(command, binary)
+          return (flags & Command.Flags.readonly) !== 0
+            ? reader.execute(command, binary)
+            : connection.execute(command, binary)
         },
       executeAll: connection.executeAll
     }
@@ -578,18 +612,17 @@ const spanAttributes = (config: RedisConfig.Resolved): Record<string, unknown> =
 
 /** An executor that opens a client span per command and per batch. */
 const traced = (executor: Executor, attributes: Record<string, unknown>): Executor => ({
-    ...(executor.masters && {
-      masters: Effect.map(executor.masters, (masters) => masters.map((master) => traced(master, attributes)))
+  ...(executor.masters && {
+    masters: Effect.map(executor.masters, (masters) => masters.map((master) => traced(master, attributes)))
+  }),
+  execute: (command, binary) =>
+    Effect.withSpan(executor.execute(command, binary), command.spec.name, {
+      kind: "client",
+      attributes: { ...attributes, "db.operation.name": command.spec.name }
     }),
-    execute: (command, binary) =>
-      Effect.withSpan(executor.execute(command, binary), command.spec.name, {
-        kind: "client",
-        attributes: { ...attributes, "db.operation.name": command.spec.name }
-      }),
-    executeAll: (batch, binary) =>
-      Effect.withSpan(executor.executeAll(batch, binary), "PIPELINE", {
-        kind: "client",
-        attributes: { ...attributes, "db.operation.name": "PIPELINE", "db.operation.batch.size": batch.length }
-      })
+  executeAll: (batch, binary) =>
+    Effect.withSpan(executor.executeAll(batch, binary), "PIPELINE", {
+      kind: "client",
+      attributes: { ...attributes, "db.operation.name": "PIPELINE", "db.operation.batch.size": batch.length }
+    })
 })
-

@@ -493,7 +493,9 @@ const resolveSentinel = (sentinel: SentinelOptions): Either.Either<ResolvedSenti
     }
     for (const { host, port } of sentinel.sentinels) {
       if (typeof host !== "string" || host === "") return yield* fail("every sentinel needs a host")
-      if (!validPort(port)) return yield* fail(`sentinel ports must be integers from 1 to 65535, got ${port} for ${host}`)
+      if (!validPort(port)) {
+        return yield* fail(`sentinel ports must be integers from 1 to 65535, got ${port} for ${host}`)
+      }
     }
     const readFrom = sentinel.readFrom ?? "master"
     if (readFrom !== "master" && readFrom !== "replicas") {
@@ -516,7 +518,9 @@ const resolveCluster = (cluster: ClusterOptions): Either.Either<ResolvedCluster,
     }
     for (const { host, port } of cluster.nodes) {
       if (typeof host !== "string" || host === "") return yield* fail("every cluster node needs a host")
-      if (!validPort(port)) return yield* fail(`cluster node ports must be integers from 1 to 65535, got ${port} for ${host}`)
+      if (!validPort(port)) {
+        return yield* fail(`cluster node ports must be integers from 1 to 65535, got ${port} for ${host}`)
+      }
     }
     const maxRedirects = cluster.maxRedirects ?? 16
     if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {

@@ -13,8 +13,8 @@
  *
  * @since 0.1.0
  */
+import { RespMap, RespPush, RespSet, type RespValue, RespVerbatim } from "@effect-redis/resp/RespValue"
 import { type Brand, Option } from "effect"
-import { RespMap, RespPush, RespSet, RespVerbatim, type RespValue } from "@effect-redis/resp/RespValue"
 
 /**
  * Thrown by a decoder when a reply does not have the expected shape.

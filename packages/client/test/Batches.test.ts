@@ -1,6 +1,6 @@
+import { Command, Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Either, Exit, Fiber, Option, Schedule, Stream } from "effect"
-import { Command, Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
 import { testLayer } from "./utils.js"
 
 const { get, incr, lpush, set } = Commands.commands
@@ -33,7 +33,10 @@ describe("pipelines, transactions and scripts", () => {
           const redis = yield* Redis.Redis
           const bytes = new Uint8Array([0, 255, 13, 10, 128])
           const [, value] = yield* redis.binary.pipeline([set(key("bin"), bytes), get(key("bin"))])
-          assert.deepStrictEqual(Either.map(value, Option.map((v) => Array.from(v))), Either.right(Option.some([0, 255, 13, 10, 128])))
+          assert.deepStrictEqual(
+            Either.map(value, Option.map((v) => Array.from(v))),
+            Either.right(Option.some([0, 255, 13, 10, 128]))
+          )
         }))
 
       it.effect("a transaction applies every command and decodes each result", () =>
@@ -49,7 +52,11 @@ describe("pipelines, transactions and scripts", () => {
         Effect.gen(function*() {
           const redis = yield* Redis.Redis
           // An unknown command passes the client and is refused by the server at queue time.
-          const unknown = Command.make(Command.spec("NOSUCHCOMMAND", { keys: undefined }), ["NOSUCHCOMMAND"], ReplyDecoder.raw)
+          const unknown = Command.make(
+            Command.spec("NOSUCHCOMMAND", { keys: undefined }),
+            ["NOSUCHCOMMAND"],
+            ReplyDecoder.raw
+          )
           const exit = yield* Effect.exit(
             redis.transaction([set(key("abort"), "1"), Commands.commands.incrby(key("abort"), 1), unknown])
           )
@@ -90,7 +97,11 @@ describe("pipelines, transactions and scripts", () => {
           assert.isTrue(Exit.isFailure(conflict))
           const failure = Exit.isFailure(conflict) && conflict.cause._tag === "Fail" ? conflict.cause.error : undefined
           assert.strictEqual(failure?._tag === "RedisTransactionError" && failure.reason, "Conflict")
-          assert.deepStrictEqual(yield* redis.get(key("balance")), Option.some("90"), "the aborted transaction applied nothing")
+          assert.deepStrictEqual(
+            yield* redis.get(key("balance")),
+            Option.some("90"),
+            "the aborted transaction applied nothing"
+          )
 
           attempts = 0
           const [result] = yield* withdraw.pipe(Redis.retryOnConflict(Schedule.recurs(3)))
@@ -136,20 +147,28 @@ describe("pipelines, transactions and scripts", () => {
           const pairs = yield* Stream.runCollect(redis.hscanStream(key("h"), { count: 50 }))
           assert.deepStrictEqual(Object.fromEntries(Array.from(pairs)), fields)
           yield* redis.sadd(key("set"), ["a", "b", "c"])
-          assert.deepStrictEqual(Array.from(yield* Stream.runCollect(redis.sscanStream(key("set")))).sort(), ["a", "b", "c"])
+          assert.deepStrictEqual(Array.from(yield* Stream.runCollect(redis.sscanStream(key("set")))).sort(), [
+            "a",
+            "b",
+            "c"
+          ])
           yield* redis.zadd(key("z"), [[1, "one"], [2, "two"]])
           assert.deepStrictEqual(
             Array.from(yield* Stream.runCollect(redis.zscanStream(key("z")))).sort(),
             [["one", 1], ["two", 2]]
           )
-          const firstTen = yield* Stream.runCollect(Stream.take(redis.scanStream({ match: key("scan:*"), count: 10 }), 10))
+          const firstTen = yield* Stream.runCollect(
+            Stream.take(redis.scanStream({ match: key("scan:*"), count: 10 }), 10)
+          )
           assert.strictEqual(firstTen.length, 10)
         }))
 
       it.effect("interrupting a pipeline leaves the connection in step", () =>
         Effect.gen(function*() {
           const redis = yield* Redis.Redis
-          const fiber = yield* Effect.fork(redis.pipeline(Array.from({ length: 1000 }, (_, i) => set(key(`i${i}`), "x"))))
+          const fiber = yield* Effect.fork(
+            redis.pipeline(Array.from({ length: 1000 }, (_, i) => set(key(`i${i}`), "x")))
+          )
           yield* Fiber.interrupt(fiber)
           assert.deepStrictEqual(yield* redis.get(key("i999")), Option.some("x"))
           assert.strictEqual(yield* redis.echo("still in step"), "still in step")

@@ -1,7 +1,7 @@
+import { Redis, type ReplyDecoder } from "@effect-redis/client"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { expectTypeOf } from "vitest"
-import { Redis, type ReplyDecoder } from "@effect-redis/client"
 import { testLayer } from "./utils.js"
 
 type Text = ReplyDecoder.Text

@@ -1,8 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Option } from "effect"
 import { Commands, Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either, Option } from "effect"
 import { calls, eventually } from "./utils.js"
 
 const { commands } = Commands
@@ -19,53 +19,68 @@ const setup = (cache: RedisConfig.CacheOptions = {}) =>
   })
 
 describe("client-side caching", () => {
-  it.scopedLive("serves repeated reads from memory and the server's invalidations keep them fresh", () =>
-    Effect.gen(function*() {
-      const { other, redis } = yield* setup()
-      yield* other.set("user:1", "Ada")
-      assert.deepStrictEqual(yield* redis.get("user:1"), Option.some("Ada"))
-      assert.deepStrictEqual(yield* redis.get("user:1"), Option.some("Ada"))
-      assert.deepStrictEqual(yield* redis.get("user:1"), Option.some("Ada"))
-      assert.strictEqual(yield* calls(other, "get"), 1)
-      assert.deepStrictEqual(yield* redis.cacheStats, { hits: 2, misses: 1, size: 1, evictions: 0, invalidations: 0 })
-      // Another client writes: the server's invalidation reaches this one.
-      yield* other.set("user:1", "Grace")
-      yield* eventually(redis.get("user:1"), (value) => Option.getOrNull(value) === "Grace", 5)
-      assert.isAtLeast((yield* redis.cacheStats).invalidations, 1)
-      // Missing keys are cached too, and invalidated when they appear.
-      assert.deepStrictEqual(yield* redis.get("user:2"), Option.none())
-      yield* other.set("user:2", "Linus")
-      yield* eventually(redis.get("user:2"), Option.isSome, 5)
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "serves repeated reads from memory and the server's invalidations keep them fresh",
+    () =>
+      Effect.gen(function*() {
+        const { other, redis } = yield* setup()
+        yield* other.set("user:1", "Ada")
+        assert.deepStrictEqual(yield* redis.get("user:1"), Option.some("Ada"))
+        assert.deepStrictEqual(yield* redis.get("user:1"), Option.some("Ada"))
+        assert.deepStrictEqual(yield* redis.get("user:1"), Option.some("Ada"))
+        assert.strictEqual(yield* calls(other, "get"), 1)
+        assert.deepStrictEqual(yield* redis.cacheStats, { hits: 2, misses: 1, size: 1, evictions: 0, invalidations: 0 })
+        // Another client writes: the server's invalidation reaches this one.
+        yield* other.set("user:1", "Grace")
+        yield* eventually(redis.get("user:1"), (value) => Option.getOrNull(value) === "Grace", 5)
+        assert.isAtLeast((yield* redis.cacheStats).invalidations, 1)
+        // Missing keys are cached too, and invalidated when they appear.
+        assert.deepStrictEqual(yield* redis.get("user:2"), Option.none())
+        yield* other.set("user:2", "Linus")
+        yield* eventually(redis.get("user:2"), Option.isSome, 5)
+      }),
+    { timeout: 30_000 }
+  )
 
-  it.scopedLive("caches each command line on its own, structured replies included, and drops them on FLUSHDB", () =>
-    Effect.gen(function*() {
-      const { other, redis } = yield* setup()
-      yield* other.hset("h", { a: "1", b: "2" })
-      const first = yield* redis.hgetall("h")
-      const second = yield* redis.hgetall("h")
-      assert.deepStrictEqual(second, { a: "1", b: "2" })
-      assert.notStrictEqual(first, second, "every hit decodes a fresh value")
-      assert.deepStrictEqual(yield* redis.hget("h", "a"), Option.some("1"))
-      assert.deepStrictEqual(yield* redis.mget(["h", "missing"]).pipe(Effect.either), Either.right([Option.none(), Option.none()]))
-      assert.strictEqual((yield* redis.cacheStats).size, 3)
-      yield* other.flushdb()
-      yield* eventually(redis.cacheStats, (stats) => stats.size === 0, 5)
-      assert.deepStrictEqual(yield* redis.hgetall("h"), {})
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "caches each command line on its own, structured replies included, and drops them on FLUSHDB",
+    () =>
+      Effect.gen(function*() {
+        const { other, redis } = yield* setup()
+        yield* other.hset("h", { a: "1", b: "2" })
+        const first = yield* redis.hgetall("h")
+        const second = yield* redis.hgetall("h")
+        assert.deepStrictEqual(second, { a: "1", b: "2" })
+        assert.notStrictEqual(first, second, "every hit decodes a fresh value")
+        assert.deepStrictEqual(yield* redis.hget("h", "a"), Option.some("1"))
+        assert.deepStrictEqual(
+          yield* redis.mget(["h", "missing"]).pipe(Effect.either),
+          Either.right([Option.none(), Option.none()])
+        )
+        assert.strictEqual((yield* redis.cacheStats).size, 3)
+        yield* other.flushdb()
+        yield* eventually(redis.cacheStats, (stats) => stats.size === 0, 5)
+        assert.deepStrictEqual(yield* redis.hgetall("h"), {})
+      }),
+    { timeout: 30_000 }
+  )
 
-  it.scopedLive("its own writes drop what they change by the time they complete, in batches too", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* setup()
-      yield* redis.set("counter", "1")
-      assert.deepStrictEqual(yield* redis.get("counter"), Option.some("1"))
-      yield* redis.incr("counter")
-      assert.deepStrictEqual(yield* redis.get("counter"), Option.some("2"))
-      yield* redis.pipeline([commands.set("counter", "10")])
-      assert.deepStrictEqual(yield* redis.get("counter"), Option.some("10"))
-      yield* redis.transaction([commands.del(["counter"])])
-      assert.deepStrictEqual(yield* redis.get("counter"), Option.none())
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "its own writes drop what they change by the time they complete, in batches too",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* setup()
+        yield* redis.set("counter", "1")
+        assert.deepStrictEqual(yield* redis.get("counter"), Option.some("1"))
+        yield* redis.incr("counter")
+        assert.deepStrictEqual(yield* redis.get("counter"), Option.some("2"))
+        yield* redis.pipeline([commands.set("counter", "10")])
+        assert.deepStrictEqual(yield* redis.get("counter"), Option.some("10"))
+        yield* redis.transaction([commands.del(["counter"])])
+        assert.deepStrictEqual(yield* redis.get("counter"), Option.none())
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive("never caches what changes without a write: TTL, random members, TOUCH", () =>
     Effect.gen(function*() {
@@ -98,24 +113,28 @@ describe("client-side caching", () => {
       assert.strictEqual((yield* redis.cacheStats).hits, 1, "an expired reply is asked again")
     }), { timeout: 30_000 })
 
-  it.scopedLive("forgets everything when the connection is lost, and tracks again after the reconnect", () =>
-    Effect.gen(function*() {
-      const { other, redis } = yield* setup()
-      yield* other.set("k", "before")
-      assert.deepStrictEqual(yield* redis.get("k"), Option.some("before"))
-      const clients = yield* other.clientList()
-      const tracking = clients.find((client) => client.flags.includes("t"))
-      assert.isDefined(tracking, "the caching connection has tracking on")
-      yield* other.raw(["CLIENT", "KILL", "ID", tracking!.id])
-      // Written while the caching client is away: no invalidation can reach it.
-      yield* other.set("k", "while away")
-      assert.deepStrictEqual(
-        yield* eventually(Effect.either(redis.get("k")), Either.isRight, 10),
-        Either.right(Option.some("while away"))
-      )
-      yield* other.set("k", "after")
-      yield* eventually(redis.get("k"), (value) => Option.getOrNull(value) === "after", 5)
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "forgets everything when the connection is lost, and tracks again after the reconnect",
+    () =>
+      Effect.gen(function*() {
+        const { other, redis } = yield* setup()
+        yield* other.set("k", "before")
+        assert.deepStrictEqual(yield* redis.get("k"), Option.some("before"))
+        const clients = yield* other.clientList()
+        const tracking = clients.find((client) => client.flags.includes("t"))
+        assert.isDefined(tracking, "the caching connection has tracking on")
+        yield* other.raw(["CLIENT", "KILL", "ID", tracking!.id])
+        // Written while the caching client is away: no invalidation can reach it.
+        yield* other.set("k", "while away")
+        assert.deepStrictEqual(
+          yield* eventually(Effect.either(redis.get("k")), Either.isRight, 10),
+          Either.right(Option.some("while away"))
+        )
+        yield* other.set("k", "after")
+        yield* eventually(redis.get("k"), (value) => Option.getOrNull(value) === "after", 5)
+      }),
+    { timeout: 30_000 }
+  )
 
   it("refuses a configuration it cannot honour", () => {
     for (

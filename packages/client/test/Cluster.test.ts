@@ -1,8 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { ClusterSlot, Command, Commands, Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { calls, closedPort, eventually } from "./utils.js"
 
 const { commands } = Commands
@@ -94,8 +94,11 @@ describe("Redis Cluster", () => {
       // 500 random keys with braces sprinkled in, against the server in one pipeline.
       const alphabet = "ab{}:é日 1"
       const random = Array.from({ length: 500 }, (_, i) =>
-        Array.from({ length: 1 + (i % 12) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join(""))
-      const served = yield* redis.pipeline(random.map((key) => commands.clusterKeyslot(key)))
+        Array.from({ length: 1 + (i % 12) }, () =>
+          alphabet[Math.floor(Math.random() * alphabet.length)]).join(""))
+      const served = yield* redis.pipeline(random.map((key) =>
+        commands.clusterKeyslot(key)
+      ))
       assert.deepStrictEqual(served, random.map((key) => Either.right(ClusterSlot.slotOf(key))))
     }), { timeout: 60_000 })
 
@@ -116,7 +119,9 @@ describe("Redis Cluster", () => {
       ])
       const ranges = yield* redis.clusterSlots()
       assert.deepStrictEqual(
-        [...ranges].sort((a, b) => a.start - b.start).map((range) => [range.start, range.end, range.master.port, range.master.id]),
+        [...ranges].sort((a, b) => a.start - b.start).map((
+          range
+        ) => [range.start, range.end, range.master.port, range.master.id]),
         cluster.masters.map((node) => [node.slots[0], node.slots[1], node.port, node.id])
       )
       yield* redis.set("counted", "1")
@@ -128,48 +133,62 @@ describe("Redis Cluster", () => {
       assert.isTrue(Array.isArray(yield* redis.clusterLinks()))
     }), { timeout: 60_000 })
 
-  it.scopedLive("pipelines span masters and keep their order; keys sharing a hash tag share a slot", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* setup()
-      const batch = Array.from({ length: 50 }, (_, i) => [
-        commands.set(`p:${i}`, String(i)),
-        commands.get(`p:${i}`)
-      ]).flat()
-      const results = yield* redis.pipeline(batch)
-      assert.deepStrictEqual(
-        results,
-        Array.from({ length: 50 }, (_, i) => [Either.right(true), Either.right(Option.some(String(i)))]).flat()
-      )
-      yield* redis.mset({ "{user:1}:name": "Ada", "{user:1}:email": "ada@example.com" })
-      assert.deepStrictEqual(yield* redis.mget(["{user:1}:name", "{user:1}:email"]), [
-        Option.some("Ada"),
-        Option.some("ada@example.com")
-      ])
-      const crossSlot = yield* Effect.flip(redis.mget(["a", "b"]))
-      assert.strictEqual(crossSlot._tag, "RedisReplyError")
-      assert.strictEqual(crossSlot._tag === "RedisReplyError" && crossSlot.code, "CROSSSLOT")
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "pipelines span masters and keep their order; keys sharing a hash tag share a slot",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* setup()
+        const batch = Array.from({ length: 50 }, (_, i) => [
+          commands.set(`p:${i}`, String(i)),
+          commands.get(`p:${i}`)
+        ]).flat()
+        const results = yield* redis.pipeline(batch)
+        assert.deepStrictEqual(
+          results,
+          Array.from({ length: 50 }, (_, i) => [Either.right(true), Either.right(Option.some(String(i)))]).flat()
+        )
+        yield* redis.mset({ "{user:1}:name": "Ada", "{user:1}:email": "ada@example.com" })
+        assert.deepStrictEqual(yield* redis.mget(["{user:1}:name", "{user:1}:email"]), [
+          Option.some("Ada"),
+          Option.some("ada@example.com")
+        ])
+        const crossSlot = yield* Effect.flip(redis.mget(["a", "b"]))
+        assert.strictEqual(crossSlot._tag, "RedisReplyError")
+        assert.strictEqual(crossSlot._tag === "RedisReplyError" && crossSlot.code, "CROSSSLOT")
+      }),
+    { timeout: 60_000 }
+  )
 
-  it.scopedLive("transactions and WATCH run on the master of their keys, which must share a slot", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* setup()
-      const applied = yield* redis.transaction([
-        commands.set("{cart:7}:items", "3"),
-        commands.incr("{cart:7}:version")
-      ])
-      assert.deepStrictEqual(applied, [Either.right(true), Either.right(1n)])
-      const watched = yield* redis.watch(["{cart:7}:items"], (connection) =>
-        Effect.map(connection.get("{cart:7}:items"), (items) => [
-          commands.set("{cart:7}:items", String(Number(Option.getOrElse(items, () => "0")) + 1))
-        ]))
-      assert.deepStrictEqual(watched, [Either.right(true)])
-      assert.deepStrictEqual(yield* redis.get("{cart:7}:items"), Option.some("4"))
-      const refused = yield* Effect.flip(redis.transaction([commands.set("a", "1"), commands.set("b", "2")]))
-      assert.strictEqual(refused._tag, "RedisArgumentError")
-      assert.strictEqual(refused._tag === "RedisArgumentError" && refused.outcome, "not-sent")
-      assert.include(refused.message, "hash slot")
-      assert.deepStrictEqual(yield* redis.exists(["a"]), 0)
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "transactions and WATCH run on the master of their keys, which must share a slot",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* setup()
+        const applied = yield* redis.transaction([
+          commands.set("{cart:7}:items", "3"),
+          commands.incr("{cart:7}:version")
+        ])
+        assert.deepStrictEqual(applied, [Either.right(true), Either.right(1n)])
+        const watched = yield* redis.watch(["{cart:7}:items"], (connection) =>
+          Effect.map(connection.get("{cart:7}:items"), (items) => [
+            commands.set(
+              "{cart:7}:items",
+              String(
+                Number(Option.getOrElse(items, () =>
+                  "0")) + 1
+              )
+            )
+          ]))
+        assert.deepStrictEqual(watched, [Either.right(true)])
+        assert.deepStrictEqual(yield* redis.get("{cart:7}:items"), Option.some("4"))
+        const refused = yield* Effect.flip(redis.transaction([commands.set("a", "1"), commands.set("b", "2")]))
+        assert.strictEqual(refused._tag, "RedisArgumentError")
+        assert.strictEqual(refused._tag === "RedisArgumentError" && refused.outcome, "not-sent")
+        assert.include(refused.message, "hash slot")
+        assert.deepStrictEqual(yield* redis.exists(["a"]), 0)
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("blocking commands wait on a dedicated connection to their key's master", () =>
     Effect.gen(function*() {
@@ -200,19 +219,23 @@ describe("Redis Cluster", () => {
       assert.deepStrictEqual(inPipeline, [Either.right(Option.some("migrating")), Either.right(Option.some("after"))])
     }), { timeout: 60_000 })
 
-  it.scopedLive("caches reads from every master and drops them when another client writes", () =>
-    Effect.gen(function*() {
-      const cluster = yield* RedisCluster.make()
-      const redis = yield* connect({ cluster: { nodes: cluster.seeds }, cache: {} })
-      const other = yield* connect({ cluster: { nodes: cluster.seeds } })
-      const keys = ["cache:a", "cache:b", "cache:c", "cache:d"]
-      yield* Effect.forEach(keys, (key) => other.set(key, "1"), { discard: true })
-      for (const key of keys) yield* redis.get(key)
-      for (const key of keys) yield* redis.get(key)
-      assert.deepStrictEqual(yield* redis.cacheStats, { hits: 4, misses: 4, size: 4, evictions: 0, invalidations: 0 })
-      yield* Effect.forEach(keys, (key) => other.set(key, "2"), { discard: true })
-      for (const key of keys) yield* eventually(redis.get(key), (value) => Option.getOrNull(value) === "2", 5)
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "caches reads from every master and drops them when another client writes",
+    () =>
+      Effect.gen(function*() {
+        const cluster = yield* RedisCluster.make()
+        const redis = yield* connect({ cluster: { nodes: cluster.seeds }, cache: {} })
+        const other = yield* connect({ cluster: { nodes: cluster.seeds } })
+        const keys = ["cache:a", "cache:b", "cache:c", "cache:d"]
+        yield* Effect.forEach(keys, (key) => other.set(key, "1"), { discard: true })
+        for (const key of keys) yield* redis.get(key)
+        for (const key of keys) yield* redis.get(key)
+        assert.deepStrictEqual(yield* redis.cacheStats, { hits: 4, misses: 4, size: 4, evictions: 0, invalidations: 0 })
+        yield* Effect.forEach(keys, (key) => other.set(key, "2"), { discard: true })
+        for (const key of keys) yield* eventually(redis.get(key), (value) => Option.getOrNull(value) === "2", 5)
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("asks again while a slot is not served (CLUSTERDOWN), until it is", () =>
     Effect.gen(function*() {
@@ -242,31 +265,39 @@ describe("Redis Cluster", () => {
       assert.deepStrictEqual(all, ["through the client", "through another master", "through another master"])
     }), { timeout: 60_000 })
 
-  it.scopedLive("subscribes shard channels on the master of their slot, merged with plain channels", () =>
-    Effect.gen(function*() {
-      const { cluster, direct, redis } = yield* setup()
-      // One shard channel on each master.
-      const shardChannels = cluster.masters.map((_, index) =>
-        Array.from({ length: 100 }, (_, i) => `orders:${i}`).find((channel) =>
-          ownerIndex(cluster, ClusterSlot.slotOf(channel)) === index
-        )!
-      )
-      const messages = yield* redis.subscription({ channels: ["news"], shardChannels })
-      for (const [index, channel] of shardChannels.entries()) {
-        assert.deepStrictEqual(yield* direct[index]!.pubsubShardnumsub(channel), { [channel]: 1 })
-      }
-      const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, shardChannels.length + 1)))
-      for (const channel of shardChannels) yield* redis.spublish(channel, `to ${channel}`)
-      yield* redis.publish("news", "to everyone")
-      const all = Chunk.toReadonlyArray(yield* Fiber.join(received)).map((message) => `${message.channel}: ${message.message}`)
-      assert.deepStrictEqual(all.sort(), [...shardChannels.map((c) => `${c}: to ${c}`), "news: to everyone"].sort())
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "subscribes shard channels on the master of their slot, merged with plain channels",
+    () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* setup()
+        // One shard channel on each master.
+        const shardChannels = cluster.masters.map((_, index) =>
+          Array.from({ length: 100 }, (_, i) => `orders:${i}`).find((channel) =>
+            ownerIndex(cluster, ClusterSlot.slotOf(channel)) === index
+          )!
+        )
+        const messages = yield* redis.subscription({ channels: ["news"], shardChannels })
+        for (const [index, channel] of shardChannels.entries()) {
+          assert.deepStrictEqual(yield* direct[index]!.pubsubShardnumsub(channel), { [channel]: 1 })
+        }
+        const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, shardChannels.length + 1)))
+        for (const channel of shardChannels) yield* redis.spublish(channel, `to ${channel}`)
+        yield* redis.publish("news", "to everyone")
+        const all = Chunk.toReadonlyArray(yield* Fiber.join(received)).map((message) =>
+          `${message.channel}: ${message.message}`
+        )
+        assert.deepStrictEqual(all.sort(), [...shardChannels.map((c) => `${c}: to ${c}`), "news: to everyone"].sort())
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("keyspace notifications come from every master", () =>
     Effect.gen(function*() {
       const { cluster, direct, redis } = yield* setup()
       const keys = cluster.masters.map((_, index) =>
-        Array.from({ length: 100 }, (_, i) => `ks:${i}`).find((key) => ownerIndex(cluster, ClusterSlot.slotOf(key)) === index)!
+        Array.from({ length: 100 }, (_, i) => `ks:${i}`).find((key) =>
+          ownerIndex(cluster, ClusterSlot.slotOf(key)) === index
+        )!
       )
       const events = redis.keyspaceEvents({ keys: "ks:*", enable: "KA" })
       const received = yield* Effect.fork(Stream.runCollect(Stream.take(events, keys.length)))
@@ -280,30 +311,36 @@ describe("Redis Cluster", () => {
       assert.isTrue(all.every((event) => event.event === "set" && event.database === 0))
     }), { timeout: 60_000 })
 
-  it.scopedLive("reports what it could not reach, and refuses options a cluster cannot honour", () =>
-    Effect.gen(function*() {
-      const down = { host: "127.0.0.1", port: yield* closedPort }
-      const unreachable = yield* Effect.flip(connect({ cluster: { nodes: [down] } }))
-      assert.strictEqual(unreachable._tag, "RedisConnectionError")
-      assert.include(unreachable.message, `127.0.0.1:${down.port}`)
-      const invalid = [
-        { cluster: { nodes: [] } },
-        { cluster: { nodes: [down] }, database: 2 },
-        { cluster: { nodes: [down] }, sentinel: { name: "m", sentinels: [down] } },
-        { cluster: { nodes: [down], maxRedirects: -1 } }
-      ]
-      for (const options of invalid) {
-        const result = RedisConfig.resolve(options)
-        assert.isTrue(Either.isLeft(result) && result.left._tag === "RedisConfigError", JSON.stringify(options))
-      }
-      const standalone = Command.keyIndices(commands.get("k"))
-      assert.deepStrictEqual(standalone, [1])
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "reports what it could not reach, and refuses options a cluster cannot honour",
+    () =>
+      Effect.gen(function*() {
+        const down = { host: "127.0.0.1", port: yield* closedPort }
+        const unreachable = yield* Effect.flip(connect({ cluster: { nodes: [down] } }))
+        assert.strictEqual(unreachable._tag, "RedisConnectionError")
+        assert.include(unreachable.message, `127.0.0.1:${down.port}`)
+        const invalid = [
+          { cluster: { nodes: [] } },
+          { cluster: { nodes: [down] }, database: 2 },
+          { cluster: { nodes: [down] }, sentinel: { name: "m", sentinels: [down] } },
+          { cluster: { nodes: [down], maxRedirects: -1 } }
+        ]
+        for (const options of invalid) {
+          const result = RedisConfig.resolve(options)
+          assert.isTrue(Either.isLeft(result) && result.left._tag === "RedisConfigError", JSON.stringify(options))
+        }
+        const standalone = Command.keyIndices(commands.get("k"))
+        assert.deepStrictEqual(standalone, [1])
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("reads from replicas when asked to, and writes to masters", () =>
     Effect.gen(function*() {
       const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
-      const redis = yield* connect({ cluster: { nodes: cluster.seeds, readFrom: "replicas", refreshInterval: "100 millis" } })
+      const redis = yield* connect({
+        cluster: { nodes: cluster.seeds, readFrom: "replicas", refreshInterval: "100 millis" }
+      })
       const writer = yield* connect({ cluster: { nodes: cluster.seeds } })
       const keys = Array.from({ length: 30 }, (_, i) => `replicated:${i}`)
       yield* Effect.forEach(keys, (key) => writer.set(key, key), { discard: true })
@@ -351,33 +388,39 @@ describe("Redis Cluster", () => {
       yield* eventually(redis.get("tracked"), (value) => Option.getOrNull(value) === "2", 5)
     }), { timeout: 60_000 })
 
-  it.scopedLive("after a master fails, its replica takes over: commands and subscriptions follow", () =>
-    Effect.gen(function*() {
-      const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
-      const redis = yield* connect({ cluster: { nodes: cluster.seeds }, commandTimeout: "2 seconds" })
-      // The master of slot 0 also carries the subscriber connection.
-      const owner = cluster.masters[0]!
-      const key = Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => ClusterSlot.slotOf(k) <= owner.slots[1])!
-      yield* redis.set(key, "kept")
-      const messages = yield* redis.subscription({ channels: ["alerts"] })
-      const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 1)))
-      const replica = cluster.replicas.find((node) => node.masterId === owner.id)!
-      // The replica has the write before its master goes.
-      assert.strictEqual(yield* (yield* connect({ url: owner.url })).wait(1, 5_000), 1)
-      yield* owner.stop
-      const value = yield* eventually(Effect.either(redis.get(key)), Either.isRight, 30)
-      assert.deepStrictEqual(value, Either.right(Option.some("kept")))
-      yield* redis.set(key, "after failover")
-      const promoted = yield* connect({ url: replica.url })
-      assert.deepStrictEqual(yield* promoted.get(key), Option.some("after failover"))
-      // Published until the subscription is back on the new master of slot 0.
-      const publishing = yield* Effect.fork(
-        Effect.forever(Effect.zipRight(Effect.ignore(redis.publish("alerts", "failed over")), Effect.sleep("100 millis")))
-      )
-      const [message] = Chunk.toReadonlyArray(yield* Fiber.join(received))
-      yield* Fiber.interrupt(publishing)
-      assert.strictEqual(message?.message, "failed over")
-      assert.isTrue(message?.gap)
-      assert.isTrue(Exit.isSuccess(yield* Effect.exit(redis.ping())))
-    }), { timeout: 90_000 })
+  it.scopedLive(
+    "after a master fails, its replica takes over: commands and subscriptions follow",
+    () =>
+      Effect.gen(function*() {
+        const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+        const redis = yield* connect({ cluster: { nodes: cluster.seeds }, commandTimeout: "2 seconds" })
+        // The master of slot 0 also carries the subscriber connection.
+        const owner = cluster.masters[0]!
+        const key = Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => ClusterSlot.slotOf(k) <= owner.slots[1])!
+        yield* redis.set(key, "kept")
+        const messages = yield* redis.subscription({ channels: ["alerts"] })
+        const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 1)))
+        const replica = cluster.replicas.find((node) => node.masterId === owner.id)!
+        // The replica has the write before its master goes.
+        assert.strictEqual(yield* (yield* connect({ url: owner.url })).wait(1, 5_000), 1)
+        yield* owner.stop
+        const value = yield* eventually(Effect.either(redis.get(key)), Either.isRight, 30)
+        assert.deepStrictEqual(value, Either.right(Option.some("kept")))
+        yield* redis.set(key, "after failover")
+        const promoted = yield* connect({ url: replica.url })
+        assert.deepStrictEqual(yield* promoted.get(key), Option.some("after failover"))
+        // Published until the subscription is back on the new master of slot 0.
+        const publishing = yield* Effect.fork(
+          Effect.forever(
+            Effect.zipRight(Effect.ignore(redis.publish("alerts", "failed over")), Effect.sleep("100 millis"))
+          )
+        )
+        const [message] = Chunk.toReadonlyArray(yield* Fiber.join(received))
+        yield* Fiber.interrupt(publishing)
+        assert.strictEqual(message?.message, "failed over")
+        assert.isTrue(message?.gap)
+        assert.isTrue(Exit.isSuccess(yield* Effect.exit(redis.ping())))
+      }),
+    { timeout: 90_000 }
+  )
 })

@@ -1,14 +1,17 @@
-import { assert, describe, it, layer } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option, Random, Scope } from "effect"
 import { Redis, type RedisConfig, type RedisError, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, RedisServer } from "@effect-redis/testing"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Option, Random, Scope } from "effect"
 import { testLayer } from "./utils.js"
 
 const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisError.RedisError => {
   assert.isTrue(Exit.isFailure(exit), "expected a failure")
   const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-  assert.isTrue(Option.isSome(error), `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`)
+  assert.isTrue(
+    Option.isSome(error),
+    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
+  )
   return Option.getOrThrow(error)
 }
 
@@ -76,28 +79,32 @@ describe("Connection", () => {
     })
   }
 
-  it.scopedLive("fails in-flight commands as may-have-executed when the server dies, and recovers after restart", () =>
-    Effect.gen(function*() {
-      const { redis, server } = yield* connect()
-      // Paused, the server takes the bytes but answers nothing: every command is in flight.
-      yield* server.pause
-      const load = yield* Effect.forEach(
-        Array.from({ length: 2000 }, (_, i) => i),
-        (i) => Effect.fork(Effect.exit(redis.raw(["SET", `k${i}`, "v"])))
-      )
-      yield* Effect.sleep("50 millis")
-      yield* server.kill
-      for (const fiber of load) {
-        const error = failure(yield* Fiber.join(fiber))
-        assert.strictEqual(error._tag, "RedisConnectionError")
-        assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Lost")
-        assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "may-have-executed")
-      }
-      const later = yield* Effect.fork(redis.raw(["SET", "after", "restart"]))
-      yield* server.start
-      assert.strictEqual(yield* Fiber.join(later), "OK")
-      assert.strictEqual(yield* redis.raw(["GET", "after"]), "restart")
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "fails in-flight commands as may-have-executed when the server dies, and recovers after restart",
+    () =>
+      Effect.gen(function*() {
+        const { redis, server } = yield* connect()
+        // Paused, the server takes the bytes but answers nothing: every command is in flight.
+        yield* server.pause
+        const load = yield* Effect.forEach(
+          Array.from({ length: 2000 }, (_, i) => i),
+          (i) => Effect.fork(Effect.exit(redis.raw(["SET", `k${i}`, "v"])))
+        )
+        yield* Effect.sleep("50 millis")
+        yield* server.kill
+        for (const fiber of load) {
+          const error = failure(yield* Fiber.join(fiber))
+          assert.strictEqual(error._tag, "RedisConnectionError")
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Lost")
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "may-have-executed")
+        }
+        const later = yield* Effect.fork(redis.raw(["SET", "after", "restart"]))
+        yield* server.start
+        assert.strictEqual(yield* Fiber.join(later), "OK")
+        assert.strictEqual(yield* redis.raw(["GET", "after"]), "restart")
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("times out against a stalled server, then drops the late reply", () =>
     Effect.gen(function*() {
@@ -122,15 +129,19 @@ describe("Connection", () => {
       assert.notStrictEqual(yield* redis.raw(["CLIENT", "ID"]), before)
     }), { timeout: 30_000 })
 
-  it.scopedLive("holds commands while reconnecting and runs them once the server is back", () =>
-    Effect.gen(function*() {
-      const { redis, server } = yield* connect()
-      yield* server.kill
-      yield* Effect.sleep("100 millis")
-      const waiting = yield* Effect.fork(redis.raw(["ECHO", "queued"]))
-      yield* server.start
-      assert.strictEqual(yield* Fiber.join(waiting), "queued")
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "holds commands while reconnecting and runs them once the server is back",
+    () =>
+      Effect.gen(function*() {
+        const { redis, server } = yield* connect()
+        yield* server.kill
+        yield* Effect.sleep("100 millis")
+        const waiting = yield* Effect.fork(redis.raw(["ECHO", "queued"]))
+        yield* server.start
+        assert.strictEqual(yield* Fiber.join(waiting), "queued")
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive("fails at once while disconnected when the offline queue is off", () =>
     Effect.gen(function*() {
@@ -147,31 +158,40 @@ describe("Connection", () => {
     Effect.gen(function*() {
       const server = yield* RedisServer.make()
       const scope = yield* Scope.make()
-      const redis = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer), Scope.extend(scope))
+      const redis = yield* Redis.make({ url: server.url }).pipe(
+        Effect.provide(NodeTransport.layer),
+        Scope.extend(scope)
+      )
       assert.strictEqual(yield* redis.raw(["PING"]), "PONG")
       yield* Scope.close(scope, Exit.void)
       const error = failure(yield* Effect.exit(redis.raw(["PING"])))
       assert.strictEqual(error._tag, "RedisClosedError")
     }), { timeout: 30_000 })
 
-  it.scopedLive("authenticates with a password and reports a wrong one without echoing it", () =>
-    Effect.gen(function*() {
-      const server = yield* RedisServer.make({ password: "correct-horse" })
-      const redis = yield* Redis.make({ url: server.url, password: "correct-horse" }).pipe(
-        Effect.provide(NodeTransport.layer)
-      )
-      assert.strictEqual(yield* redis.raw(["PING"]), "PONG")
-      for (const protocol of [2, 3] as const) {
-        const wrong = failure(
-          yield* Effect.exit(
-            Redis.make({ url: server.url, password: "battery-staple", protocol }).pipe(Effect.provide(NodeTransport.layer))
-          )
+  it.scopedLive(
+    "authenticates with a password and reports a wrong one without echoing it",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make({ password: "correct-horse" })
+        const redis = yield* Redis.make({ url: server.url, password: "correct-horse" }).pipe(
+          Effect.provide(NodeTransport.layer)
         )
-        assert.strictEqual(wrong._tag, "RedisAuthError")
-        assert.notInclude(wrong.message, "battery-staple")
-        assert.notInclude(JSON.stringify(wrong), "battery-staple")
-      }
-    }), { timeout: 30_000 })
+        assert.strictEqual(yield* redis.raw(["PING"]), "PONG")
+        for (const protocol of [2, 3] as const) {
+          const wrong = failure(
+            yield* Effect.exit(
+              Redis.make({ url: server.url, password: "battery-staple", protocol }).pipe(
+                Effect.provide(NodeTransport.layer)
+              )
+            )
+          )
+          assert.strictEqual(wrong._tag, "RedisAuthError")
+          assert.notInclude(wrong.message, "battery-staple")
+          assert.notInclude(JSON.stringify(wrong), "battery-staple")
+        }
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive("surfaces a missing ACL permission as NOPERM", () =>
     Effect.gen(function*() {
@@ -195,14 +215,18 @@ describe("Connection", () => {
         tls: { ca: tls.ca, cert: tls.clientCert, key: tls.clientKey }
       }).pipe(Effect.provide(NodeTransport.layer))
       assert.strictEqual(yield* withClientCert.raw(["PING"]), "PONG")
-      const untrusted = failure(yield* Effect.exit(Redis.make({ url: tls.url }).pipe(Effect.provide(NodeTransport.layer))))
+      const untrusted = failure(
+        yield* Effect.exit(Redis.make({ url: tls.url }).pipe(Effect.provide(NodeTransport.layer)))
+      )
       assert.strictEqual(untrusted._tag === "RedisConnectionError" && untrusted.reason, "Connect")
     }), { timeout: 30_000 })
 
   it.scopedLive("connects over a Unix socket", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make({ unixSocket: true })
-      const redis = yield* Redis.make({ url: `unix://${server.socketPath}?db=2` }).pipe(Effect.provide(NodeTransport.layer))
+      const redis = yield* Redis.make({ url: `unix://${server.socketPath}?db=2` }).pipe(
+        Effect.provide(NodeTransport.layer)
+      )
       assert.include(ReplyDecoder.text(yield* redis.raw(["CLIENT", "INFO"])), " db=2 ")
     }), { timeout: 30_000 })
 
@@ -210,7 +234,9 @@ describe("Connection", () => {
     Effect.gen(function*() {
       const server = yield* RedisServer.make()
       yield* server.stop
-      const error = failure(yield* Effect.exit(Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer))))
+      const error = failure(
+        yield* Effect.exit(Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer)))
+      )
       assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Connect")
       assert.include(error.message, `127.0.0.1:${server.port}`)
     }), { timeout: 30_000 })
@@ -233,7 +259,10 @@ describe("Connection", () => {
     Effect.gen(function*() {
       const server = yield* RedisServer.make({ enableDebugCommand: true })
       const scope = yield* Scope.make()
-      const redis = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer), Scope.extend(scope))
+      const redis = yield* Redis.make({ url: server.url }).pipe(
+        Effect.provide(NodeTransport.layer),
+        Scope.extend(scope)
+      )
       const slow = yield* Effect.fork(redis.raw(["DEBUG", "SLEEP", "0.3"]))
       yield* Effect.sleep("50 millis")
       yield* Scope.close(scope, Exit.void)
@@ -252,18 +281,22 @@ describe("Connection", () => {
       assert.strictEqual(error._tag === "RedisClosedError" && error.outcome, "may-have-executed")
     }), { timeout: 30_000 })
 
-  it.scopedLive("the health check replaces a connection to a server that stopped answering", () =>
-    Effect.gen(function*() {
-      const { redis, server } = yield* connect({
-        healthCheckInterval: "100 millis",
-        commandTimeout: "300 millis",
-        connectTimeout: "300 millis"
-      })
-      const before = yield* redis.raw(["CLIENT", "ID"])
-      yield* server.pause
-      yield* Effect.sleep("1 second")
-      yield* server.resume
-      const after = yield* Effect.retry(redis.raw(["CLIENT", "ID"]), { times: 20 })
-      assert.notStrictEqual(after, before, "a new connection was made")
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "the health check replaces a connection to a server that stopped answering",
+    () =>
+      Effect.gen(function*() {
+        const { redis, server } = yield* connect({
+          healthCheckInterval: "100 millis",
+          commandTimeout: "300 millis",
+          connectTimeout: "300 millis"
+        })
+        const before = yield* redis.raw(["CLIENT", "ID"])
+        yield* server.pause
+        yield* Effect.sleep("1 second")
+        yield* server.resume
+        const after = yield* Effect.retry(redis.raw(["CLIENT", "ID"]), { times: 20 })
+        assert.notStrictEqual(after, before, "a new connection was made")
+      }),
+    { timeout: 30_000 }
+  )
 })

@@ -1,8 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Option } from "effect"
 import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Option } from "effect"
 
 const connect = (options: RedisConfig.Options = {}) =>
   Effect.gen(function*() {
@@ -13,32 +13,40 @@ const connect = (options: RedisConfig.Options = {}) =>
 
 /** The clients the server sees blocked in a command. */
 const blockedClients = (redis: Redis.Redis) =>
-  Effect.map(redis.raw(["CLIENT", "LIST"]), (list) =>
-    ReplyDecoder.text(list).split("\n").filter((line) => / cmd=(blpop|brpop|blmove|bzpopmin|xread)\b/.test(line)).length)
+  Effect.map(
+    redis.raw(["CLIENT", "LIST"]),
+    (list) =>
+      ReplyDecoder.text(list).split("\n").filter((line) => / cmd=(blpop|brpop|blmove|bzpopmin|xread)\b/.test(line))
+        .length
+  )
 
 describe("pool and dedicated connections", () => {
-  it.scopedLive("100 blocked BLPOP consumers do not delay 10,000 GETs on the shared connection", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* connect({ pool: { max: 100 } })
-      const consumers = yield* Effect.forEach(
-        Array.from({ length: 100 }, (_, i) => i),
-        () => Effect.fork(redis.blpop("pool:queue", 0)),
-        { concurrency: "unbounded" }
-      )
-      yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 100 })
-      yield* redis.set("pool:value", "v")
-      const values = yield* Effect.forEach(
-        Array.from({ length: 10_000 }),
-        () => redis.get("pool:value"),
-        { concurrency: 1000 }
-      )
-      assert.isTrue(values.every((value) => Option.getOrNull(value) === "v"))
-      assert.strictEqual(yield* blockedClients(redis), 100, "the consumers are still waiting")
-      yield* redis.rpush("pool:queue", Array.from({ length: 100 }, (_, i) => `job${i}`))
-      const popped = yield* Effect.forEach(consumers, Fiber.join)
-      const jobs = popped.map((result) => Option.getOrThrow(result)[1]).sort()
-      assert.deepStrictEqual(jobs, Array.from({ length: 100 }, (_, i) => `job${i}`).sort())
-    }), { timeout: 60_000 })
+  it.scopedLive(
+    "100 blocked BLPOP consumers do not delay 10,000 GETs on the shared connection",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 100 } })
+        const consumers = yield* Effect.forEach(
+          Array.from({ length: 100 }, (_, i) => i),
+          () => Effect.fork(redis.blpop("pool:queue", 0)),
+          { concurrency: "unbounded" }
+        )
+        yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 100 })
+        yield* redis.set("pool:value", "v")
+        const values = yield* Effect.forEach(
+          Array.from({ length: 10_000 }),
+          () => redis.get("pool:value"),
+          { concurrency: 1000 }
+        )
+        assert.isTrue(values.every((value) => Option.getOrNull(value) === "v"))
+        assert.strictEqual(yield* blockedClients(redis), 100, "the consumers are still waiting")
+        yield* redis.rpush("pool:queue", Array.from({ length: 100 }, (_, i) => `job${i}`))
+        const popped = yield* Effect.forEach(consumers, Fiber.join)
+        const jobs = popped.map((result) => Option.getOrThrow(result)[1]).sort()
+        assert.deepStrictEqual(jobs, Array.from({ length: 100 }, (_, i) => `job${i}`).sort())
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("an exhausted pool fails with RedisPoolError after the acquire timeout", () =>
     Effect.gen(function*() {
@@ -86,9 +94,13 @@ describe("pool and dedicated connections", () => {
       assert.strictEqual(info.db, "0")
     }), { timeout: 30_000 })
 
-  it.scopedLive("a blocking command times out by its own allowance, not the command timeout", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* connect({ commandTimeout: "200 millis" })
-      assert.deepStrictEqual(yield* redis.blpop("pool:slow", 0.5), Option.none())
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "a blocking command times out by its own allowance, not the command timeout",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ commandTimeout: "200 millis" })
+        assert.deepStrictEqual(yield* redis.blpop("pool:slow", 0.5), Option.none())
+      }),
+    { timeout: 30_000 }
+  )
 })

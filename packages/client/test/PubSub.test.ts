@@ -1,8 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Redis, type RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
 
 const connect = (options: RedisConfig.Options = {}, server: RedisServer.Options = {}) =>
   Effect.gen(function*() {
@@ -15,7 +15,10 @@ const numsub = (redis: Redis.Redis, channel: string) =>
   Effect.map(redis.pubsubNumsub(channel), (counts) => counts[channel] ?? 0)
 
 const subscriberConnections = (redis: Redis.Redis) =>
-  Effect.map(redis.clientList(), (clients) => clients.filter((client) => client.sub !== "0" || client.psub !== "0").length)
+  Effect.map(
+    redis.clientList(),
+    (clients) => clients.filter((client) => client.sub !== "0" || client.psub !== "0").length
+  )
 
 describe("pub/sub", () => {
   for (const protocol of [2, 3] as const) {
@@ -71,63 +74,71 @@ describe("pub/sub", () => {
           assert.strictEqual(message!.message, "hi")
         }), { timeout: 30_000 })
 
-      it.scopedLive("unsubscribes when the last stream ends; 100 streams share one connection", () =>
-        Effect.gen(function*() {
-          const { redis } = yield* connect({ protocol })
-          const channels = Array.from({ length: 10 }, (_, i) => `room${i}`)
-          const fibers = yield* Effect.forEach(
-            Array.from({ length: 100 }, (_, i) => i),
-            (i) => Effect.fork(Stream.runDrain(redis.subscribe(channels[i % 10]!))),
-            { concurrency: "unbounded" }
-          )
-          yield* Effect.repeat(numsub(redis, "room9"), { until: (n) => n === 1 })
-          assert.strictEqual(yield* subscriberConnections(redis), 1)
-          for (const channel of channels) assert.strictEqual(yield* numsub(redis, channel), 1)
-          // Ending 9 of the 10 streams on room0 keeps the subscription…
-          yield* Effect.forEach(fibers.filter((_, i) => i % 10 === 0).slice(1), Fiber.interrupt)
-          assert.strictEqual(yield* numsub(redis, "room0"), 1)
-          // …and ending the last one unsubscribes.
-          yield* Fiber.interrupt(fibers[0]!)
-          yield* Effect.repeat(numsub(redis, "room0"), { until: (n) => n === 0 })
-          // A stream that completes on its own unsubscribes too.
-          const one = yield* Effect.fork(Stream.runCollect(Stream.take(redis.subscribe("once"), 1)))
-          yield* Effect.repeat(numsub(redis, "once"), { until: (n) => n === 1 })
-          yield* redis.publish("once", "bye")
-          yield* Fiber.join(one)
-          yield* Effect.repeat(numsub(redis, "once"), { until: (n) => n === 0 })
-        }), { timeout: 60_000 })
+      it.scopedLive(
+        "unsubscribes when the last stream ends; 100 streams share one connection",
+        () =>
+          Effect.gen(function*() {
+            const { redis } = yield* connect({ protocol })
+            const channels = Array.from({ length: 10 }, (_, i) => `room${i}`)
+            const fibers = yield* Effect.forEach(
+              Array.from({ length: 100 }, (_, i) => i),
+              (i) => Effect.fork(Stream.runDrain(redis.subscribe(channels[i % 10]!))),
+              { concurrency: "unbounded" }
+            )
+            yield* Effect.repeat(numsub(redis, "room9"), { until: (n) => n === 1 })
+            assert.strictEqual(yield* subscriberConnections(redis), 1)
+            for (const channel of channels) assert.strictEqual(yield* numsub(redis, channel), 1)
+            // Ending 9 of the 10 streams on room0 keeps the subscription…
+            yield* Effect.forEach(fibers.filter((_, i) => i % 10 === 0).slice(1), Fiber.interrupt)
+            assert.strictEqual(yield* numsub(redis, "room0"), 1)
+            // …and ending the last one unsubscribes.
+            yield* Fiber.interrupt(fibers[0]!)
+            yield* Effect.repeat(numsub(redis, "room0"), { until: (n) => n === 0 })
+            // A stream that completes on its own unsubscribes too.
+            const one = yield* Effect.fork(Stream.runCollect(Stream.take(redis.subscribe("once"), 1)))
+            yield* Effect.repeat(numsub(redis, "once"), { until: (n) => n === 1 })
+            yield* redis.publish("once", "bye")
+            yield* Fiber.join(one)
+            yield* Effect.repeat(numsub(redis, "once"), { until: (n) => n === 0 })
+          }),
+        { timeout: 60_000 }
+      )
 
-      it.scopedLive("re-subscribes after CLIENT KILL and after a server restart, and reports the gap", () =>
-        Effect.gen(function*() {
-          const { redis, server } = yield* connect({ protocol })
-          const messages = yield* redis.subscription({ channels: ["live"], patterns: ["li*"] })
-          const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 6)))
-          yield* redis.publish("live", "before")
+      it.scopedLive(
+        "re-subscribes after CLIENT KILL and after a server restart, and reports the gap",
+        () =>
+          Effect.gen(function*() {
+            const { redis, server } = yield* connect({ protocol })
+            const messages = yield* redis.subscription({ channels: ["live"], patterns: ["li*"] })
+            const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 6)))
+            yield* redis.publish("live", "before")
 
-          const subscriberIds = yield* Effect.map(
-            redis.clientList(),
-            (clients) => clients.filter((client) => client.sub !== "0").map((client) => client.id)
-          )
-          assert.strictEqual(subscriberIds.length, 1)
-          yield* redis.clientKill({ id: Number(subscriberIds[0]) })
-          yield* Effect.repeat(numsub(redis, "live"), { until: (n) => n === 1 })
-          yield* redis.publish("live", "after kill")
+            const subscriberIds = yield* Effect.map(
+              redis.clientList(),
+              (clients) => clients.filter((client) => client.sub !== "0").map((client) => client.id)
+            )
+            assert.strictEqual(subscriberIds.length, 1)
+            yield* redis.clientKill({ id: Number(subscriberIds[0]) })
+            yield* Effect.repeat(numsub(redis, "live"), { until: (n) => n === 1 })
+            yield* redis.publish("live", "after kill")
 
-          yield* server.kill
-          yield* server.start
-          yield* Effect.retry(Effect.repeat(numsub(redis, "live"), { until: (n) => n === 1 }), { times: 50 })
-          yield* redis.publish("live", "after restart")
+            yield* server.kill
+            yield* server.start
+            yield* Effect.retry(Effect.repeat(numsub(redis, "live"), { until: (n) => n === 1 }), { times: 50 })
+            yield* redis.publish("live", "after restart")
 
-          const all = Chunk.toReadonlyArray(yield* Fiber.join(received))
-          assert.deepStrictEqual(all.map((m) => [m.message, m.pattern ?? "", m.gap]), [
-            ["before", "", false],
-            ["before", "li*", false],
-            ["after kill", "", true],
-            ["after kill", "li*", false],
-            ["after restart", "", true],
-            ["after restart", "li*", false]
-          ])
-        }), { timeout: 60_000 })
+            const all = Chunk.toReadonlyArray(yield* Fiber.join(received))
+            assert.deepStrictEqual(all.map((m) => [m.message, m.pattern ?? "", m.gap]), [
+              ["before", "", false],
+              ["before", "li*", false],
+              ["after kill", "", true],
+              ["after kill", "li*", false],
+              ["after restart", "", true],
+              ["after restart", "li*", false]
+            ])
+          }),
+        { timeout: 60_000 }
+      )
     })
   }
 
@@ -144,7 +155,10 @@ describe("pub/sub", () => {
       const kept = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(messages, 100)))
       assert.strictEqual(kept.length, 100)
       assert.strictEqual(kept[kept.length - 1]!.message, "last")
-      assert.deepStrictEqual(kept.map((m) => m.message).slice(0, 99), Array.from({ length: 99 }, (_, i) => String(4_901 + i)))
+      assert.deepStrictEqual(
+        kept.map((m) => m.message).slice(0, 99),
+        Array.from({ length: 99 }, (_, i) => String(4_901 + i))
+      )
     }), { timeout: 30_000 })
 
   it.scopedLive("a subscription's stream ends with its scope, after what it buffered", () =>
@@ -162,23 +176,27 @@ describe("pub/sub", () => {
       assert.strictEqual(yield* numsub(redis, "short"), 0)
     }), { timeout: 30_000 })
 
-  it.scopedLive("a subscription's stream run twice at once delivers each message to one of the runs", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* connect()
-      const scope = yield* Scope.make()
-      const messages = yield* redis.subscription({ channels: ["twice"] }).pipe(Scope.extend(scope))
-      const first = yield* Effect.fork(Stream.runCollect(messages))
-      const second = yield* Effect.fork(Stream.runCollect(messages))
-      const sent = Array.from({ length: 50 }, (_, i) => `m${i}`)
-      for (const message of sent) {
-        yield* redis.publish("twice", message)
-        yield* Effect.sleep("2 millis")
-      }
-      yield* Effect.sleep("300 millis")
-      yield* Scope.close(scope, Exit.void)
-      const received = [...yield* Fiber.join(first), ...yield* Fiber.join(second)].map((m) => m.message)
-      assert.deepStrictEqual(received.sort(), [...sent].sort())
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "a subscription's stream run twice at once delivers each message to one of the runs",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect()
+        const scope = yield* Scope.make()
+        const messages = yield* redis.subscription({ channels: ["twice"] }).pipe(Scope.extend(scope))
+        const first = yield* Effect.fork(Stream.runCollect(messages))
+        const second = yield* Effect.fork(Stream.runCollect(messages))
+        const sent = Array.from({ length: 50 }, (_, i) => `m${i}`)
+        for (const message of sent) {
+          yield* redis.publish("twice", message)
+          yield* Effect.sleep("2 millis")
+        }
+        yield* Effect.sleep("300 millis")
+        yield* Scope.close(scope, Exit.void)
+        const received = [...yield* Fiber.join(first), ...yield* Fiber.join(second)].map((m) => m.message)
+        assert.deepStrictEqual(received.sort(), [...sent].sort())
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive("keyspace notifications arrive as typed events", () =>
     Effect.gen(function*() {

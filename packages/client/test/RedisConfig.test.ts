@@ -1,6 +1,6 @@
+import { RedisConfig } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Either, Redacted } from "effect"
-import { RedisConfig } from "@effect-redis/client"
 
 const parse = (url: string) => RedisConfig.parseUrl(url)
 
@@ -26,7 +26,9 @@ describe("RedisConfig", () => {
   })
 
   it("reads protocol, name and timeouts from the query", () => {
-    const options = Either.getOrThrow(parse("redis://h/0?protocol=2&name=billing&commandTimeout=250&connectTimeout=1000"))
+    const options = Either.getOrThrow(
+      parse("redis://h/0?protocol=2&name=billing&commandTimeout=250&connectTimeout=1000")
+    )
     assert.strictEqual(options.protocol, 2)
     assert.strictEqual(options.clientName, "billing")
     assert.strictEqual(Duration.toMillis(options.commandTimeout!), 250)
@@ -38,13 +40,15 @@ describe("RedisConfig", () => {
   })
 
   it("rejects bad URLs with a message that hides the password", () => {
-    for (const url of [
-      "http://u:topsecret@h:1",
-      "redis://u:topsecret@h:1/notadb",
-      "redis://u:topsecret@h/0?protocol=4",
-      "redis://u:topsecret@h/0?bogus=1",
-      "not a url :topsecret@"
-    ]) {
+    for (
+      const url of [
+        "http://u:topsecret@h:1",
+        "redis://u:topsecret@h:1/notadb",
+        "redis://u:topsecret@h/0?protocol=4",
+        "redis://u:topsecret@h/0?bogus=1",
+        "not a url :topsecret@"
+      ]
+    ) {
       const result = parse(url)
       assert.isTrue(Either.isLeft(result), url)
       const message = Either.isLeft(result) ? result.left.message : ""
@@ -63,14 +67,16 @@ describe("RedisConfig", () => {
   })
 
   it("rejects invalid options before dialing", () => {
-    for (const options of [
-      { port: 0 },
-      { port: 70000 },
-      { database: -1 },
-      { offlineQueueSize: 1.5 },
-      { commandTimeout: Duration.infinity },
-      { clientName: "has space" }
-    ]) {
+    for (
+      const options of [
+        { port: 0 },
+        { port: 70000 },
+        { database: -1 },
+        { offlineQueueSize: 1.5 },
+        { commandTimeout: Duration.infinity },
+        { clientName: "has space" }
+      ]
+    ) {
       const result = RedisConfig.resolve(options)
       assert.isTrue(Either.isLeft(result), JSON.stringify(options))
     }

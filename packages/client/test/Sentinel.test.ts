@@ -1,9 +1,9 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
-import { RedisSentinel, RedisServer } from "@effect-redis/testing"
 import { RespMap, type RespValue } from "@effect-redis/resp/RespValue"
+import { RedisSentinel, RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { calls, closedPort, eventually } from "./utils.js"
 
 type Address = { readonly host: string; readonly port: number }
@@ -34,7 +34,8 @@ const linkOk = (replicas: RespValue): boolean => {
 }
 
 /** The port of the server a client's commands reach. */
-const servingPort = (redis: Redis.Redis) => Effect.map(redis.info("server"), (info) => Number(info["server"]?.["tcp_port"]))
+const servingPort = (redis: Redis.Redis) =>
+  Effect.map(redis.info("server"), (info) => Number(info["server"]?.["tcp_port"]))
 
 describe("Sentinel", () => {
   it.scopedLive("finds the master through the sentinels, skipping one that is down", () =>
@@ -61,10 +62,14 @@ describe("Sentinel", () => {
       const direct = (url: string) => Redis.make({ url }).pipe(Effect.provide(NodeTransport.layer))
       const toMaster = yield* direct(master.url)
       const toReplica = yield* direct(replica.url)
-      const admin = yield* Redis.make({ host: sentinel.host, port: sentinel.port }).pipe(Effect.provide(NodeTransport.layer))
+      const admin = yield* Redis.make({ host: sentinel.host, port: sentinel.port }).pipe(
+        Effect.provide(NodeTransport.layer)
+      )
       // The sentinel reports the replica healthy once it has looked at it.
       yield* eventually(admin.raw(["SENTINEL", "REPLICAS", "mymaster"]), (replicas) => linkOk(replicas), 20)
-      const redis = yield* viaSentinel([sentinel], { sentinel: { name: "mymaster", sentinels: [sentinel], readFrom: "replicas" } })
+      const redis = yield* viaSentinel([sentinel], {
+        sentinel: { name: "mymaster", sentinels: [sentinel], readFrom: "replicas" }
+      })
       yield* redis.set("shared", "1")
       assert.strictEqual(yield* toMaster.wait(1, 5_000), 1)
       assert.deepStrictEqual(yield* redis.get("shared"), Option.some("1"))
@@ -77,7 +82,9 @@ describe("Sentinel", () => {
     Effect.gen(function*() {
       const { replica, sentinel } = yield* topology()
       const redis = yield* viaSentinel([sentinel])
-      const admin = yield* Redis.make({ host: sentinel.host, port: sentinel.port }).pipe(Effect.provide(NodeTransport.layer))
+      const admin = yield* Redis.make({ host: sentinel.host, port: sentinel.port }).pipe(
+        Effect.provide(NodeTransport.layer)
+      )
       // The sentinel must have looked at the replica itself before it can promote it.
       yield* eventually(admin.raw(["SENTINEL", "REPLICAS", "mymaster"]), (replicas) => linkOk(replicas), 20)
       yield* redis.set("before", "failover")
@@ -142,6 +149,10 @@ describe("Sentinel", () => {
       { name: "mymaster", sentinels: [{ host: "127.0.0.1", port: 0 }] }
     ].map((sentinel) => RedisConfig.resolve({ sentinel }))
     assert.isTrue(problems.every(Either.isLeft))
-    assert.isTrue(Either.isLeft(RedisConfig.resolve({ path: "/tmp/redis.sock", sentinel: { name: "m", sentinels: [{ host: "h", port: 1 }] } })))
+    assert.isTrue(
+      Either.isLeft(
+        RedisConfig.resolve({ path: "/tmp/redis.sock", sentinel: { name: "m", sentinels: [{ host: "h", port: 1 }] } })
+      )
+    )
   })
 })

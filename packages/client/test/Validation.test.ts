@@ -1,6 +1,6 @@
+import { type Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Either, Exit, Option } from "effect"
-import { type Command, Commands, Redis } from "@effect-redis/client"
 import { testLayer } from "./utils.js"
 
 const c = Commands.commands

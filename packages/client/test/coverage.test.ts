@@ -1,7 +1,7 @@
-import { assert, it } from "@effect/vitest"
-import { Effect } from "effect"
 import { Commands, Redis, ReplyDecoder as D } from "@effect-redis/client"
 import type { RespValue } from "@effect-redis/resp/RespValue"
+import { assert, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { testLayer } from "./utils.js"
 
 /**

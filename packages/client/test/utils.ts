@@ -1,8 +1,8 @@
-import * as Net from "node:net"
-import { Effect, Layer, Schedule } from "effect"
-import { NodeRedis } from "@effect-redis/node"
 import type { Redis, RedisConfig } from "@effect-redis/client"
+import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { Effect, Layer, Schedule } from "effect"
+import * as Net from "node:net"
 
 /**
  * A throwaway redis-server and a `Redis` client connected to it, both

@@ -8,10 +8,10 @@
  *
  * @since 0.1.0
  */
-import { type Config, Effect, Layer, type Redacted } from "effect"
 import * as Redis from "@effect-redis/client/Redis"
 import * as RedisConfig from "@effect-redis/client/RedisConfig"
 import type { RedisError } from "@effect-redis/client/RedisError"
+import { type Config, Effect, Layer, type Redacted } from "effect"
 import * as NodeTransport from "./NodeTransport.js"
 
 /**

@@ -3,12 +3,12 @@
  *
  * @since 0.1.0
  */
+import type { Endpoint, TlsOptions } from "@effect-redis/client/RedisConfig"
+import { RedisConnectionError } from "@effect-redis/client/RedisError"
+import { type Handlers, RedisTransport, type Socket, type Transport } from "@effect-redis/client/RedisTransport"
 import { Effect, Layer, Redacted } from "effect"
 import * as Net from "node:net"
 import * as Tls from "node:tls"
-import type { Endpoint, TlsOptions } from "@effect-redis/client/RedisConfig"
-import { RedisConnectionError } from "@effect-redis/client/RedisError"
-import { type Handlers, type Socket, type Transport, RedisTransport } from "@effect-redis/client/RedisTransport"
 
 const describe = (endpoint: Endpoint): string =>
   endpoint._tag === "Unix" ? `unix:${endpoint.path}` : `${endpoint.host}:${endpoint.port}`
@@ -35,7 +35,13 @@ const open = (endpoint: Endpoint): Net.Socket => {
   }
   return endpoint._tag === "Unix"
     ? Net.connect({ path: endpoint.path })
-    : Net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 })
+    : Net.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: 30_000
+    })
 }
 
 const connect = (endpoint: Endpoint, handlers: Handlers, timeoutMillis: number) =>

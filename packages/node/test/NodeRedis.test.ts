@@ -1,8 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Config, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 
 describe("NodeRedis layers", () => {
   it.scopedLive("layerFromUrl connects with the user, password and database of the URL", () =>

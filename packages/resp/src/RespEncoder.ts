@@ -38,8 +38,7 @@ const CRLF = "\r\n"
 
 // Past 1e21 `String(n)` switches to exponent notation, which Redis would
 // not read as an integer.
-const integerText = (value: number): string =>
-  Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString()
+const integerText = (value: number): string => Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString()
 
 const numberText = (value: number): string => Number.isInteger(value) ? integerText(value) : String(value)
 

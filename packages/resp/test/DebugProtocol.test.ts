@@ -34,7 +34,9 @@ const connect = (port: number) =>
     (socket) => Effect.sync(() => socket.destroy())
   ).pipe(Effect.map((socket) => {
     const decoder = new RespDecoder()
-    let pending: { count: number; values: Array<RespValue>; chunks: Array<Buffer>; done: (reply: Reply) => void } | undefined
+    let pending:
+      | { count: number; values: Array<RespValue>; chunks: Array<Buffer>; done: (reply: Reply) => void }
+      | undefined
     socket.on("data", (chunk: Buffer) => {
       const request = pending
       if (request === undefined) {

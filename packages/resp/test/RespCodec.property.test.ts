@@ -1,5 +1,5 @@
 import { RespProtocolError } from "@effect-redis/resp/RespDecoder"
-import { encodeCommand, encodeFrame, RespCommandWriter, type Argument } from "@effect-redis/resp/RespEncoder"
+import { type Argument, encodeCommand, encodeFrame, RespCommandWriter } from "@effect-redis/resp/RespEncoder"
 import * as RespFrame from "@effect-redis/resp/RespFrame"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import { assert, describe, it } from "@effect/vitest"

@@ -24,7 +24,8 @@ const decodeAll = (chunks: ReadonlyArray<Buffer>, binary: boolean): Array<RespVa
 }
 
 const sizes = [0, 1, 12, 13, 14, 1023, 1024, 1025, 3000]
-const ascii = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26))).join(""))
+const ascii = (n: number) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26))).join(""))
 const nonAscii = (n: number) => {
   // "é" is two bytes: build n bytes of valid UTF-8 (plus one ASCII byte when n is odd).
   const text = "é".repeat(Math.floor(n / 2)) + (n % 2 === 1 ? "z" : "")
@@ -45,7 +46,10 @@ describe("RespDecoder on large chunks", () => {
       const stream = Buffer.concat(payloads.map(bulk))
       const chunks: Array<Buffer> = []
       for (let i = 0; i < stream.length; i += 997) chunks.push(Buffer.from(stream.subarray(i, i + 997)))
-      assert.deepStrictEqual(decodeAll(chunks.map((c) => Buffer.from(c)), false), payloads.map((p) => p.toString("utf8")))
+      assert.deepStrictEqual(
+        decodeAll(chunks.map((c) => Buffer.from(c)), false),
+        payloads.map((p) => p.toString("utf8"))
+      )
       const binary = decodeAll(chunks, true)
       assert.strictEqual(binary.length, payloads.length)
       binary.forEach((value, i) => {
@@ -57,7 +61,10 @@ describe("RespDecoder on large chunks", () => {
   }
 
   it("keeps binary values intact after the caller overwrites a 64 KiB chunk", () => {
-    const payloads = Array.from({ length: 200 }, (_, i) => Buffer.from(Array.from({ length: 300 }, (_, j) => (i + j) % 256)))
+    const payloads = Array.from(
+      { length: 200 },
+      (_, i) => Buffer.from(Array.from({ length: 300 }, (_, j) => (i + j) % 256))
+    )
     const stream = Buffer.concat(payloads.map(bulk))
     const values = decodeAll([stream], true)
     values.forEach((value, i) => assert.isTrue(Buffer.compare(value as Buffer, payloads[i]!) === 0, `value ${i}`))

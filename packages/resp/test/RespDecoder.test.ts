@@ -5,8 +5,8 @@ import {
   RespMap,
   RespPush,
   RespSet,
-  RespVerbatim,
-  type RespValue
+  type RespValue,
+  RespVerbatim
 } from "@effect-redis/resp/RespValue"
 import { assert, describe, it } from "@effect/vitest"
 import { decode, everySize } from "./utils.js"
@@ -118,17 +118,20 @@ describe("RespDecoder", () => {
 
   describe("aggregates", () => {
     it("decodes arrays, maps, sets and pushes, empty and null ones included", () => {
-      expectValues("*2\r\n$1\r\na\r\n*1\r\n:1\r\n*0\r\n*-1\r\n%1\r\n+k\r\n:2\r\n%0\r\n~2\r\n+x\r\n+y\r\n~0\r\n>2\r\n+message\r\n$2\r\nhi\r\n>0\r\n", [
-        ["a", [1]],
-        [],
-        null,
-        new RespMap(["k", 2]),
-        new RespMap([]),
-        new RespSet(["x", "y"]),
-        new RespSet([]),
-        new RespPush(["message", "hi"]),
-        new RespPush([])
-      ])
+      expectValues(
+        "*2\r\n$1\r\na\r\n*1\r\n:1\r\n*0\r\n*-1\r\n%1\r\n+k\r\n:2\r\n%0\r\n~2\r\n+x\r\n+y\r\n~0\r\n>2\r\n+message\r\n$2\r\nhi\r\n>0\r\n",
+        [
+          ["a", [1]],
+          [],
+          null,
+          new RespMap(["k", 2]),
+          new RespMap([]),
+          new RespSet(["x", "y"]),
+          new RespSet([]),
+          new RespPush(["message", "hi"]),
+          new RespPush([])
+        ]
+      )
     })
 
     it("attaches attributes to the value they precede, at any depth", () => {

@@ -17,13 +17,13 @@
  *
  * @since 0.1.0
  */
-import * as Net from "node:net"
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { encodeFrame } from "@effect-redis/resp/RespEncoder"
 import type { RespFrame } from "@effect-redis/resp/RespFrame"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Net from "node:net"
 import { withLiveClock } from "./internal/process.js"
 import { RedisServerError } from "./RedisServer.js"
 
@@ -141,8 +141,10 @@ export const make = (handler: Handler): Effect.Effect<FakeServer, RedisServerErr
     const server = yield* Effect.acquireRelease(
       Effect.async<Net.Server, RedisServerError>((resume) => {
         const server = Net.createServer(onConnection)
-        server.once("error", (cause) =>
-          resume(Effect.fail(new RedisServerError({ message: "The fake server could not listen", cause }))))
+        server.once(
+          "error",
+          (cause) => resume(Effect.fail(new RedisServerError({ message: "The fake server could not listen", cause })))
+        )
         server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
         return Effect.sync(() => server.close())
       }),

@@ -145,15 +145,19 @@ export const make = (options: Options = {}): Effect.Effect<RedisCluster, RedisSe
             password,
             startTimeout,
             args: [
-              "--cluster-node-timeout", "1000",
-              "--repl-diskless-sync-delay", "0",
+              "--cluster-node-timeout",
+              "1000",
+              "--repl-diskless-sync-delay",
+              "0",
               ...(password === undefined ? [] : ["--masterauth", password]),
               ...(options.args ?? [])
             ]
           }),
         { concurrency: "unbounded" }
       )
-      const ids = yield* Effect.forEach(servers, (server) => run(server, "CLUSTER", "MYID"), { concurrency: "unbounded" })
+      const ids = yield* Effect.forEach(servers, (server) => run(server, "CLUSTER", "MYID"), {
+        concurrency: "unbounded"
+      })
       const masters = servers.slice(0, masterCount).map((server, i): Master => ({
         ...server,
         id: ids[i],

@@ -13,10 +13,10 @@
  *
  * @since 0.1.0
  */
+import { Duration, Effect, type Scope } from "effect"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Duration, Effect, type Scope } from "effect"
 import * as internal from "./internal/process.js"
 import { RedisServerError } from "./RedisServer.js"
 

@@ -16,15 +16,15 @@
  *
  * @since 0.1.0
  */
-import * as Fs from "node:fs/promises"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as Fs from "node:fs/promises"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as internal from "./internal/process.js"
 import * as tls from "./internal/tls.js"
 
@@ -196,13 +196,20 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
 
     const argsFor = (port: number, tlsPort: number | undefined, clusterPort: number | undefined): Array<string> => {
       const args = [
-        "--port", String(port),
-        "--bind", "127.0.0.1",
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", dir,
-        "--daemonize", "no",
-        "--logfile", ""
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir,
+        "--daemonize",
+        "no",
+        "--logfile",
+        ""
       ]
       if (options.password !== undefined) args.push("--requirepass", options.password)
       for (const rule of options.aclUsers ?? []) args.push("--user", ...rule.trim().split(/\s+/))
@@ -211,18 +218,26 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
       if (tlsSetup !== undefined && tlsPort !== undefined) {
         const { files } = tlsSetup
         args.push(
-          "--tls-port", String(tlsPort),
-          "--tls-cert-file", files.certFile,
-          "--tls-key-file", files.keyFile,
-          "--tls-ca-cert-file", files.caFile,
-          "--tls-auth-clients", "optional"
+          "--tls-port",
+          String(tlsPort),
+          "--tls-cert-file",
+          files.certFile,
+          "--tls-key-file",
+          files.keyFile,
+          "--tls-ca-cert-file",
+          files.caFile,
+          "--tls-auth-clients",
+          "optional"
         )
       }
       if (clusterPort !== undefined) {
         args.push(
-          "--cluster-enabled", "yes",
-          "--cluster-config-file", "nodes.conf",
-          "--cluster-port", String(clusterPort)
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          "nodes.conf",
+          "--cluster-port",
+          String(clusterPort)
         )
       }
       args.push(...(options.args ?? []))

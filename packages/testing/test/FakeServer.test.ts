@@ -1,4 +1,3 @@
-import * as Net from "node:net"
 import * as RespFrame from "@effect-redis/resp/RespFrame"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -6,6 +5,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as Net from "node:net"
 import * as FakeServer from "../src/FakeServer.js"
 
 interface Client {

@@ -1,7 +1,7 @@
-import * as Net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Net from "node:net"
 import { command } from "../src/internal/command.js"
 import { firstReplyLine } from "../src/internal/process.js"
 import * as RedisCluster from "../src/RedisCluster.js"
@@ -40,7 +40,10 @@ describe("RedisCluster", () => {
       const password = "cluster-secret"
       const cluster = yield* RedisCluster.make({ replicasPerMaster: 1, password })
       assert.strictEqual(cluster.nodes.length, 6)
-      assert.sameMembers(cluster.replicas.map((replica) => replica.masterId), cluster.masters.map((master) => master.id))
+      assert.sameMembers(
+        cluster.replicas.map((replica) => replica.masterId),
+        cluster.masters.map((master) => master.id)
+      )
       for (const replica of cluster.replicas) {
         const master = cluster.masters.find((master) => master.id === replica.masterId)!
         const info = String(yield* command(replica.port, ["INFO", "replication"], password))
@@ -57,7 +60,10 @@ describe("RedisCluster", () => {
         Effect.map(RedisCluster.make({ masters: 1, replicasPerMaster: 1 }), (cluster) => cluster.nodes)
       )
       for (const node of nodes) {
-        assert.deepStrictEqual(yield* firstReplyLine(() => Net.connect({ host: "127.0.0.1", port: node.port })), Option.none())
+        assert.deepStrictEqual(
+          yield* firstReplyLine(() => Net.connect({ host: "127.0.0.1", port: node.port })),
+          Option.none()
+        )
       }
     }))
 

@@ -233,7 +233,8 @@ export const commands = {
     from: GeoSearchFrom,
     by: GeoSearchBy,
     options?: GeoSearchOptions
-  ): Command.Command<Array<string>> => Command.make(GEOSEARCH, searchArgs(["GEOSEARCH", key], from, by, options), bulks),
+  ): Command.Command<Array<string>> =>
+    Command.make(GEOSEARCH, searchArgs(["GEOSEARCH", key], from, by, options), bulks),
   /**
    * GEOSEARCH … WITHCOORD WITHDIST WITHHASH: like `geosearch`, with each
    * member's distance, geohash score and position.

@@ -16,7 +16,6 @@ const bulks = D.array(D.bulk)
 const fieldValues = D.pairs(D.bulk, D.bulk)
 const hash = D.record(D.bulk)
 
-
 const HDEL = Command.spec("HDEL", Command.writes)
 const HEXISTS = Command.spec("HEXISTS", Command.reads)
 const HGET = Command.spec("HGET", Command.reads)

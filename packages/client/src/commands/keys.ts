@@ -276,7 +276,7 @@ const sortArgs = (args: Array<RedisArg>, options: SortOptions | undefined): Arra
   if (options !== undefined) {
     if (options.by !== undefined) args.push("BY", options.by)
     if (options.limit !== undefined) args.push("LIMIT", options.limit.offset, options.limit.count)
-    if (options.get !== undefined) for (const pattern of options.get) args.push("GET", pattern)
+    if (options.get !== undefined) { for (const pattern of options.get) args.push("GET", pattern) }
     if (options.order !== undefined) args.push(options.order)
     if (options.alpha) args.push("ALPHA")
   }
@@ -535,8 +535,7 @@ export const commands = {
    *
    * @returns the time; -1 when the key has no expiry, -2 when it does not exist.
    */
-  pexpiretime: (key: RedisKey): Command.Command<number> =>
-    Command.make(PEXPIRETIME, ["PEXPIRETIME", key], D.integer),
+  pexpiretime: (key: RedisKey): Command.Command<number> => Command.make(PEXPIRETIME, ["PEXPIRETIME", key], D.integer),
   /**
    * PTTL: the remaining time to live of `key` in milliseconds.
    *

@@ -48,7 +48,6 @@ const lposArgs = (args: Array<RedisArg>, options: LposOptions | undefined): Arra
 // Blocking commands take their timeout in seconds (fractions allowed, 0 = forever).
 const millis = (timeoutSeconds: number): number => timeoutSeconds * 1000
 
-
 const blocking = Command.Flags.write | Command.Flags.blocking
 
 const BLMOVE = Command.spec("BLMOVE", { flags: blocking, keys: Command.twoKeys })
@@ -216,7 +215,12 @@ export const commands = {
    *
    * @returns the element moved, `None` when `source` is empty.
    */
-  lmove: (source: RedisKey, destination: RedisKey, from: ListEnd, to: ListEnd): Command.Command<Option.Option<string>> =>
+  lmove: (
+    source: RedisKey,
+    destination: RedisKey,
+    from: ListEnd,
+    to: ListEnd
+  ): Command.Command<Option.Option<string>> =>
     Command.make(LMOVE, ["LMOVE", source, destination, from, to], optionalBulk),
   /**
    * LMPOP: pops up to `count` (default 1) elements from one end of the first

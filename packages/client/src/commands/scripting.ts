@@ -8,8 +8,8 @@
  *
  * @since 0.1.0
  */
-import type { Option } from "effect"
 import type { RespValue } from "@effect-redis/resp/RespValue"
+import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"

@@ -106,8 +106,7 @@ export interface ZSetOperationOptions {
   readonly aggregate?: "SUM" | "MIN" | "MAX"
 }
 
-const score = (value: number | string): RedisArg =>
-  value === Infinity ? "+inf" : value === -Infinity ? "-inf" : value
+const score = (value: number | string): RedisArg => value === Infinity ? "+inf" : value === -Infinity ? "-inf" : value
 
 const limitArgs = (args: Array<RedisArg>, limit: Limit | undefined): Array<RedisArg> => {
   if (limit !== undefined) args.push("LIMIT", limit.offset, limit.count)

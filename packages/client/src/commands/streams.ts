@@ -62,7 +62,9 @@ export type StreamTrim =
  * @since 0.1.0
  * @category models
  */
-export type XAddOptions = { readonly nomkstream?: boolean } & (StreamTrim | { readonly maxlen?: never; readonly minid?: never })
+export type XAddOptions =
+  & { readonly nomkstream?: boolean }
+  & (StreamTrim | { readonly maxlen?: never; readonly minid?: never })
 
 /**
  * Stream fields to append: a record, or pairs when the order or repeated

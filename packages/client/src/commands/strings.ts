@@ -156,7 +156,6 @@ const lcsIdx: D.Decoder<LcsIdxResult> = (reply) => {
 const optionalBulk = D.optional(D.bulk)
 const optionalBulks = D.array(optionalBulk)
 
-
 const APPEND = Command.spec("APPEND", Command.writes)
 const DECR = Command.spec("DECR", Command.writes)
 const DECRBY = Command.spec("DECRBY", Command.writes)

@@ -14,8 +14,8 @@
  *   later). The least recently used entries go when `maxEntries` is
  *   reached.
  */
-import { Effect, Exit } from "effect"
 import type { RespValue } from "@effect-redis/resp/RespValue"
+import { Effect, Exit } from "effect"
 import * as Command from "../Command.js"
 import type { CacheStats } from "../Redis.js"
 import type { RedisError } from "../RedisError.js"

@@ -16,7 +16,7 @@
  * - `TRYAGAIN` and `CLUSTERDOWN` (refused, nothing ran) are asked again
  *   after 100 ms, within the same `maxRedirects` budget.
  */
-import { Effect, Exit, ExecutionStrategy, Option, Scope } from "effect"
+import { Effect, ExecutionStrategy, Exit, Option, Scope } from "effect"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
 import * as ClusterCommands from "../commands/cluster.js"
@@ -62,7 +62,12 @@ const redirectOf = (error: RedisError, from: Node): Redirect | undefined => {
   if (slot === undefined || address === undefined || colon === -1) return undefined
   const port = Number(address.slice(colon + 1))
   if (!Number.isInteger(port)) return undefined
-  return { ask: error.code === "ASK", slot: Number(slot), host: colon === 0 ? from.host : address.slice(0, colon), port }
+  return {
+    ask: error.code === "ASK",
+    slot: Number(slot),
+    host: colon === 0 ? from.host : address.slice(0, colon),
+    port
+  }
 }
 
 /**
@@ -79,7 +84,6 @@ const transientRetryMillis = 100
 /** Errors after which the slot map is read again: the master may be gone. */
 const unreachable = (error: RedisError): boolean =>
   error._tag === "RedisConnectionError" || error._tag === "RedisTimeoutError" || error._tag === "RedisClosedError"
-
 
 /** The slot of a command's first key; `undefined` for commands without keys. */
 const slotOfCommand = (command: Command.Command<unknown>): number | undefined => {
@@ -160,10 +164,12 @@ export class Cluster {
     return Effect.gen(this, function*() {
       const scope = yield* Scope.fork(this.scope, ExecutionStrategy.sequential)
       const config = this.nodeConfig(host, port)
-      const opened = yield* Effect.exit(Effect.all([
-        Connection.make(config, this.transport, this.connectionOptions),
-        ConnectionPool.make(config, this.transport)
-      ]).pipe(Scope.extend(scope)))
+      const opened = yield* Effect.exit(
+        Effect.all([
+          Connection.make(config, this.transport, this.connectionOptions),
+          ConnectionPool.make(config, this.transport)
+        ]).pipe(Scope.extend(scope))
+      )
       if (Exit.isFailure(opened)) {
         yield* Scope.close(scope, opened)
         return yield* Effect.failCause(opened.cause)
@@ -296,10 +302,16 @@ export class Cluster {
   }
 
   /** Runs one command on `node` (after ASKING for an ASK redirection); blocking ones on a pooled connection. */
-  private runOn<A>(command: Command.Command<A>, binary: boolean, node: Node, asking: boolean): Effect.Effect<A, RedisError> {
+  private runOn<A>(
+    command: Command.Command<A>,
+    binary: boolean,
+    node: Node,
+    asking: boolean
+  ): Effect.Effect<A, RedisError> {
     const run = (connection: Connection.Connection): Effect.Effect<A, RedisError> =>
       asking
-        ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) => exits[1]! as Exit.Exit<A, RedisError>)
+        ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) =>
+          exits[1]! as Exit.Exit<A, RedisError>)
         : connection.execute(command, binary)
     return (command.spec.flags & Command.Flags.blocking) !== 0 ? node.pool.withConnection(run) : run(node.connection)
   }
@@ -328,8 +340,10 @@ export class Cluster {
         return unreachable(error) ? Effect.zipRight(this.refreshLater(), Effect.fail(error)) : Effect.fail(error)
       }
       if (redirectsLeft === 0) return Effect.fail(error)
-      return Effect.flatMap(this.redirectTo(redirect), (target) =>
-        this.followed(command, binary, target, redirect.ask, redirectsLeft - 1))
+      return Effect.flatMap(
+        this.redirectTo(redirect),
+        (target) => this.followed(command, binary, target, redirect.ask, redirectsLeft - 1)
+      )
     })
   }
 
@@ -374,7 +388,11 @@ export class Cluster {
   }
 
   /** One master's part of a pipeline, as one batch; a redirected command is then followed on its own. */
-  private runGroup(node: Node, commands: ReadonlyArray<Command.Command<unknown>>, binary: boolean): Effect.Effect<Exits> {
+  private runGroup(
+    node: Node,
+    commands: ReadonlyArray<Command.Command<unknown>>,
+    binary: boolean
+  ): Effect.Effect<Exits> {
     return Effect.flatMap(node.connection.executeAll(commands, binary), (exits) =>
       Effect.forEach(exits, (exit, at) => {
         const error = failureOf(exit)
@@ -497,7 +515,10 @@ export const make = (
     const cluster = new Cluster(config, options, transport, yield* Effect.scope, connectionOptions)
     yield* cluster.refresh()
     yield* Effect.forkScoped(Effect.forever(
-      Effect.zipRight(Effect.sleep(options.refreshIntervalMillis), Effect.ignore(Effect.suspend(() => cluster.refresh())))
+      Effect.zipRight(
+        Effect.sleep(options.refreshIntervalMillis),
+        Effect.ignore(Effect.suspend(() => cluster.refresh()))
+      )
     ))
     return cluster
   })

@@ -67,8 +67,10 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
 
     /** Subscribes on the master at `owner` (serving `slot`). */
     const onMaster = (owner: string, slot: number, binary: boolean, targets: Targets) =>
-      Effect.flatMap(shardSubscriber(owner, slot), (lazy) =>
-        Effect.flatMap(lazy(binary), (subscriber) => subscriber.subscribe(targets)))
+      Effect.flatMap(
+        shardSubscriber(owner, slot),
+        (lazy) => Effect.flatMap(lazy(binary), (subscriber) => subscriber.subscribe(targets))
+      )
 
     return (targets: Targets, binary: boolean) =>
       Effect.gen(function*() {
@@ -80,7 +82,10 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
           patterns: patterns.filter((name) => !nodeLocal(name))
         }
         const parts: Array<Effect.Effect<Stream.Stream<Message<unknown>>, RedisError, Scope.Scope>> = []
-        if (global.channels.length + global.patterns.length > 0 || channels.length + patterns.length + shardChannels.length === 0) {
+        if (
+          global.channels.length + global.patterns.length > 0 ||
+          channels.length + patterns.length + shardChannels.length === 0
+        ) {
           parts.push(Effect.flatMap(main(binary), (subscriber) => subscriber.subscribe({ ...global, ...options })))
         }
         if (local.channels.length + local.patterns.length > 0) {

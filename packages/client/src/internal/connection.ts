@@ -6,10 +6,10 @@
  * plain code driven by socket callbacks; Effect is used at the edges only:
  * one `Effect.async` per command, and a manager fiber that reconnects.
  */
-import { Effect, Exit, Schedule, type Scope } from "effect"
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
 import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
+import { Effect, Exit, Schedule, type Scope } from "effect"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import {
@@ -20,8 +20,8 @@ import {
   RedisTimeoutError
 } from "../RedisError.js"
 import type { Socket, Transport } from "../RedisTransport.js"
-import { Fifo } from "./queue.js"
 import * as Handshake from "./handshake.js"
+import { Fifo } from "./queue.js"
 import { decodeError, replyError } from "./replies.js"
 
 type Resume = (exit: Exit.Exit<unknown, RedisError>) => void
@@ -260,7 +260,8 @@ export class Connection {
         if (error !== undefined) {
           this.lastError = new RedisConnectionError({
             reason: "Lost",
-            message: `The server sent invalid RESP (${error.message} at byte ${error.offset}); the connection was reset`,
+            message:
+              `The server sent invalid RESP (${error.message} at byte ${error.offset}); the connection was reset`,
             outcome: "may-have-executed",
             cause: error
           })
@@ -414,8 +415,9 @@ export class Connection {
   /** Like `executeAll`, straight to the socket: the handshake runs before the connection is ready. */
   private handshakeAll(commands: ReadonlyArray<Command.Command<unknown>>) {
     const timeout = this.config.connectTimeoutMillis
-    return collect(commands.length, (i, resume) =>
-      this.write(new Pending(commands[i]!, false, resume, Date.now() + timeout, timeout))
+    return collect(
+      commands.length,
+      (i, resume) => this.write(new Pending(commands[i]!, false, resume, Date.now() + timeout, timeout))
     )
   }
 

@@ -4,8 +4,8 @@
  * for or the server does not know HELLO, `AUTH`, `CLIENT SETNAME` and
  * `SELECT`. Everything is sent in one batch; one round trip.
  */
-import { Effect, Exit, Redacted } from "effect"
 import type { RespValue } from "@effect-redis/resp/RespValue"
+import { Effect, Exit, Redacted } from "effect"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import { RedisAuthError, RedisConnectionError, type RedisError, RedisReplyError } from "../RedisError.js"
@@ -53,7 +53,9 @@ export const run = (config: Resolved, sendAll: SendAll, extras: Extras): Effect.
   if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
   return Effect.flatMap(sendAll(batch), (exits) => {
     const failure = failureOf(exits[0]!)
-    if (failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))) {
+    if (
+      failure instanceof RedisReplyError && (failure.code === "NOPROTO" || /unknown command/i.test(failure.message))
+    ) {
       // The server predates RESP3 (or refuses it): speak RESP2 instead.
       return resp2(config, sendAll, extras)
     }
@@ -101,7 +103,10 @@ const checkAllBehindSentinel = (
   const role = exits[exits.length - 1]!
   const denied = Exit.isFailure(role) && failureOf(role) instanceof RedisAuthError
   const checked = denied ? exits.slice(0, -1) : exits
-  return Effect.zipRight(checkAll(checked), Exit.isSuccess(role) ? checkMaster(config.sentinel.name, role.value) : Effect.void)
+  return Effect.zipRight(
+    checkAll(checked),
+    Exit.isSuccess(role) ? checkMaster(config.sentinel.name, role.value) : Effect.void
+  )
 }
 
 const checkMaster = (name: string, role: unknown): Effect.Effect<void, RedisError> => {
@@ -123,7 +128,8 @@ const failureOf = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined
   if (error instanceof RedisReplyError && authCodes.has(error.code)) {
     return new RedisAuthError({ code: error.code, message: `Redis refused the credentials: ${error.message}` })
   }
-  return error ?? new RedisConnectionError({ reason: "Handshake", message: "The handshake was interrupted", outcome: "not-sent" })
+  return error ??
+    new RedisConnectionError({ reason: "Handshake", message: "The handshake was interrupted", outcome: "not-sent" })
 }
 
 const checkAll = (exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>): Effect.Effect<void, RedisError> => {

@@ -95,7 +95,8 @@ export const make = (config: Resolved, transport: Transport): Effect.Effect<Conn
       withConnection: (use) =>
         Effect.scoped(
           Effect.flatMap(borrow, (connection) =>
-            Effect.onExit(use(connection), (exit) => reusableAfter(exit) ? Effect.void : discard(connection)))
+            Effect.onExit(use(connection), (exit) =>
+              reusableAfter(exit) ? Effect.void : discard(connection)))
         )
     }
   })

@@ -2,14 +2,19 @@
  * Turning replies into typed errors, shared by single commands, pipelines
  * and transactions.
  */
-import { Cause, Exit, Option } from "effect"
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
+import { Cause, Exit, Option } from "effect"
 import type * as Command from "../Command.js"
 import { RedisDecodeError, type RedisError, RedisReplyError } from "../RedisError.js"
 import { ReplyShapeError } from "../ReplyDecoder.js"
 
 export const replyError = (command: Command.Command<unknown>, error: RespError): RedisReplyError =>
-  new RedisReplyError({ code: error.code, message: error.message, command: command.spec.name, outcome: "may-have-executed" })
+  new RedisReplyError({
+    code: error.code,
+    message: error.message,
+    command: command.spec.name,
+    outcome: "may-have-executed"
+  })
 
 export const decodeError = (command: Command.Command<unknown>, error: unknown): RedisDecodeError =>
   new RedisDecodeError({
@@ -28,7 +33,6 @@ const describe = (value: RespValue): string => {
   const text = String(value)
   return `${typeof value} ${text.length > 40 ? text.slice(0, 40) + "…" : text}`
 }
-
 
 /** The typed error an outcome failed with, if it failed with one. */
 export const failureOf = (exit: Exit.Exit<unknown, RedisError>): RedisError | undefined =>

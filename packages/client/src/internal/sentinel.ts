@@ -165,7 +165,11 @@ export const make = (
 
     const watch = Effect.scoped(
       Effect.gen(function*() {
-        const subscriber = yield* Subscriber.make(sentinelConfig(config, sentinel, sentinel.sentinels[first]!), base, false)
+        const subscriber = yield* Subscriber.make(
+          sentinelConfig(config, sentinel, sentinel.sentinels[first]!),
+          base,
+          false
+        )
         const events = yield* subscriber.subscribe({ channels: ["+switch-master"] })
         yield* Stream.runForEach(events, (event) => Effect.sync(() => onSwitch(String(event.message))))
       })
@@ -186,7 +190,11 @@ export const make = (
               handlers.onClose(error)
             }
           }
-          return base.connect({ _tag: "Tcp", host: server.host, port: server.port, tls: endpoint.tls }, tracked, timeoutMillis)
+          return base.connect(
+            { _tag: "Tcp", host: server.host, port: server.port, tls: endpoint.tls },
+            tracked,
+            timeoutMillis
+          )
             .pipe(
               Effect.tap((socket) =>
                 Effect.sync(() => {

@@ -4,8 +4,8 @@
  * by reference (SUBSCRIBE when the first stream needs one, UNSUBSCRIBE when
  * the last one ends) and re-subscribed after every reconnect.
  */
-import { Deferred, Effect, Scope, type Stream } from "effect"
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
+import { Deferred, Effect, Scope, type Stream } from "effect"
 import type { Message, Targets } from "../PubSub.js"
 import type { Resolved } from "../RedisConfig.js"
 import { type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisError.js"
@@ -29,7 +29,12 @@ const undoOf = { channel: "UNSUBSCRIBE", pattern: "PUNSUBSCRIBE", shard: "SUNSUB
  * never pretenured that way.
  */
 class Delivered implements Message<unknown> {
-  constructor(readonly channel: string, readonly pattern: string | undefined, readonly message: unknown, readonly gap: boolean) {}
+  constructor(
+    readonly channel: string,
+    readonly pattern: string | undefined,
+    readonly message: unknown,
+    readonly gap: boolean
+  ) {}
 }
 
 /** One stream's end of a subscription. */
@@ -106,7 +111,12 @@ export class Subscriber {
     for (const waiter of entry.waiters.splice(0)) Deferred.unsafeDone(waiter, Effect.void)
   }
 
-  private deliver(entries: Map<string, Entry>, first: RespValue, second: RespValue | undefined, payload: RespValue): void {
+  private deliver(
+    entries: Map<string, Entry>,
+    first: RespValue,
+    second: RespValue | undefined,
+    payload: RespValue
+  ): void {
     // pmessage carries the pattern first, then the channel.
     const key = ReplyDecoder.text(first)
     const entry = entries.get(key)
@@ -178,24 +188,24 @@ export class Subscriber {
         }),
         () =>
           Effect.sync(() => {
-              inbox.close()
-              for (const [kind, names] of wanted) {
-                const entries = this.entries[kind]
-                const gone: Array<string> = []
-                for (const name of names) {
-                  const entry = entries.get(name)
-                  if (entry === undefined) continue
-                  const at = entry.sinks.indexOf(sink)
-                  if (at === -1) continue
-                  entry.sinks.splice(at, 1)
-                  if (entry.sinks.length === 0) {
-                    entries.delete(name)
-                    gone.push(name)
-                  }
+            inbox.close()
+            for (const [kind, names] of wanted) {
+              const entries = this.entries[kind]
+              const gone: Array<string> = []
+              for (const name of names) {
+                const entry = entries.get(name)
+                if (entry === undefined) continue
+                const at = entry.sinks.indexOf(sink)
+                if (at === -1) continue
+                entry.sinks.splice(at, 1)
+                if (entry.sinks.length === 0) {
+                  entries.delete(name)
+                  gone.push(name)
                 }
-                if (gone.length > 0) this.connection?.sendOneway([undoOf[kind], ...gone])
               }
-            })
+              if (gone.length > 0) this.connection?.sendOneway([undoOf[kind], ...gone])
+            }
+          })
       )
       yield* Effect.forEach(waits, Deferred.await, { discard: true }).pipe(
         Effect.timeoutFail({

@@ -2,8 +2,8 @@
  * MULTI … EXEC as one batch: the commands are queued with raw decoders and
  * their real decoders are applied to the elements of the EXEC reply.
  */
-import { Effect, Either, Exit } from "effect"
 import { RespError, type RespValue } from "@effect-redis/resp/RespValue"
+import { Effect, Either, Exit } from "effect"
 import * as Command from "../Command.js"
 import { type RedisError, RedisReplyError, RedisTransactionError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
@@ -21,7 +21,6 @@ export type ExecuteAll = (
   commands: ReadonlyArray<Command.Command<unknown>>,
   binary: boolean
 ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
-
 
 /**
  * Sends MULTI, the commands and EXEC in one write and decodes the EXEC
@@ -54,7 +53,9 @@ export const run = (
         return Effect.fail(
           new RedisTransactionError({
             reason: "Aborted",
-            message: `The transaction was discarded: command ${i + 1} (${queued.command}) was refused: ${queued.message}`,
+            message: `The transaction was discarded: command ${
+              i + 1
+            } (${queued.command}) was refused: ${queued.message}`,
             command: queued.command,
             outcome: "not-sent"
           })
@@ -94,5 +95,7 @@ export const run = (
 }
 
 /** Pipeline outcomes as Eithers (sends only ever fail with a `RedisError`, never die). */
-export const toEithers = (exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>): Array<Either.Either<unknown, RedisError>> =>
+export const toEithers = (
+  exits: ReadonlyArray<Exit.Exit<unknown, RedisError>>
+): Array<Either.Either<unknown, RedisError>> =>
   exits.map((exit) => Exit.isSuccess(exit) ? Either.right(exit.value) : Either.left(failureOf(exit)!))

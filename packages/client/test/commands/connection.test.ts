@@ -1,6 +1,6 @@
+import { Redis } from "@effect-redis/client"
 import { assert, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
-import { Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 for (const protocol of [2, 3] as const) {

@@ -1,6 +1,6 @@
+import { Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Command, Commands, Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 const places = [
@@ -20,7 +20,10 @@ for (const protocol of [2, 3] as const) {
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
         assert.strictEqual(yield* redis.geoadd(k("g"), places), 3)
-        assert.strictEqual(yield* redis.geoadd(k("g"), [{ longitude: 13, latitude: 38, member: "edge1" }], { nx: true }), 0)
+        assert.strictEqual(
+          yield* redis.geoadd(k("g"), [{ longitude: 13, latitude: 38, member: "edge1" }], { nx: true }),
+          0
+        )
         assert.strictEqual(
           yield* redis.geoadd(k("g"), [{ longitude: 13, latitude: 38, member: "edge1" }], { xx: true, ch: true }),
           1
@@ -45,7 +48,9 @@ for (const protocol of [2, 3] as const) {
         const redis = yield* Redis.Redis
         yield* redis.geoadd(k("s"), places)
         assert.deepStrictEqual(
-          yield* redis.geosearch(k("s"), { longitude: 15, latitude: 37 }, { radius: 200, unit: "km" }, { order: "ASC" }),
+          yield* redis.geosearch(k("s"), { longitude: 15, latitude: 37 }, { radius: 200, unit: "km" }, {
+            order: "ASC"
+          }),
           ["Catania", "Palermo"]
         )
         assert.deepStrictEqual(
@@ -73,7 +78,10 @@ for (const protocol of [2, 3] as const) {
         const redis = yield* Redis.Redis
         yield* redis.geoadd(k("{st}src"), places)
         assert.strictEqual(
-          yield* redis.geosearchstore(k("{st}dst"), k("{st}src"), { longitude: 15, latitude: 37 }, { radius: 200, unit: "km" }),
+          yield* redis.geosearchstore(k("{st}dst"), k("{st}src"), { longitude: 15, latitude: 37 }, {
+            radius: 200,
+            unit: "km"
+          }),
           2
         )
         assert.strictEqual(yield* redis.zcard(k("{st}dst")), 2)

@@ -1,6 +1,6 @@
+import { Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Command, Commands, Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 for (const protocol of [2, 3] as const) {

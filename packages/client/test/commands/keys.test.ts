@@ -1,8 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option } from "effect"
 import { Command, Commands, Redis } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Option } from "effect"
 import { testLayer } from "../utils.js"
 
 const scanAll = <A>(step: (cursor: bigint) => Effect.Effect<readonly [bigint, Array<A>], unknown>) =>
@@ -126,7 +126,17 @@ for (const protocol of [2, 3] as const) {
         )
         assert.deepStrictEqual(
           yield* redis.sort(k("{s}list"), { by: k("{s}w_*"), alpha: true, get: ["#", k("{s}w_*"), k("{s}none_*")] }),
-          [Option.some("3"), Option.some("a"), Option.none(), Option.some("2"), Option.some("b"), Option.none(), Option.some("1"), Option.some("c"), Option.none()]
+          [
+            Option.some("3"),
+            Option.some("a"),
+            Option.none(),
+            Option.some("2"),
+            Option.some("b"),
+            Option.none(),
+            Option.some("1"),
+            Option.some("c"),
+            Option.none()
+          ]
         )
         assert.strictEqual(yield* redis.sortStore(k("{s}list"), k("{s}sorted"), { order: "DESC" }), 3)
         assert.deepStrictEqual(yield* redis.lrange(k("{s}sorted"), 0, -1), ["3", "2", "1"])
@@ -171,7 +181,9 @@ for (const protocol of [2, 3] as const) {
         assert.strictEqual(yield* redis.exists([k("{mig}a"), k("{mig}b")]), 0)
         assert.deepStrictEqual(yield* other.mget([k("{mig}a"), k("{mig}b")]), [Option.some("1"), Option.some("2")])
         yield* redis.set(k("{mig}a"), "3")
-        assert.isTrue(yield* redis.migrate(target.host, target.port, k("{mig}a"), 0, 5000, { copy: true, replace: true }))
+        assert.isTrue(
+          yield* redis.migrate(target.host, target.port, k("{mig}a"), 0, 5000, { copy: true, replace: true })
+        )
         assert.deepStrictEqual(yield* redis.get(k("{mig}a")), Option.some("3"))
         assert.deepStrictEqual(yield* other.get(k("{mig}a")), Option.some("3"))
         assert.isFalse(yield* redis.migrate(target.host, target.port, k("{mig}none"), 0, 5000))

@@ -1,8 +1,8 @@
-import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Exit, Fiber, Option, Schedule } from "effect"
 import { Command, Commands, Redis, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Exit, Fiber, Option, Schedule } from "effect"
 import { testLayer } from "../utils.js"
 
 for (const protocol of [2, 3] as const) {
@@ -102,23 +102,26 @@ for (const protocol of [2, 3] as const) {
   })
 
   // The real clock: the test polls the server while BLPOP waits.
-  layer(testLayer({ protocol }), { timeout: 30_000, excludeTestServices: true })(`blocking lists (RESP${protocol})`, (it) => {
-    it.scoped("BLPOP waits until another client pushes", () =>
-      Effect.gen(function*() {
-        const redis = yield* Redis.Redis
-        const server = yield* RedisServer.RedisServer
-        const other = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer))
-        const key = `lists:${protocol}:wait`
-        const waiting = yield* Effect.fork(redis.blpop(key, 20))
-        // Push only once the server reports BLPOP blocked, so the wait itself is exercised.
-        yield* other.raw(["INFO", "clients"]).pipe(
-          Effect.map((info) => /blocked_clients:[1-9]/.test(ReplyDecoder.text(info))),
-          Effect.repeat({ until: (blocked) => blocked, schedule: Schedule.spaced("5 millis") })
-        )
-        assert.strictEqual(yield* other.rpush(key, "job"), 1)
-        assert.deepStrictEqual(yield* Fiber.join(waiting), Option.some([key, "job"] as const))
-      }))
-  })
+  layer(testLayer({ protocol }), { timeout: 30_000, excludeTestServices: true })(
+    `blocking lists (RESP${protocol})`,
+    (it) => {
+      it.scoped("BLPOP waits until another client pushes", () =>
+        Effect.gen(function*() {
+          const redis = yield* Redis.Redis
+          const server = yield* RedisServer.RedisServer
+          const other = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer))
+          const key = `lists:${protocol}:wait`
+          const waiting = yield* Effect.fork(redis.blpop(key, 20))
+          // Push only once the server reports BLPOP blocked, so the wait itself is exercised.
+          yield* other.raw(["INFO", "clients"]).pipe(
+            Effect.map((info) => /blocked_clients:[1-9]/.test(ReplyDecoder.text(info))),
+            Effect.repeat({ until: (blocked) => blocked, schedule: Schedule.spaced("5 millis") })
+          )
+          assert.strictEqual(yield* other.rpush(key, "job"), 1)
+          assert.deepStrictEqual(yield* Fiber.join(waiting), Option.some([key, "job"] as const))
+        }))
+    }
+  )
 }
 
 describe("lists definitions", () => {

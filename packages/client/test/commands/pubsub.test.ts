@@ -1,8 +1,8 @@
+import { Redis } from "@effect-redis/client"
+import { RedisServer } from "@effect-redis/testing"
 import { assert, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Net from "node:net"
-import { Redis } from "@effect-redis/client"
-import { RedisServer } from "@effect-redis/testing"
 import { testLayer } from "../utils.js"
 
 // A bare subscriber socket, so these tests do not depend on the client's

@@ -1,6 +1,6 @@
+import { Redis } from "@effect-redis/client"
 import { assert, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 const library = (name: string, body: string) => `#!lua name=${name}\n${body}`
@@ -23,7 +23,10 @@ for (const protocol of [2, 3] as const) {
           yield* redis.eval("return { KEYS[1], ARGV[1], #KEYS, 7 }", [key("k")], ["v"]),
           [key("k"), "v", 1, 7]
         )
-        assert.strictEqual(yield* redis.eval("return redis.call('SET', KEYS[1], ARGV[1])['ok']", [key("s")], ["x"]), "OK")
+        assert.strictEqual(
+          yield* redis.eval("return redis.call('SET', KEYS[1], ARGV[1])['ok']", [key("s")], ["x"]),
+          "OK"
+        )
         assert.strictEqual(yield* redis.eval("return 42"), 42)
         assert.isNull(yield* redis.eval("return nil"))
       }))

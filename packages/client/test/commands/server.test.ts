@@ -1,6 +1,6 @@
+import { Redis } from "@effect-redis/client"
 import { assert, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 for (const protocol of [2, 3] as const) {
@@ -103,7 +103,11 @@ for (const protocol of [2, 3] as const) {
         assert.isTrue(names.length > count)
         assert.include<string>(names, "xadd")
         assert.include<string>(names, "xgroup|create")
-        assert.deepStrictEqual((yield* redis.commandList({ filterby: { pattern: "xa*" } })).sort(), ["xack", "xadd", "xautoclaim"])
+        assert.deepStrictEqual((yield* redis.commandList({ filterby: { pattern: "xa*" } })).sort(), [
+          "xack",
+          "xadd",
+          "xautoclaim"
+        ])
         assert.include<string>(yield* redis.commandList({ filterby: { aclcat: "stream" } }), "xlen")
         assert.deepStrictEqual(yield* redis.commandList({ filterby: { module: "no-such-module" } }), [])
       }))

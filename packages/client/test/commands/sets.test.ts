@@ -1,6 +1,6 @@
+import { Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Command, Commands, Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 const sorted = (values: ReadonlyArray<string>) => [...values].sort()

@@ -1,6 +1,6 @@
+import { Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import { Command, Commands, Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 for (const protocol of [2, 3] as const) {
@@ -65,7 +65,10 @@ for (const protocol of [2, 3] as const) {
         assert.deepStrictEqual(yield* redis.zrevrangebyscoreWithScores(k("old"), 3, 3), [["c", 3]])
         assert.deepStrictEqual(yield* redis.zrevrange(k("old"), 0, 0), ["c"])
         assert.deepStrictEqual(yield* redis.zrevrangeWithScores(k("old"), 0, 0), [["c", 3]])
-        assert.deepStrictEqual(yield* redis.zrangebylex(k("lex"), "-", "+", { limit: { offset: 1, count: 5 } }), ["b", "c"])
+        assert.deepStrictEqual(yield* redis.zrangebylex(k("lex"), "-", "+", { limit: { offset: 1, count: 5 } }), [
+          "b",
+          "c"
+        ])
         assert.deepStrictEqual(yield* redis.zrevrangebylex(k("lex"), "(c", "-"), ["b", "a"])
       }))
 
@@ -125,7 +128,10 @@ for (const protocol of [2, 3] as const) {
         yield* redis.zadd(k("{o}b"), [[10, "y"], [20, "z"]])
         const both = [k("{o}a"), k("{o}b")]
         assert.deepStrictEqual(yield* redis.zunion(both), ["x", "y", "z"])
-        assert.deepStrictEqual(yield* redis.zunionWithScores(both, { weights: [2, 1] }), [["x", 2], ["y", 14], ["z", 20]])
+        assert.deepStrictEqual(yield* redis.zunionWithScores(both, { weights: [2, 1] }), [["x", 2], ["y", 14], [
+          "z",
+          20
+        ]])
         assert.deepStrictEqual(yield* redis.zinter(both), ["y"])
         assert.deepStrictEqual(yield* redis.zinterWithScores(both, { aggregate: "MAX" }), [["y", 10]])
         assert.strictEqual(yield* redis.zintercard(both), 1)
@@ -172,7 +178,14 @@ describe("sortedSets definitions", () => {
     assert.deepStrictEqual(keysOf(commands.bzmpop(1, ["a", "b"], "MIN")), ["a", "b"])
     assert.deepStrictEqual(keysOf(commands.bzpopmin(["a", "b"], 1)), ["a", "b"])
     assert.deepStrictEqual(keysOf(commands.zrangestore("d", "s", 0, -1)), ["d", "s"])
-    assert.deepStrictEqual(commands.zadd("z", [[Infinity, "m"], [-Infinity, "n"]]).args, ["ZADD", "z", "+inf", "m", "-inf", "n"])
+    assert.deepStrictEqual(commands.zadd("z", [[Infinity, "m"], [-Infinity, "n"]]).args, [
+      "ZADD",
+      "z",
+      "+inf",
+      "m",
+      "-inf",
+      "n"
+    ])
     assert.strictEqual(commands.bzpopmax("a", 2).blockMillis, 2000)
   })
 })

@@ -1,6 +1,6 @@
+import { Redis } from "@effect-redis/client"
 import { assert, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
-import { Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 const some = <A>(option: Option.Option<A>): A => {

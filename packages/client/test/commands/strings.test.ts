@@ -1,6 +1,6 @@
+import { Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import { Command, Commands, Redis } from "@effect-redis/client"
 import { testLayer } from "../utils.js"
 
 const bytes = (...values: Array<number>) => new Uint8Array(values)
@@ -135,7 +135,10 @@ for (const protocol of [2, 3] as const) {
         yield* redis.set(k("bin"), value)
         assert.deepStrictEqual(yield* redis.binary.get(k("bin")), Option.some(value))
         assert.deepStrictEqual(yield* redis.binary.getrange(k("bin"), 1, 2), bytes(255, 128))
-        assert.deepStrictEqual(yield* redis.binary.mget([k("bin"), k("bin-missing")]), [Option.some(value), Option.none()])
+        assert.deepStrictEqual(yield* redis.binary.mget([k("bin"), k("bin-missing")]), [
+          Option.some(value),
+          Option.none()
+        ])
         assert.strictEqual(yield* redis.binary.incr(k("bin-counter")), 1n)
         assert.strictEqual(yield* redis.binary.incrbyfloat(k("bin-float"), 0.5), 0.5)
       }))

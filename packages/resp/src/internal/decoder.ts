@@ -553,7 +553,10 @@ export class Decoder {
     if (length > 0) {
       const count = kind === A_MAP || kind === A_ATTRIBUTE ? length * 2 : length
       if (count > this.maxAggregate) {
-        return this.fail(`An aggregate of ${count} elements exceeds the limit of ${this.maxAggregate}`, this.base + start)
+        return this.fail(
+          `An aggregate of ${count} elements exceeds the limit of ${this.maxAggregate}`,
+          this.base + start
+        )
       }
       return this.open(kind, count, start)
     }
@@ -578,7 +581,11 @@ export class Decoder {
     }
     if (length === NULL_LENGTH && kind === A_ARRAY) return this.emitAt(null, start, this.next)
     if (length === STREAMED && kind <= A_SET) {
-      return this.open(kind === A_ARRAY ? A_STREAMED_ARRAY : kind === A_MAP ? A_STREAMED_MAP : A_STREAMED_SET, -1, start)
+      return this.open(
+        kind === A_ARRAY ? A_STREAMED_ARRAY : kind === A_MAP ? A_STREAMED_MAP : A_STREAMED_SET,
+        -1,
+        start
+      )
     }
     if (length === INCOMPLETE || length === FAILED) return length
     return this.fail("Invalid length in an aggregate header", this.base + start)
@@ -855,4 +862,3 @@ export class Decoder {
     return this.error === undefined ? take : FAILED
   }
 }
-

@@ -1,8 +1,8 @@
-import * as Net from "node:net"
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter } from "@effect-redis/resp/RespEncoder"
 import { RespError, type RespValue } from "@effect-redis/resp/RespValue"
 import * as Effect from "effect/Effect"
+import * as Net from "node:net"
 import { RedisServerError } from "../RedisServer.js"
 
 /**
@@ -35,7 +35,9 @@ export const command = (
     }
     // The message names the command, never the AUTH line: no password.
     const fail = (detail: string, cause?: unknown) =>
-      settle(Effect.fail(new RedisServerError({ message: `${args.join(" ")} on port ${port} failed: ${detail}`, cause })))
+      settle(
+        Effect.fail(new RedisServerError({ message: `${args.join(" ")} on port ${port} failed: ${detail}`, cause }))
+      )
     socket.on("data", (chunk: Buffer) => {
       const error = decoder.feed(chunk, (reply) => replies.push(reply))
       if (error !== undefined) return fail("the reply is not valid RESP", error)

@@ -1,13 +1,13 @@
-import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs"
-import * as Net from "node:net"
-import * as Path from "node:path"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Path from "node:path"
 import { RedisServerError } from "../RedisServer.js"
 
 /**

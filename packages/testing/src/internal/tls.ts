@@ -1,8 +1,8 @@
+import * as Effect from "effect/Effect"
+import forge from "node-forge"
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
-import * as Effect from "effect/Effect"
-import forge from "node-forge"
 import { RedisServerError } from "../RedisServer.js"
 
 /** @internal */
@@ -51,7 +51,10 @@ const issue = (options: {
   // Backdated an hour so a client whose clock lags slightly accepts it.
   cert.validity.notBefore = new Date(now - 60 * 60 * 1000)
   cert.validity.notAfter = new Date(now + 365 * 24 * 60 * 60 * 1000)
-  const subject = [{ name: "commonName", value: options.subject }, { name: "organizationName", value: "effect-redis tests" }]
+  const subject = [{ name: "commonName", value: options.subject }, {
+    name: "organizationName",
+    value: "effect-redis tests"
+  }]
   cert.setSubject(subject)
   cert.setIssuer(options.issuer === undefined ? subject : options.issuer.subject.attributes)
   cert.setExtensions([...options.extensions])
