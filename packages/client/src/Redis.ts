@@ -17,26 +17,19 @@
  * @since 0.1.0
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Chunk, Context, Effect, type Either, Exit, Option, type Schedule, type Scope, Stream } from "effect"
+import { Context, Effect, type Either, type Option, type Schedule, type Scope, type Stream } from "effect"
 import { dual } from "effect/Function"
-import * as Command from "./Command.js"
-import { commands } from "./Commands.js"
-import * as Keys from "./commands/keys.js"
-import * as Server from "./commands/server.js"
-import * as Cache from "./internal/cache.js"
-import * as Cluster from "./internal/cluster.js"
-import * as ClusterPubSub from "./internal/clusterPubSub.js"
-import * as Connection from "./internal/connection.js"
-import * as ConnectionPool from "./internal/pool.js"
-import * as Sentinel from "./internal/sentinel.js"
-import * as Subscriber from "./internal/subscriber.js"
-import * as Transaction from "./internal/transaction.js"
-import * as PubSub from "./PubSub.js"
+import type * as Command from "./Command.js"
+import type { commands } from "./Commands.js"
+import type * as Keys from "./commands/keys.js"
+import type * as Parts from "./Executor.js"
+import * as Service from "./internal/service.js"
+import * as Topology from "./internal/topology.js"
+import { makeClient as makeView } from "./internal/view.js"
+import type * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
 import { type RedisError, RedisTransactionError } from "./RedisError.js"
 import { RedisTransport } from "./RedisTransport.js"
-import * as ReplyDecoder from "./ReplyDecoder.js"
-import * as Script from "./Script.js"
 
 /**
  * The shape of a result when bulk strings come back as bytes: `string`
@@ -83,31 +76,12 @@ export type Results<Commands extends ReadonlyArray<Command.Command<unknown>>, Is
 }
 
 /**
- * What runs commands: a single connection, a Sentinel-managed master, or a
- * cluster router. The `Redis` service is built on one; swapping it changes
- * where commands go without changing the service.
+ * What runs commands (see the `Executor` module).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Executor {
-  /** Runs one command. */
-  readonly execute: <A>(command: Command.Command<A>, binary: boolean) => Effect.Effect<A, RedisError>
-  /**
-   * Runs commands as one contiguous batch (one write, nothing interleaved)
-   * and reports every outcome in order. A batch with an invalid argument is
-   * refused whole.
-   */
-  readonly executeAll: (
-    commands: ReadonlyArray<Command.Command<unknown>>,
-    binary: boolean
-  ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
-  /**
-   * A cluster's masters, one executor each, in slot order: what `scanStream`
-   * walks so that it sees every key. `undefined` for a single server.
-   */
-  readonly masters?: Effect.Effect<ReadonlyArray<Executor>>
-}
+export type Executor = Parts.Executor
 
 /**
  * The command surface shared by the text and the binary view.
@@ -218,24 +192,13 @@ export interface Subscriptions<IsBinary extends boolean> {
 }
 
 /**
- * What client-side caching did since the client started (all zero when
- * the `cache` option is off).
+ * What client-side caching did since the client started (see the
+ * `Executor` module).
  *
  * @since 0.1.0
  * @category models
  */
-export interface CacheStats {
-  /** Replies served from memory. */
-  readonly hits: number
-  /** Cacheable calls that went to the server. */
-  readonly misses: number
-  /** Replies held now. */
-  readonly size: number
-  /** Replies dropped for room (least recently used). */
-  readonly evictions: number
-  /** Replies dropped because a key changed, was flushed, or the connection was lost. */
-  readonly invalidations: number
-}
+export type CacheStats = Parts.CacheStats
 
 /**
  * The `Redis` service.
@@ -306,229 +269,25 @@ export const retryOnConflict: {
     while: (error) => error instanceof RedisTransactionError && error.reason === "Conflict"
   }))
 
-const RAW = Command.spec("RAW", { keys: undefined, flags: Command.Flags.raw })
-const WATCH = Command.spec("WATCH", { flags: Command.Flags.connectionState, keys: Command.allKeys })
-const UNWATCH = Command.spec("UNWATCH", { flags: Command.Flags.connectionState, keys: undefined })
-
-/** EVALSHA, and EVAL when the server does not have the script. */
-const executeScript = (executor: Executor, call: Script.ScriptCall<unknown>, binary: boolean) =>
-  Effect.catchIf(
-    executor.execute(call, binary),
-    (error) => error._tag === "RedisReplyError" && error.code === "NOSCRIPT",
-    () => executor.execute(call.withSource, binary)
-  )
-
-/** Runs a batch with SCRIPT LOAD in front for the scripts it calls, and drops their outcomes. */
-const withScriptsLoaded = (executeAll: Executor["executeAll"]): Executor["executeAll"] => (batch, binary) => {
-  const loads = Script.loadsFor(batch)
-  return loads.length === 0
-    ? executeAll(batch, binary)
-    : Effect.map(executeAll([...loads, ...batch], binary), (exits) => exits.slice(loads.length))
-}
-
-/** Follows a SCAN-family cursor from 0 until the server returns 0, one chunk per page. */
-const scanning = <A>(page: (cursor: bigint) => Effect.Effect<Keys.ScanPage<A>, RedisError>) =>
-  Stream.paginateChunkEffect(
-    0n,
-    (cursor) =>
-      Effect.map(
-        page(cursor),
-        ([next, items]) => [Chunk.unsafeFromArray(items), next === 0n ? Option.none() : Option.some(next)] as const
-      )
-  )
-
-const makeView = (executor: Executor, binary: boolean): Record<string, unknown> => {
-  const executeAll = withScriptsLoaded(executor.executeAll)
-  const view: Record<string, unknown> = {
-    execute: (command: Command.Command<unknown>) =>
-      Script.isScriptCall(command) ? executeScript(executor, command, binary) : executor.execute(command, binary),
-    raw: (args: ReadonlyArray<Command.RedisArg>) =>
-      executor.execute(
-        Command.make({ ...RAW, name: String(args[0] ?? "RAW").toUpperCase() }, args, ReplyDecoder.raw),
-        binary
-      ),
-    pipeline: (batch: ReadonlyArray<Command.Command<unknown>>) =>
-      Effect.map(executeAll(batch, binary), Transaction.toEithers),
-    transaction: (batch: ReadonlyArray<Command.Command<unknown>>) =>
-      Transaction.run(executor.executeAll, batch, binary),
-    scanStream: (options?: Keys.ScanOptions) => {
-      const scan = (on: Executor) => scanning((cursor) => on.execute(Keys.commands.scan(cursor, options), binary))
-      return executor.masters === undefined
-        ? scan(executor)
-        : Stream.flatMap(Stream.fromIterableEffect(executor.masters), scan)
-    },
-    sscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
-      scanning((cursor) => executor.execute(Keys.commands.sscan(key, cursor, options), binary)),
-    hscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
-      scanning((cursor) => executor.execute(Keys.commands.hscan(key, cursor, options), binary)),
-    zscanStream: (key: Command.RedisKey, options?: Keys.CollectionScanOptions) =>
-      scanning((cursor) => executor.execute(Keys.commands.zscan(key, cursor, options), binary))
-  }
-  for (const name of Object.keys(commands)) {
-    const define = (commands as Record<string, (...args: Array<unknown>) => Command.Command<unknown>>)[name]!
-    view[name] = (...args: Array<unknown>) => executor.execute(define(...args), binary)
-  }
-  return view
-}
-
 /**
  * The commands and batches of an executor, in text and binary form.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeClient = (executor: Executor): Client => {
-  const view = makeView(executor, false)
-  view.binary = makeView(executor, true)
-  return view as unknown as Client
-}
+export const makeClient = (executor: Executor): Client => makeView(executor) as Client
 
 /**
- * Builds the service: `shared` runs commands (blocking ones on dedicated
- * connections) and batches; `poolFor` lends the dedicated connections for
- * `reserve` and `watch`, from the pool that serves the given keys;
- * `subscribe` opens subscriptions. With `spans` (attributes), every command
- * and batch runs in a client span; `cacheStats` backs `redis.cacheStats`.
+ * Builds the service from its parts (see the `Executor` module): an
+ * executor for commands and batches, a lender of dedicated connections for
+ * `reserve` and `watch`, and a `Subscribe` for pub/sub. This is how a
+ * test or an unusual topology plugs its own pieces in; `make` builds the
+ * parts for a standalone server, Sentinel or a cluster.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromExecutors = (
-  shared: Executor,
-  poolFor: (keys: ReadonlyArray<Command.RedisKey>) => Effect.Effect<ConnectionPool.ConnectionPool, RedisError>,
-  subscribe: Subscribe,
-  database: number,
-  spans?: Record<string, unknown>,
-  cacheStats: Effect.Effect<CacheStats> = noCache
-): Redis => {
-  const trace = (executor: Executor): Executor => spans === undefined ? executor : traced(executor, spans)
-  const client = makeClient(trace(shared)) as Client & {
-    reserve?: unknown
-    watch?: unknown
-    keyspaceEvents?: unknown
-    cacheStats?: unknown
-  }
-  client.cacheStats = cacheStats
-  const reserve = Effect.gen(function*() {
-    const pool = yield* poolFor([])
-    const connection = yield* pool.borrow
-    let dirty = false
-    const tracked: Executor = {
-      execute: (command, binary) => {
-        if ((command.spec.flags & stateFlags) !== 0) dirty = true
-        return connection.execute(command, binary)
-      },
-      executeAll: (batch, binary) => {
-        if (batch.some((command) => (command.spec.flags & stateFlags) !== 0)) dirty = true
-        return connection.executeAll(batch, binary)
-      }
-    }
-    yield* Effect.addFinalizer((exit) =>
-      Exit.isSuccess(exit) && !dirty && connection.isReady ? Effect.void : pool.discard(connection)
-    )
-    return makeClient(trace(tracked))
-  })
-  // The reads of a WATCH block go through the borrowed connection; its client is built once per connection.
-  const clients = new WeakMap<Connection.Connection, Client>()
-  const clientOf = (connection: Connection.Connection): Client => {
-    let client = clients.get(connection)
-    if (client === undefined) {
-      client = makeClient(trace(connection))
-      clients.set(connection, client)
-    }
-    return client
-  }
-  client.reserve = reserve
-  Object.assign(client, makeSubscriptions(subscribe, false))
-  Object.assign(client.binary as object, makeSubscriptions(subscribe, true))
-  client.keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
-    const db = options.database ?? database
-    const configSet = Server.commands.configSet({ "notify-keyspace-events": options.enable ?? "" })
-    // In a cluster every master sends its own notifications: each is configured.
-    const enable = options.enable === undefined
-      ? Effect.void
-      : shared.masters === undefined
-      ? shared.execute(configSet, false)
-      : Effect.flatMap(
-        shared.masters,
-        (masters) => Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true })
-      )
-    return Stream.unwrapScoped(
-      Effect.zipRight(
-        enable,
-        subscribe({ patterns: [`__keyspace@${db}__:${options.keys ?? "*"}`], ...bufferOf(options) }, false)
-      )
-    ).pipe(
-      Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>)))
-    )
-  }
-  client.watch = (
-    keys: ReadonlyArray<Command.RedisKey>,
-    body: (connection: Client) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>
-  ) =>
-    Effect.flatMap(poolFor(keys), (pool) =>
-      pool.withConnection((connection) =>
-        Effect.gen(function*() {
-          const watch = keys.length === 0
-            ? Keys.noneGiven(WATCH, "key")
-            : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
-          yield* connection.execute(watch, false)
-          const batch = yield* body(clientOf(connection)).pipe(
-            Effect.tapErrorCause(() => connection.execute(Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok), false))
-          )
-          return yield* Transaction.run(connection.executeAll, batch, false)
-        })
-      ))
-  return client as unknown as Redis
-}
-
-const bufferOf = (options: PubSub.SubscribeOptions): PubSub.SubscribeOptions =>
-  options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }
-
-/**
- * Subscribes to `targets` (on one subscriber connection, or on several in a
- * cluster) and completes, with the stream of their messages, once the
- * server has confirmed everything.
- *
- * @since 0.1.0
- * @category models
- */
-export type Subscribe = (
-  targets: PubSub.Targets,
-  binary: boolean
-) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>>, RedisError, Scope.Scope>
-
-/** Every subscription on the one subscriber connection of `binary`. */
-const subscribeThrough =
-  (subscriber: (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>): Subscribe => (targets, binary) =>
-    Effect.flatMap(subscriber(binary), (subscriber) => subscriber.subscribe(targets))
-
-const makeSubscriptions = (subscribe: Subscribe, binary: boolean): Subscriptions<boolean> =>
-  ({
-    subscribe: (...channels) => Stream.unwrapScoped(subscribe({ channels }, binary)),
-    psubscribe: (...patterns) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
-    ssubscribe: (...shardChannels) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
-    subscription: (targets) => subscribe(targets, binary)
-  }) as Subscriptions<boolean>
-
-const noCache: Effect.Effect<CacheStats> = Effect.succeed({
-  hits: 0,
-  misses: 0,
-  size: 0,
-  evictions: 0,
-  invalidations: 0
-})
-
-/** An executor whose single commands go through client-side caching, and whose batches drop what they wrote. */
-const cachedBy = (cache: Cache.ClientCache, executor: Executor): Executor => ({
-  ...(executor.masters && { masters: executor.masters }),
-  execute: (command, binary) => cache.through(command, binary, executor.execute),
-  executeAll: (batch, binary) =>
-    Effect.ensuring(executor.executeAll(batch, binary), Effect.sync(() => cache.afterBatch(batch)))
-})
-
-/** Commands after which a reserved connection is closed rather than returned to the pool. */
-const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
+export const fromExecutors = (parts: Parts.Parts): Redis => Service.make(parts) as Redis
 
 /**
  * Connects to a standalone server, to the master Redis Sentinel names
@@ -544,85 +303,6 @@ export const make = (
 ): Effect.Effect<Redis, RedisError, RedisTransport | Scope.Scope> =>
   Effect.gen(function*() {
     const config = yield* RedisConfig.resolve(options)
-    const base = yield* RedisTransport
-    const spans = config.tracing ? spanAttributes(config) : undefined
-    const cache = config.cache === undefined
-      ? undefined
-      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
-    const tracking = cache && { listener: cache.listener, tracking: true }
-    const cacheStats = cache && Effect.sync(() => cache.stats)
-    if (config.cluster !== undefined) {
-      const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
-      const routed: Executor = {
-        execute: (command, binary) => cluster.execute(command, binary),
-        executeAll: (batch, binary) => cluster.executeAll(batch, binary),
-        masters: Effect.sync(() => cluster.masters())
-      }
-      const subscribe = yield* ClusterPubSub.make(config, cluster)
-      const shared = cache === undefined ? routed : cachedBy(cache, routed)
-      return fromExecutors(shared, (keys) => cluster.poolFor(keys), subscribe, 0, spans, cacheStats)
-    }
-    const sentinel = config.sentinel === undefined ? undefined : yield* Sentinel.make(base, config, config.sentinel)
-    const transport = sentinel?.master ?? base
-    const connection = yield* Connection.make(config, transport, tracking)
-    const pool = yield* ConnectionPool.make(config, transport)
-    const subscriber = yield* Subscriber.lazy(config, transport)
-    // Replica reads: a second connection, to a replica (its handshake does not insist on a master).
-    const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
-      ? undefined
-      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
-    const pooled = <A>(command: Command.Command<A>, binary: boolean) =>
-      pool.withConnection((member) => member.execute(command, binary))
-    const direct: Executor = {
-      execute: reader === undefined
-        ? (command, binary) =>
-          (command.spec.flags & Command.Flags.blocking) !== 0
-            ? pooled(command, binary)
-            : connection.execute(command, binary)
-        : (command, binary) => {
-          const flags = command.spec.flags
-          if ((flags & Command.Flags.blocking) !== 0) return pooled(command, binary)
-          return (flags & Command.Flags.readonly) !== 0
-            ? reader.execute(command, binary)
-            : connection.execute(command, binary)
-        },
-      executeAll: connection.executeAll
-    }
-    const shared = cache === undefined ? direct : cachedBy(cache, direct)
-    return fromExecutors(
-      shared,
-      () => Effect.succeed(pool),
-      subscribeThrough(subscriber),
-      config.database,
-      spans,
-      cacheStats
-    )
+    const parts = yield* Topology.connect(config, yield* RedisTransport)
+    return fromExecutors(parts)
   })
-
-/** OpenTelemetry database attributes of a client's spans (never arguments). */
-const spanAttributes = (config: RedisConfig.Resolved): Record<string, unknown> => {
-  const common = { "db.system.name": "redis", "db.namespace": String(config.database) }
-  const endpoint = config.endpoint
-  // Behind Sentinel the server changes with failovers, in a cluster with the key: no address is recorded.
-  if (config.sentinel !== undefined || config.cluster !== undefined) return common
-  return endpoint._tag === "Tcp"
-    ? { ...common, "server.address": endpoint.host, "server.port": endpoint.port }
-    : { ...common, "server.address": endpoint.path }
-}
-
-/** An executor that opens a client span per command and per batch. */
-const traced = (executor: Executor, attributes: Record<string, unknown>): Executor => ({
-  ...(executor.masters && {
-    masters: Effect.map(executor.masters, (masters) => masters.map((master) => traced(master, attributes)))
-  }),
-  execute: (command, binary) =>
-    Effect.withSpan(executor.execute(command, binary), command.spec.name, {
-      kind: "client",
-      attributes: { ...attributes, "db.operation.name": command.spec.name }
-    }),
-  executeAll: (batch, binary) =>
-    Effect.withSpan(executor.executeAll(batch, binary), "PIPELINE", {
-      kind: "client",
-      attributes: { ...attributes, "db.operation.name": "PIPELINE", "db.operation.batch.size": batch.length }
-    })
-})

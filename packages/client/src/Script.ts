@@ -16,7 +16,7 @@
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import type * as Command from "./Command.js"
-import { commands as scripting } from "./commands/scripting.js"
+import * as Internal from "./internal/script.js"
 import { sha1Hex } from "./internal/sha1.js"
 import * as ReplyDecoder from "./ReplyDecoder.js"
 
@@ -65,27 +65,6 @@ export interface ScriptCall<A> extends Command.Command<A> {
   readonly withSource: Command.Command<A>
 }
 
-class ScriptCallImpl<A> implements ScriptCall<A> {
-  readonly spec: Command.CommandSpec
-  readonly args: ReadonlyArray<Command.RedisArg>
-  constructor(
-    readonly script: Script<A>,
-    private readonly keys: ReadonlyArray<Command.RedisKey>,
-    private readonly argv: ReadonlyArray<Command.RedisArg>
-  ) {
-    const base = (script.readOnly ? scripting.evalshaRo : scripting.evalsha)(script.sha1, keys, argv)
-    this.spec = base.spec
-    this.args = base.args
-  }
-  get decode(): ReplyDecoder.Decoder<A> {
-    return this.script.decode
-  }
-  get withSource(): Command.Command<A> {
-    const base = (this.script.readOnly ? scripting.evalRo : scripting.eval)(this.script.lua, this.keys, this.argv)
-    return { spec: base.spec, args: base.args, decode: this.script.decode }
-  }
-}
-
 /**
  * A call of `script` with `keys` (KEYS[…]) and `args` (ARGV[…]).
  *
@@ -96,7 +75,7 @@ export const call = <A>(
   script: Script<A>,
   keys: ReadonlyArray<Command.RedisKey> = [],
   args: ReadonlyArray<Command.RedisArg> = []
-): ScriptCall<A> => new ScriptCallImpl(script, keys, args)
+): ScriptCall<A> => new Internal.ScriptCall(script, keys, args)
 
 /**
  * Whether a command is a script call.
@@ -104,8 +83,7 @@ export const call = <A>(
  * @since 0.1.0
  * @category guards
  */
-export const isScriptCall = (command: Command.Command<unknown>): command is ScriptCall<unknown> =>
-  command instanceof ScriptCallImpl
+export const isScriptCall: (command: Command.Command<unknown>) => command is ScriptCall<unknown> = Internal.isScriptCall
 
 /**
  * The SCRIPT LOAD commands a batch needs in front of it: one per distinct
@@ -114,14 +92,5 @@ export const isScriptCall = (command: Command.Command<unknown>): command is Scri
  * @since 0.1.0
  * @category utils
  */
-export const loadsFor = (batch: ReadonlyArray<Command.Command<unknown>>): Array<Command.Command<unknown>> => {
-  const seen = new Set<string>()
-  const loads: Array<Command.Command<unknown>> = []
-  for (const command of batch) {
-    if (isScriptCall(command) && !seen.has(command.script.sha1)) {
-      seen.add(command.script.sha1)
-      loads.push(scripting.scriptLoad(command.script.lua))
-    }
-  }
-  return loads
-}
+export const loadsFor: (batch: ReadonlyArray<Command.Command<unknown>>) => Array<Command.Command<unknown>> =
+  Internal.loadsFor

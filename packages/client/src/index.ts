@@ -11,6 +11,10 @@ export * as ClusterSlot from "./ClusterSlot.js"
  */
 export * as Commands from "./Commands.js"
 /**
+ * @since 0.2.0
+ */
+export * as Executor from "./Executor.js"
+/**
  * @since 0.1.0
  */
 export * as Redis from "./Redis.js"

@@ -17,7 +17,7 @@
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import { Effect, Exit } from "effect"
 import * as Command from "../Command.js"
-import type { CacheStats } from "../Redis.js"
+import type { CacheStats, Executor } from "../Executor.js"
 import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import type { ConnectionListener } from "./connection.js"
@@ -89,6 +89,7 @@ export class ClientCache {
     onLost: () => this.clear()
   }
 
+  /** The counters behind `redis.cacheStats`. */
   get stats(): CacheStats {
     return {
       hits: this.hits,
@@ -134,6 +135,16 @@ export class ClientCache {
         return decoded(command, reply)
       })
     })
+  }
+
+  /** An executor whose single commands go through the cache, and whose batches drop what they wrote. */
+  decorate(executor: Executor): Executor {
+    return {
+      ...(executor.masters && { masters: executor.masters }),
+      execute: (command, binary) => this.through(command, binary, executor.execute),
+      executeAll: (batch, binary) =>
+        Effect.ensuring(executor.executeAll(batch, binary), Effect.sync(() => this.afterBatch(batch)))
+    }
   }
 
   /** After a batch: drops what its writes changed. */

@@ -9,8 +9,8 @@
  */
 import { Effect, Scope, Stream } from "effect"
 import * as ClusterSlot from "../ClusterSlot.js"
+import type { Subscribe } from "../Executor.js"
 import type { Message, Targets } from "../PubSub.js"
-import type { Subscribe } from "../Redis.js"
 import type { Resolved } from "../RedisConfig.js"
 import { RedisConnectionError, type RedisError } from "../RedisError.js"
 import type { Cluster } from "./cluster.js"

@@ -4,6 +4,7 @@
  */
 import { Effect, Exit, Pool, type Scope } from "effect"
 import * as Command from "../Command.js"
+import type { Executor, Lender, Lent } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
 import { type RedisError, RedisPoolError } from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
@@ -20,19 +21,24 @@ class Stale {
   readonly _tag = "Stale"
 }
 
-export interface ConnectionPool {
-  /** A healthy connection for the scope; returned to the pool when the scope closes. */
-  readonly borrow: Effect.Effect<Connection.Connection, RedisError, Scope.Scope>
-  /** Closes the connection instead of returning it. */
-  readonly discard: (connection: Connection.Connection) => Effect.Effect<void, never, Scope.Scope>
-  /**
-   * Runs `use` on a borrowed connection. The connection goes back to the
-   * pool only when `use` succeeded or failed with a reply error: after an
-   * interruption, a timeout or a lost connection its state is unknown.
-   */
+/** A `Lender` whose `withConnection` hands out the connection itself. */
+export interface ConnectionPool extends Lender {
   readonly withConnection: <A, E, R>(
     use: (connection: Connection.Connection) => Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | RedisError, R>
+}
+
+class LentConnection implements Lent {
+  keep = true
+  readonly execute: Executor["execute"]
+  readonly executeAll: Executor["executeAll"]
+  constructor(connection: Connection.Connection) {
+    this.execute = connection.execute
+    this.executeAll = connection.executeAll
+  }
+  readonly discardOnRelease = (): void => {
+    this.keep = false
+  }
 }
 
 /** Whether a connection is still fit for reuse after `exit`. */
@@ -69,7 +75,7 @@ export const make = (config: Resolved, transport: Transport): Effect.Effect<Conn
       return connection
     })
 
-    const borrow = borrowOnce.pipe(
+    const healthy = borrowOnce.pipe(
       Effect.retry({ times: config.pool.max + 1, while: (error) => error instanceof Stale }),
       Effect.catchIf((error): error is Stale => error instanceof Stale, () =>
         Effect.fail(
@@ -89,12 +95,19 @@ export const make = (config: Resolved, transport: Transport): Effect.Effect<Conn
     const discard = (connection: Connection.Connection) =>
       Effect.zipRight(Effect.sync(() => connection.abort()), Pool.invalidate(pool, connection))
 
+    const borrow = Effect.flatMap(healthy, (connection) => {
+      const lent = new LentConnection(connection)
+      return Effect.as(
+        Effect.addFinalizer(() => lent.keep && connection.isReady ? Effect.void : discard(connection)),
+        lent
+      )
+    })
+
     return {
       borrow,
-      discard,
       withConnection: (use) =>
         Effect.scoped(
-          Effect.flatMap(borrow, (connection) =>
+          Effect.flatMap(healthy, (connection) =>
             Effect.onExit(use(connection), (exit) =>
               reusableAfter(exit) ? Effect.void : discard(connection)))
         )

@@ -5,10 +5,11 @@
 import { RespError, type RespValue } from "@effect-redis/resp/RespValue"
 import { Effect, Either, Exit } from "effect"
 import * as Command from "../Command.js"
+import type { Executor } from "../Executor.js"
 import { type RedisError, RedisReplyError, RedisTransactionError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
-import * as Script from "../Script.js"
 import { decodeError, failureOf, replyError } from "./replies.js"
+import { withScriptsLoaded } from "./script.js"
 
 const MULTI = Command.spec("MULTI", { keys: undefined, flags: Command.Flags.connectionState })
 const EXEC = Command.spec("EXEC", { keys: undefined, flags: Command.Flags.connectionState })
@@ -16,19 +17,13 @@ const EXEC = Command.spec("EXEC", { keys: undefined, flags: Command.Flags.connec
 const multi = Command.make(MULTI, ["MULTI"], ReplyDecoder.raw)
 const exec = Command.make(EXEC, ["EXEC"], ReplyDecoder.raw)
 
-/** Runs commands together and reports every outcome, in order. */
-export type ExecuteAll = (
-  commands: ReadonlyArray<Command.Command<unknown>>,
-  binary: boolean
-) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
-
 /**
  * Sends MULTI, the commands and EXEC in one write and decodes the EXEC
  * reply. Fails with `RedisTransactionError` when nothing was applied
  * (a WATCH conflict, or a command refused while queueing).
  */
 export const run = (
-  executeAll: ExecuteAll,
+  executeAll: Executor["executeAll"],
   commands: ReadonlyArray<Command.Command<unknown>>,
   binary: boolean
 ): Effect.Effect<Array<Either.Either<unknown, RedisError>>, RedisError> => {
@@ -39,12 +34,8 @@ export const run = (
     batch[i + 1] = Command.make(command.spec, command.args, ReplyDecoder.raw)
   }
   batch[batch.length - 1] = exec
-  // Script calls lose their identity in the MULTI copies: load their scripts ahead of MULTI.
-  const loads = Script.loadsFor(commands)
-  const sent = loads.length === 0
-    ? executeAll(batch, binary)
-    : Effect.map(executeAll([...loads, ...batch], binary), (exits) => exits.slice(loads.length))
-  return Effect.flatMap(sent, (exits) => {
+  // Script calls lose their identity in the MULTI copies: their scripts are loaded ahead of MULTI.
+  return Effect.flatMap(withScriptsLoaded(executeAll, batch, binary, commands), (exits) => {
     const multiFailure = failureOf(exits[0]!)
     if (multiFailure !== undefined) return Effect.fail(multiFailure)
     for (let i = 0; i < commands.length; i++) {

@@ -1,0 +1,115 @@
+/**
+ * The `Redis` service assembled from its parts: the text and binary views
+ * of the executor, with `reserve`, `watch`, the subscriptions and
+ * `keyspaceEvents` on top, traced when asked.
+ */
+import { Effect, Exit, Option, Stream } from "effect"
+import * as Command from "../Command.js"
+import * as Keys from "../commands/keys.js"
+import * as Server from "../commands/server.js"
+import type { CacheStats, Executor, Parts, Subscribe } from "../Executor.js"
+import * as PubSub from "../PubSub.js"
+import * as ReplyDecoder from "../ReplyDecoder.js"
+import { traced } from "./tracing.js"
+import * as Transaction from "./transaction.js"
+import * as View from "./view.js"
+
+const WATCH = Command.spec("WATCH", { flags: Command.Flags.connectionState, keys: Command.allKeys })
+const UNWATCH = Command.spec("UNWATCH", { flags: Command.Flags.connectionState, keys: undefined })
+const unwatch = Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok)
+
+/** Commands after which a reserved connection is closed rather than returned to the pool. */
+const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
+
+const noCache: Effect.Effect<CacheStats> = Effect.succeed({
+  hits: 0,
+  misses: 0,
+  size: 0,
+  evictions: 0,
+  invalidations: 0
+})
+
+/** The service, untyped: `Redis.ts` gives it its public type. */
+export const make = (parts: Parts): object => {
+  const attributes = parts.spanAttributes
+  const trace = (executor: Executor): Executor => attributes === undefined ? executor : traced(executor, attributes)
+  const { subscribe } = parts
+  const service = View.makeClient(trace(parts.executor))
+
+  const reserve = Effect.gen(function*() {
+    const lender = yield* parts.lender([])
+    const lent = yield* lender.borrow
+    const tracked: Executor = {
+      execute: (command, binary) => {
+        if ((command.spec.flags & stateFlags) !== 0) lent.discardOnRelease()
+        return lent.execute(command, binary)
+      },
+      executeAll: (batch, binary) => {
+        if (batch.some((command) => (command.spec.flags & stateFlags) !== 0)) lent.discardOnRelease()
+        return lent.executeAll(batch, binary)
+      }
+    }
+    // Runs before the lender's own release: a failed scope leaves the connection in an unknown state.
+    yield* Effect.addFinalizer((exit) => Effect.sync(() => Exit.isFailure(exit) && lent.discardOnRelease()))
+    return View.makeClient(trace(tracked))
+  })
+
+  const watch = (
+    keys: ReadonlyArray<Command.RedisKey>,
+    body: (connection: object) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>
+  ) =>
+    Effect.flatMap(parts.lender(keys), (lender) =>
+      lender.withConnection((connection) =>
+        Effect.gen(function*() {
+          const command = keys.length === 0
+            ? Keys.noneGiven(WATCH, "key")
+            : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
+          yield* connection.execute(command, false)
+          const batch = yield* body(View.makeClient(trace(connection))).pipe(
+            Effect.tapErrorCause(() => connection.execute(unwatch, false))
+          )
+          return yield* Transaction.run(connection.executeAll, batch, false)
+        })
+      ))
+
+  const keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
+    const database = options.database ?? parts.database
+    const configSet = Server.commands.configSet({ "notify-keyspace-events": options.enable ?? "" })
+    const executor = parts.executor
+    // In a cluster every master sends its own notifications: each is configured.
+    const enable = options.enable === undefined
+      ? Effect.void
+      : executor.masters === undefined
+      ? executor.execute(configSet, false)
+      : Effect.flatMap(
+        executor.masters,
+        (masters) => Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true })
+      )
+    const bufferSize = options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }
+    return Stream.unwrapScoped(
+      Effect.zipRight(
+        enable,
+        subscribe({ patterns: [`__keyspace@${database}__:${options.keys ?? "*"}`], ...bufferSize }, false)
+      )
+    ).pipe(
+      Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>)))
+    )
+  }
+
+  View.extend(service, {
+    cacheStats: parts.cacheStats ?? noCache,
+    reserve,
+    watch,
+    keyspaceEvents,
+    ...subscriptions(subscribe, false)
+  })
+  View.extend((service as { readonly binary: object }).binary, subscriptions(subscribe, true))
+  return service
+}
+
+const subscriptions = (subscribe: Subscribe, binary: boolean): Record<string, unknown> => ({
+  subscribe: (...channels: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ channels }, binary)),
+  psubscribe: (...patterns: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
+  ssubscribe: (...shardChannels: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
+  subscription: (targets: PubSub.Targets) => subscribe(targets, binary)
+})

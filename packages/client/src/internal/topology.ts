@@ -1,0 +1,88 @@
+/**
+ * The parts of a service for each topology: a standalone server (directly
+ * or behind Sentinel) or a Redis Cluster, with client-side caching and
+ * tracing applied as configured.
+ */
+import { Effect, type Scope } from "effect"
+import * as Command from "../Command.js"
+import type { Executor, Parts, Subscribe } from "../Executor.js"
+import type { Resolved } from "../RedisConfig.js"
+import type { RedisError } from "../RedisError.js"
+import type { Transport } from "../RedisTransport.js"
+import * as Cache from "./cache.js"
+import * as Cluster from "./cluster.js"
+import * as ClusterPubSub from "./clusterPubSub.js"
+import * as Connection from "./connection.js"
+import * as ConnectionPool from "./pool.js"
+import * as Sentinel from "./sentinel.js"
+import * as Subscriber from "./subscriber.js"
+import { spanAttributes } from "./tracing.js"
+
+/**
+ * Connects as `config` says: the first connection (or reading the cluster's
+ * slot map) must succeed; everything closes with the scope.
+ */
+export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts, RedisError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const cache = config.cache === undefined
+      ? undefined
+      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
+    const tracking = cache && { listener: cache.listener, tracking: true }
+    const common = {
+      spanAttributes: config.tracing ? spanAttributes(config) : undefined,
+      cacheStats: cache && Effect.sync(() => cache.stats)
+    }
+    const cached = (executor: Executor) => cache === undefined ? executor : cache.decorate(executor)
+
+    if (config.cluster !== undefined) {
+      const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
+      const routed: Executor = {
+        execute: (command, binary) => cluster.execute(command, binary),
+        executeAll: (batch, binary) => cluster.executeAll(batch, binary),
+        masters: Effect.sync(() => cluster.masters())
+      }
+      return {
+        ...common,
+        executor: cached(routed),
+        lender: (keys) => cluster.poolFor(keys),
+        subscribe: yield* ClusterPubSub.make(config, cluster),
+        database: 0
+      }
+    }
+
+    const sentinel = config.sentinel === undefined ? undefined : yield* Sentinel.make(base, config, config.sentinel)
+    const transport = sentinel?.master ?? base
+    const connection = yield* Connection.make(config, transport, tracking)
+    const pool = yield* ConnectionPool.make(config, transport)
+    const subscriber = yield* Subscriber.lazy(config, transport)
+    // Replica reads: a second connection, to a replica (its handshake does not insist on a master).
+    const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
+      ? undefined
+      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
+    const pooled = <A>(command: Command.Command<A>, binary: boolean) =>
+      pool.withConnection((member) => member.execute(command, binary))
+    const direct: Executor = {
+      execute: reader === undefined
+        ? (command, binary) =>
+          (command.spec.flags & Command.Flags.blocking) !== 0
+            ? pooled(command, binary)
+            : connection.execute(command, binary)
+        : (command, binary) => {
+          const flags = command.spec.flags
+          if ((flags & Command.Flags.blocking) !== 0) return pooled(command, binary)
+          return (flags & Command.Flags.readonly) !== 0
+            ? reader.execute(command, binary)
+            : connection.execute(command, binary)
+        },
+      executeAll: connection.executeAll
+    }
+    const subscribe: Subscribe = (targets, binary) =>
+      Effect.flatMap(subscriber(binary), (opened) => opened.subscribe(targets))
+    return {
+      ...common,
+      executor: cached(direct),
+      lender: () => Effect.succeed(pool),
+      subscribe,
+      database: config.database
+    }
+  })
