@@ -6,11 +6,16 @@
  * - `redis://[user[:password]@]host[:port][/db][?options]` — TCP
  * - `rediss://…` — TCP with TLS
  * - `unix:///path/to/redis.sock[?db=N&…]` and `redis+unix:///path[?…]` — Unix socket
+ * - `redis+sentinel://[user[:password]@]host[:port][,host[:port]…]/<master name>[/db][?options]`
+ *   — the master Sentinel names (`rediss+sentinel://` with TLS); the hosts
+ *   are sentinels (port 26379 by default), user and password the master's
  *
  * User and password are percent-decoded. Query options: `db`, `protocol`
  * (`2` or `3`), `name` (client name), `commandTimeout`, `connectTimeout`
- * (milliseconds). An unknown option is a configuration error rather than
- * silently ignored.
+ * (milliseconds); with `redis+sentinel://` also `sentinelUsername`,
+ * `sentinelPassword` (the sentinels' own credentials) and `readFrom`
+ * (`master` or `replicas`). An unknown option is a configuration error
+ * rather than silently ignored.
  *
  * @since 0.1.0
  */
@@ -116,6 +121,78 @@ export interface Options {
    * RESP3. In a cluster, every node connection the client reads from is tracked.
    */
   readonly cache?: CacheOptions
+  /**
+   * Which refusals are asked again, and when. Only replies that guarantee
+   * the command did not run qualify (see {@link RetryableCode}); a command
+   * that may have executed is never retried. Default: `TRYAGAIN` and
+   * `CLUSTERDOWN` (a cluster in transition), on
+   * {@link defaultRetrySchedule}.
+   */
+  readonly retry?: RetryOptions
+}
+
+/**
+ * Error replies that guarantee the command did not run, and that a later
+ * attempt may not meet:
+ *
+ * - `TRYAGAIN`: a multi-key command, or a transaction, during a slot migration.
+ * - `CLUSTERDOWN`: slots unserved until a failover completes, or a node rejoining.
+ * - `LOADING`: the server is loading its data set (after a restart): the
+ *   command waits until it is loaded.
+ * - `READONLY`: a write reached a replica (a master demoted by a failover):
+ *   the connection is reconnected, so that Sentinel (or a DNS name) leads
+ *   it to the new master, and the command is sent again.
+ * - `MASTERDOWN`: a replica that lost its master and does not serve stale data.
+ * - `BUSY`: a script or function is running; retried for read-only commands
+ *   only (a write would wait for a script that may never be killed).
+ *
+ * Script and function calls (`EVAL*`, `FCALL*`) are never retried: their
+ * error replies may come from a command the script ran after it wrote.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type RetryableCode = "TRYAGAIN" | "CLUSTERDOWN" | "LOADING" | "READONLY" | "MASTERDOWN" | "BUSY"
+
+/**
+ * Every {@link RetryableCode}: `retry: { codes: RedisConfig.retryableCodes }`
+ * opts into all of them.
+ *
+ * @since 0.2.0
+ * @category defaults
+ */
+export const retryableCodes: ReadonlyArray<RetryableCode> = [
+  "TRYAGAIN",
+  "CLUSTERDOWN",
+  "LOADING",
+  "READONLY",
+  "MASTERDOWN",
+  "BUSY"
+]
+
+/**
+ * How refusals that guarantee nothing ran are retried. The same rules hold
+ * for single commands, every command of a pipeline (the refused ones are
+ * sent again together, in their order) and transactions (sent again whole
+ * when EXEC reports that nothing ran).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RetryOptions {
+  /**
+   * The refusals to retry. Default `["TRYAGAIN", "CLUSTERDOWN"]`; add
+   * `"LOADING"`, `"READONLY"`, `"MASTERDOWN"`, `"BUSY"` to opt in, or give
+   * `[]` to retry nothing.
+   */
+  readonly codes?: ReadonlyArray<RetryableCode>
+  /**
+   * The delays between attempts. Whatever the schedule says, no new
+   * attempt starts once `commandTimeout` has passed since the first
+   * refusal: the last refusal is then reported. Default
+   * {@link defaultRetrySchedule}.
+   */
+  readonly schedule?: Schedule.Schedule<unknown, unknown>
 }
 
 /**
@@ -242,6 +319,10 @@ export interface Resolved {
   readonly sentinel: ResolvedSentinel | undefined
   readonly cluster: ResolvedCluster | undefined
   readonly cache: { readonly maxEntries: number; readonly ttlMillis: number } | undefined
+  readonly retry: {
+    readonly codes: ReadonlySet<RetryableCode>
+    readonly schedule: Schedule.Schedule<unknown, unknown>
+  }
   readonly pool: {
     readonly min: number
     readonly max: number
@@ -290,6 +371,18 @@ export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Sch
   Schedule.union(Schedule.spaced("2 seconds"))
 )
 
+/**
+ * The default delays between retries of a refusal: exponential from 25 ms,
+ * jittered, each delay capped at 250 ms. Bounded by the command timeout.
+ *
+ * @since 0.2.0
+ * @category defaults
+ */
+export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("25 millis").pipe(
+  Schedule.jittered,
+  Schedule.union(Schedule.spaced("250 millis"))
+)
+
 const fail = (message: string) => Either.left(new RedisConfigError({ message }))
 
 const redactUrl = (url: URL): string => {
@@ -313,6 +406,10 @@ const parsePositiveInt = (name: string, value: string, source: string): Either.E
  * @category parsing
  */
 export const parseUrl = (input: string): Either.Either<Options, RedisConfigError> => {
+  const sentinelScheme = /^(rediss?)\+sentinel:\/\//i.exec(input)
+  if (sentinelScheme !== null) {
+    return parseSentinelUrl(input.slice(sentinelScheme[0].length), sentinelScheme[1]!.toLowerCase() === "rediss")
+  }
   let url: URL
   try {
     url = new URL(input)
@@ -358,35 +455,126 @@ export const parseUrl = (input: string): Either.Either<Options, RedisConfigError
     return fail(`Invalid Redis URL "${shown}": the user or password is not valid percent-encoding`)
   }
   for (const [key, value] of url.searchParams) {
-    switch (key) {
-      case "db": {
-        const db = parsePositiveInt("db", value, `Redis URL "${shown}"`)
-        if (Either.isLeft(db)) return Either.left(db.left)
-        options.database = db.right
-        break
-      }
-      case "protocol": {
-        if (value !== "2" && value !== "3") return fail(`Redis URL "${shown}": protocol must be 2 or 3, got "${value}"`)
-        options.protocol = value === "2" ? 2 : 3
-        break
-      }
-      case "name":
-        options.clientName = value
-        break
-      case "commandTimeout":
-      case "connectTimeout": {
-        const ms = parsePositiveInt(key, value, `Redis URL "${shown}"`)
-        if (Either.isLeft(ms)) return Either.left(ms.left)
-        options[key] = Duration.millis(ms.right)
-        break
-      }
-      default:
-        return fail(
-          `Redis URL "${shown}": unknown option "${key}" (known: db, protocol, name, commandTimeout, connectTimeout)`
-        )
-    }
+    const option = queryOption(key, value, `Redis URL "${shown}"`, "")
+    if (Either.isLeft(option)) return Either.left(option.left)
+    Object.assign(options, option.right)
   }
   return Either.right(options)
+}
+
+/**
+ * `redis+sentinel://[user[:password]@]host[:port][,host[:port]…]/<name>[/db][?options]`,
+ * after the scheme. Several hosts do not fit the WHATWG URL parser, so the
+ * URL is cut by hand. Messages name the sentinels and the master, never the
+ * credentials or the query.
+ */
+const parseSentinelUrl = (rest: string, tls: boolean): Either.Either<Options, RedisConfigError> =>
+  Either.gen(function*() {
+    const queryAt = rest.indexOf("?")
+    const beforeQuery = queryAt === -1 ? rest : rest.slice(0, queryAt)
+    // A password may hold "/" or "@" unencoded: the credentials end at the last "@".
+    const at = beforeQuery.lastIndexOf("@")
+    const userInfo = at === -1 ? undefined : beforeQuery.slice(0, at)
+    const location = beforeQuery.slice(at + 1)
+    const slash = location.indexOf("/")
+    const hosts = slash === -1 ? location : location.slice(0, slash)
+    const shown = `redis+sentinel://${hosts}${slash === -1 ? "" : location.slice(slash)}`
+    const [name = "", db, ...extra] = (slash === -1 ? "" : location.slice(slash + 1)).split("/")
+    if (name === "" || extra.length > 0) {
+      return yield* fail(
+        `Invalid Sentinel URL "${shown}": expected redis+sentinel://host[:port][,host[:port]…]/<master name>[/db]`
+      )
+    }
+    const sentinels: Array<{ host: string; port: number }> = []
+    for (const entry of hosts.split(",")) {
+      const ipv6 = /^\[([^\]]+)\](?::(.*))?$/.exec(entry)
+      const colon = entry.lastIndexOf(":")
+      const host = ipv6 !== null ? ipv6[1]! : colon === -1 ? entry : entry.slice(0, colon)
+      const port = ipv6 !== null ? ipv6[2] : colon === -1 ? undefined : entry.slice(colon + 1)
+      const number = port === undefined ? 26379 : Number(port)
+      if (host === "" || !validPort(number) || port === "") {
+        return yield* fail(`Invalid Sentinel URL "${shown}": "${entry}" is not a sentinel host[:port]`)
+      }
+      sentinels.push({ host, port: number })
+    }
+    const options: { -readonly [K in keyof Options]: Options[K] } = {}
+    const sentinel: { -readonly [K in keyof SentinelOptions]: SentinelOptions[K] } = {
+      name: yield* decoded(name, shown, "the master name"),
+      sentinels
+    }
+    if (tls) {
+      options.tls = true
+      sentinel.tls = true
+    }
+    if (db !== undefined && db !== "") {
+      options.database = yield* parsePositiveInt("the database", db, `Sentinel URL "${shown}"`)
+    }
+    if (userInfo !== undefined) {
+      const colon = userInfo.indexOf(":")
+      const user = colon === -1 ? userInfo : userInfo.slice(0, colon)
+      if (user !== "") options.username = yield* decoded(user, shown, "the user")
+      if (colon !== -1) {
+        options.password = Redacted.make(yield* decoded(userInfo.slice(colon + 1), shown, "the password"))
+      }
+    }
+    const query = new URLSearchParams(queryAt === -1 ? "" : rest.slice(queryAt + 1))
+    for (const [key, value] of query) {
+      switch (key) {
+        case "sentinelUsername":
+          sentinel.username = value
+          break
+        case "sentinelPassword":
+          sentinel.password = Redacted.make(value)
+          break
+        case "readFrom":
+          if (value !== "master" && value !== "replicas") {
+            return yield* fail(`Sentinel URL "${shown}": readFrom must be master or replicas`)
+          }
+          sentinel.readFrom = value
+          break
+        default:
+          Object.assign(
+            options,
+            yield* queryOption(key, value, `Sentinel URL "${shown}"`, ", sentinelUsername, sentinelPassword, readFrom")
+          )
+      }
+    }
+    options.sentinel = sentinel
+    return options
+  })
+
+/** A query option every URL form takes; `more` lists the form's own, for the message about an unknown one. */
+const queryOption = (
+  key: string,
+  value: string,
+  source: string,
+  more: string
+): Either.Either<Partial<Options>, RedisConfigError> => {
+  switch (key) {
+    case "db":
+      return Either.map(parsePositiveInt("db", value, source), (database) => ({ database }))
+    case "protocol":
+      return value === "2" || value === "3"
+        ? Either.right({ protocol: value === "2" ? 2 : 3 })
+        : fail(`${source}: protocol must be 2 or 3, got "${value}"`)
+    case "name":
+      return Either.right({ clientName: value })
+    case "commandTimeout":
+    case "connectTimeout":
+      return Either.map(parsePositiveInt(key, value, source), (ms) => ({ [key]: Duration.millis(ms) }))
+    default:
+      return fail(
+        `${source}: unknown option "${key}" (known: db, protocol, name, commandTimeout, connectTimeout${more})`
+      )
+  }
+}
+
+const decoded = (text: string, shown: string, what: string): Either.Either<string, RedisConfigError> => {
+  try {
+    return Either.right(decodeURIComponent(text))
+  } catch {
+    return fail(`Invalid Sentinel URL "${shown}": ${what} is not valid percent-encoding`)
+  }
 }
 
 const durationMillis = (
@@ -471,6 +659,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       sentinel,
       cluster,
       cache,
+      retry: yield* resolveRetry(merged.retry ?? {}),
       pool: yield* resolvePool(merged.pool ?? {})
     }
   })
@@ -546,6 +735,17 @@ const resolveCache = (cache: CacheOptions): Either.Either<NonNullable<Resolved["
     }
     return { maxEntries, ttlMillis: yield* durationMillis("cache.ttl", cache.ttl, 300_000) }
   })
+
+const resolveRetry = (retry: RetryOptions): Either.Either<Resolved["retry"], RedisConfigError> => {
+  const codes = retry.codes ?? ["TRYAGAIN", "CLUSTERDOWN"]
+  const unknown = codes.filter((code) => !retryableCodes.includes(code))
+  return unknown.length > 0
+    ? fail(
+      `retry.codes may only name refusals that guarantee nothing ran (${retryableCodes.join(", ")}); ` +
+        `got ${unknown.join(", ")}`
+    )
+    : Either.right({ codes: new Set(codes), schedule: retry.schedule ?? defaultRetrySchedule })
+}
 
 const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>
   Either.gen(function*() {

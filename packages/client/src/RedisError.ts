@@ -172,6 +172,30 @@ export class RedisPoolError extends Data.TaggedError("RedisPoolError")<{
 }> {}
 
 /**
+ * A cluster could not carry a command through.
+ *
+ * - `TooManyRedirections`: the nodes kept redirecting it (MOVED, ASK)
+ *   beyond `cluster.maxRedirects`, usually a slot map in flux; `slot`
+ *   is the slot and `nodes` the nodes it was sent to, in order. Every
+ *   node refused it, so it did not run (the outcome is the last refusal's).
+ * - `PartlyApplied`: a command sent to every master (FLUSHALL, SCRIPT LOAD,
+ *   FUNCTION LOAD…) ran on some of them and failed on others, named in
+ *   `nodes`; `cause` holds the first failure.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RedisClusterError extends Data.TaggedError("RedisClusterError")<{
+  readonly reason: "TooManyRedirections" | "PartlyApplied"
+  readonly message: string
+  readonly command: string
+  readonly nodes: ReadonlyArray<string>
+  readonly slot?: number | undefined
+  readonly outcome: Outcome
+  readonly cause?: unknown
+}> {}
+
+/**
  * Any error of the client.
  *
  * @since 0.1.0
@@ -189,3 +213,4 @@ export type RedisError =
   | RedisConfigError
   | RedisTransactionError
   | RedisPoolError
+  | RedisClusterError

@@ -3,6 +3,7 @@ import { NodeTransport } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
+import { finishMove, ownerIndex, startMove } from "./clusterUtils.js"
 import { calls, closedPort, eventually } from "./utils.js"
 
 const { commands } = Commands
@@ -18,36 +19,6 @@ const setup = (options: RedisCluster.Options = {}) =>
     return { cluster, redis, direct }
   })
 
-/** The index of the master whose slot range holds `slot`. */
-const ownerIndex = (cluster: RedisCluster.RedisCluster, slot: number): number =>
-  cluster.masters.findIndex((node) => node.slots !== undefined && node.slots[0] <= slot && slot <= node.slots[1])
-
-/** Moves `slot` (and its keys) from one master to another, as `redis-cli --cluster reshard` does. */
-const moveSlot = (
-  cluster: RedisCluster.RedisCluster,
-  direct: ReadonlyArray<Redis.Redis>,
-  slot: number,
-  from: number,
-  to: number,
-  options: { readonly finish: boolean }
-) =>
-  Effect.gen(function*() {
-    const source = direct[from]!
-    const target = direct[to]!
-    const sourceId = cluster.masters[from]!.id
-    const targetId = cluster.masters[to]!.id
-    const targetNode = cluster.masters[to]!
-    yield* target.raw(["CLUSTER", "SETSLOT", slot, "IMPORTING", sourceId])
-    yield* source.raw(["CLUSTER", "SETSLOT", slot, "MIGRATING", targetId])
-    const keys = (yield* source.raw(["CLUSTER", "GETKEYSINSLOT", slot, 100])) as Array<string>
-    if (keys.length > 0) {
-      yield* source.raw(["MIGRATE", targetNode.host, targetNode.port, "", 0, 5000, "KEYS", ...keys])
-    }
-    if (options.finish) {
-      for (const node of direct) yield* node.raw(["CLUSTER", "SETSLOT", slot, "NODE", targetId])
-    }
-  })
-
 /** Writes `key`, then moves its slot to the next master, finished or left migrating. */
 const writeAndMove = (
   env: Effect.Effect.Success<ReturnType<typeof setup>>,
@@ -60,7 +31,8 @@ const writeAndMove = (
     const from = ownerIndex(env.cluster, slot)
     const to = (from + 1) % env.cluster.masters.length
     yield* env.redis.set(key, value)
-    yield* moveSlot(env.cluster, env.direct, slot, from, to, options)
+    yield* startMove(env.cluster, env.direct, slot, from, to)
+    if (options.finish) yield* finishMove(env.cluster, env.direct, slot, to)
     return { from, to }
   })
 

@@ -43,3 +43,10 @@ export const calls = (redis: Redis.Redis, command: string) =>
     const line = info["commandstats"]?.[`cmdstat_${command}`] ?? ""
     return Number(/calls=(\d+)/.exec(line)?.[1] ?? 0)
   })
+
+/** How many times a server refused a command with `code` (INFO errorstats). */
+export const refusals = (redis: Redis.Redis, code: string) =>
+  Effect.map(redis.info("errorstats"), (info) => {
+    const line = info["errorstats"]?.[`errorstat_${code}`] ?? ""
+    return Number(/count=(\d+)/.exec(line)?.[1] ?? 0)
+  })

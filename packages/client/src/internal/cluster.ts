@@ -1,48 +1,37 @@
 /**
- * A Redis Cluster behind one executor: the slot map, a multiplexed
- * connection and a pool of dedicated connections per master, routing by key
- * slot, and the MOVED and ASK redirections.
+ * A Redis Cluster behind one executor: routing by key slot over the slot
+ * map (`clusterMap.ts`), and the MOVED and ASK redirections.
  *
- * - The slot map comes from `CLUSTER SLOTS`, asked of the known nodes and
- *   then of the configured ones until one answers. It is read again after
- *   every MOVED (the redirected command does not wait for it), when a node
- *   cannot be reached, and every `refreshInterval`.
- * - A command goes to the master of its first key's slot; a command without
- *   keys goes to the master of slot 0. Multi-key commands are checked by the
- *   server (CROSSSLOT).
+ * - A command goes to the master of its first key's slot. Commands for a
+ *   master that cannot be reached wait (within their timeout) until it is
+ *   back or the map names another. Keyless commands follow
+ *   `clusterFanout.ts`; `raw` calls find their keys from the server's
+ *   key specs (`commandKeys.ts`).
  * - A pipeline is split by master, each part sent as one batch, and the
  *   outcomes put back in order; a transaction goes whole to the master of
- *   its keys, which must share a slot.
- * - `TRYAGAIN` and `CLUSTERDOWN` (refused, nothing ran) are asked again
- *   after 100 ms, within the same `maxRedirects` budget.
+ *   its keys, which must share a slot, following MOVED and ASK whole.
+ * - `TRYAGAIN` and `CLUSTERDOWN` are left to the retry policy
+ *   (`retry.ts`), which asks again on a schedule; a CLUSTERDOWN has the map
+ *   read again first.
  */
-import { Effect, ExecutionStrategy, Exit, Option, Scope } from "effect"
+import type { RespValue } from "@effect-redis/resp/RespValue"
+import { Effect, Exit, type Scope } from "effect"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
-import * as ClusterCommands from "../commands/cluster.js"
 import type { Resolved, ResolvedCluster } from "../RedisConfig.js"
-import { RedisArgumentError, RedisConnectionError, type RedisError } from "../RedisError.js"
+import { RedisArgumentError, RedisClusterError, type RedisError, type RedisReplyError } from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
-import * as Connection from "./connection.js"
-import * as ConnectionPool from "./pool.js"
-import { failureOf } from "./replies.js"
+import * as Fanout from "./clusterFanout.js"
+import { type Node, SlotMap } from "./clusterMap.js"
+import { KeyFinder } from "./commandKeys.js"
+import type * as Connection from "./connection.js"
+import type * as ConnectionPool from "./pool.js"
+import { decodeError, failureOf } from "./replies.js"
 
-const CLUSTER_SLOTS = ClusterCommands.commands.clusterSlots()
 const ASKING = Command.make(Command.spec("ASKING", Command.keyless), ["ASKING"], ReplyDecoder.ok)
 
 type Exits = Array<Exit.Exit<unknown, RedisError>>
-
-/** A master: its shared connection and its pool, closed together when it leaves the cluster. */
-class Node {
-  constructor(
-    readonly host: string,
-    readonly port: number,
-    readonly connection: Connection.Connection,
-    readonly pool: ConnectionPool.ConnectionPool,
-    readonly scope: Scope.CloseableScope
-  ) {}
-}
 
 /** Where a MOVED or ASK error sends a command. */
 interface Redirect {
@@ -52,11 +41,11 @@ interface Redirect {
   readonly port: number
 }
 
-const addressOf = (host: string, port: number): string => `${host}:${port}`
-
 /** Reads `MOVED <slot> <host>:<port>` and `ASK …`; an empty host means the node that answered. */
-const redirectOf = (error: RedisError, from: Node): Redirect | undefined => {
-  if (error._tag !== "RedisReplyError" || (error.code !== "MOVED" && error.code !== "ASK")) return undefined
+const redirectOf = (error: RedisError | undefined, from: Node): Redirect | undefined => {
+  if (error === undefined || error._tag !== "RedisReplyError" || (error.code !== "MOVED" && error.code !== "ASK")) {
+    return undefined
+  }
   const [, slot, address] = error.message.split(" ")
   const colon = address?.lastIndexOf(":") ?? -1
   if (slot === undefined || address === undefined || colon === -1) return undefined
@@ -70,20 +59,13 @@ const redirectOf = (error: RedisError, from: Node): Redirect | undefined => {
   }
 }
 
-/**
- * Replies of a cluster in transition, refused before running: `TRYAGAIN`
- * (a multi-key command during a slot migration) and `CLUSTERDOWN` (slots
- * unserved until a failover completes).
- */
-const transient = (error: RedisError): boolean =>
-  error._tag === "RedisReplyError" && (error.code === "TRYAGAIN" || error.code === "CLUSTERDOWN")
-
-/** How long to wait before asking again after a transient refusal. */
-const transientRetryMillis = 100
-
 /** Errors after which the slot map is read again: the master may be gone. */
 const unreachable = (error: RedisError): boolean =>
   error._tag === "RedisConnectionError" || error._tag === "RedisTimeoutError" || error._tag === "RedisClosedError"
+
+/** A command a retired node never sent: it may go to the node now serving its slot. */
+const unsent = (error: RedisError | undefined, node: Node): boolean =>
+  node.retired && error !== undefined && unreachable(error) && "outcome" in error && error.outcome === "not-sent"
 
 /** The slot of a command's first key; `undefined` for commands without keys. */
 const slotOfCommand = (command: Command.Command<unknown>): number | undefined => {
@@ -92,212 +74,104 @@ const slotOfCommand = (command: Command.Command<unknown>): number | undefined =>
   if (keys === undefined) return undefined
   const index = typeof keys === "function" ? keys(command.args)[0] : keys.first
   if (index === undefined || index >= command.args.length) return undefined
-  const key = command.args[index]!
-  return ClusterSlot.slotOf(typeof key === "string" || key instanceof Uint8Array ? key : String(key))
+  return slotOfKey(command.args[index]!)
 }
 
-/** One range of `CLUSTER SLOTS`: its slots, where its master is, and where its replicas are. */
-interface Range {
-  readonly start: number
-  readonly end: number
-  readonly host: string
-  readonly port: number
-  readonly replicas: ReadonlyArray<{ readonly host: string; readonly port: number }>
-}
+const slotOfKey = (key: Command.RedisArg): number =>
+  ClusterSlot.slotOf(typeof key === "string" || key instanceof Uint8Array ? key : String(key))
 
-/**
- * The ranges with their nodes' addresses; a master's empty host or `?`
- * means the node asked. A replica without an address is left out.
- */
-const rangesOf = (slots: ReadonlyArray<ClusterCommands.SlotRange>, askedHost: string): Array<Range> =>
-  slots.map(({ end, master, replicas, start }) => ({
-    start,
-    end,
-    host: master.host === "" || master.host === "?" ? askedHost : master.host,
-    port: master.port,
-    replicas: replicas.filter((replica) => replica.host !== "" && replica.host !== "?")
-  }))
+const isRaw = (command: Command.Command<unknown>): boolean => (command.spec.flags & Command.Flags.raw) !== 0
 
 export class Cluster {
-  private readonly slots = new Array<Node | undefined>(ClusterSlot.SLOTS)
-  /** With `readFrom: "replicas"`: each slot's reachable replicas (one array per range). */
-  private readonly readers = new Array<ReadonlyArray<Node> | undefined>(ClusterSlot.SLOTS)
-  /** Turns among a slot's replicas. */
-  private turn = 0
-  private readonly nodes = new Map<string, Node>()
-  /** Bumped by every refresh: a refresh asked for before the last one finished has nothing to do. */
-  private epoch = 0
-  private readonly refreshLock = Effect.unsafeMakeSemaphore(1)
-  private readonly nodeLock = Effect.unsafeMakeSemaphore(1)
+  private readonly keys = new KeyFinder((command, binary) => this.execute(command, binary))
 
   constructor(
-    private readonly config: Resolved,
-    private readonly options: ResolvedCluster,
-    private readonly transport: Transport,
-    private readonly scope: Scope.Scope,
-    /**
-     * How every node's multiplexed connection is made: tracked and
-     * reporting to the cache with client-side caching, sending READONLY
-     * for replica reads.
-     */
-    private readonly connectionOptions: Connection.ConnectionOptions
+    /** The slot map, which pub/sub reads too. */
+    readonly map: SlotMap,
+    private readonly options: ResolvedCluster
   ) {}
 
-  /** The configuration of a connection to one node. */
-  nodeConfig(host: string, port: number): Resolved {
-    return { ...this.config, endpoint: { _tag: "Tcp", host, port, tls: this.config.endpoint.tls }, cluster: undefined }
-  }
-
-  /** The node at an address, connected on first use. */
-  private nodeAt(host: string, port: number): Effect.Effect<Node, RedisError> {
-    return Effect.suspend(() => {
-      const known = this.nodes.get(addressOf(host, port))
-      if (known !== undefined) return Effect.succeed(known)
-      return this.nodeLock.withPermits(1)(Effect.suspend(() => {
-        const raced = this.nodes.get(addressOf(host, port))
-        return raced !== undefined ? Effect.succeed(raced) : this.connect(host, port)
-      }))
-    })
-  }
-
-  private connect(host: string, port: number): Effect.Effect<Node, RedisError> {
-    return Effect.gen(this, function*() {
-      const scope = yield* Scope.fork(this.scope, ExecutionStrategy.sequential)
-      const config = this.nodeConfig(host, port)
-      const opened = yield* Effect.exit(
-        Effect.all([
-          Connection.make(config, this.transport, this.connectionOptions),
-          ConnectionPool.make(config, this.transport)
-        ]).pipe(Scope.extend(scope))
-      )
-      if (Exit.isFailure(opened)) {
-        yield* Scope.close(scope, opened)
-        return yield* Effect.failCause(opened.cause)
-      }
-      const node = new Node(host, port, opened.value[0], opened.value[1], scope)
-      this.nodes.set(addressOf(host, port), node)
-      return node
-    })
-  }
-
-  /**
-   * Reads the slot map again, unless another refresh finished since
-   * `seen` was read; closes the masters that left.
-   */
-  refresh(seen: number = this.epoch): Effect.Effect<void, RedisError> {
-    return this.refreshLock.withPermits(1)(Effect.suspend(() => seen !== this.epoch ? Effect.void : this.reload))
-  }
-
-  private readonly reload: Effect.Effect<void, RedisError> = Effect.gen(this, function*() {
-    const ranges = yield* this.askForSlots
-    const owners = new Array<Node | undefined>(ClusterSlot.SLOTS)
-    const readers = new Array<ReadonlyArray<Node> | undefined>(ClusterSlot.SLOTS)
-    const live = new Set<Node>()
-    for (const range of ranges) {
-      // A node that cannot be reached (down, not yet replaced) serves nothing.
-      const node = yield* Effect.option(this.nodeAt(range.host, range.port))
-      const replicas = this.options.readFrom === "replicas"
-        ? (yield* Effect.forEach(range.replicas, ({ host, port }) => Effect.option(this.nodeAt(host, port))))
-          .flatMap((replica) => Option.isSome(replica) ? [replica.value] : [])
-        : []
-      for (const replica of replicas) live.add(replica)
-      if (Option.isSome(node)) live.add(node.value)
-      for (let slot = range.start; slot <= range.end; slot++) {
-        owners[slot] = Option.getOrUndefined(node)
-        readers[slot] = replicas
-      }
-    }
-    for (let slot = 0; slot < ClusterSlot.SLOTS; slot++) {
-      this.slots[slot] = owners[slot]
-      this.readers[slot] = readers[slot]
-    }
-    this.epoch++
-    for (const [address, node] of this.nodes) {
-      if (live.has(node)) continue
-      this.nodes.delete(address)
-      yield* Scope.close(node.scope, Exit.void)
-    }
-  })
-
-  /** `CLUSTER SLOTS` from the known masters, then from the configured nodes; the first answer wins. */
-  private readonly askForSlots: Effect.Effect<Array<Range>, RedisError> = Effect.suspend(() => {
-    const tried: Array<string> = []
-    // Masters with a live connection first; a master that is down would only make the answer wait.
-    const candidates = [
-      ...[...this.nodes.values()].filter((node) => node.connection.isReady),
-      ...this.options.nodes
-    ]
-    const attempt = (index: number): Effect.Effect<Array<Range>, RedisError> => {
-      if (index >= candidates.length) {
-        return Effect.fail(
-          new RedisConnectionError({
-            reason: "Connect",
-            message: `No cluster node answered CLUSTER SLOTS: ${tried.join("; ")}`,
-            outcome: "not-sent"
-          })
-        )
-      }
-      const { host, port } = candidates[index]!
-      const known = this.nodes.get(addressOf(host, port))
-      const ask = known !== undefined && known.connection.isReady
-        ? known.connection.execute(CLUSTER_SLOTS, false)
-        : Effect.scoped(Effect.flatMap(
-          Connection.make(this.nodeConfig(host, port), this.transport, { reconnect: false }),
-          (connection) => connection.execute(CLUSTER_SLOTS, false)
-        ))
-      return ask.pipe(
-        Effect.map((slots) => rangesOf(slots, host)),
-        Effect.catchAll((error) => {
-          tried.push(`${addressOf(host, port)}: ${error.message}`)
-          return attempt(index + 1)
-        })
-      )
-    }
-    return attempt(0)
-  })
-
-  /** Reads the slot map again in the background. */
-  private refreshLater(): Effect.Effect<void> {
-    return Effect.asVoid(Effect.forkIn(Effect.ignore(this.refresh()), this.scope))
-  }
-
-  private ownerOf(slot: number | undefined): Node | undefined {
-    return this.slots[slot ?? 0]
-  }
-
-  /** The error of a command whose slot no reachable master serves; the slot map is read again. */
-  private unserved(slot: number | undefined): Effect.Effect<never, RedisError> {
-    return Effect.zipRight(
-      this.refreshLater(),
-      Effect.fail(
-        new RedisConnectionError({
-          reason: "Unavailable",
-          message: `No reachable cluster master serves slot ${slot ?? 0}; the slot map is being read again`,
-          outcome: "not-sent"
-        })
-      )
-    )
-  }
-
-  /** With `readFrom: "replicas"`, the replica a single read-only command goes to, in turn. */
-  private readerOf(command: Command.Command<unknown>, slot: number | undefined): Node | undefined {
-    const flags = command.spec.flags
-    if (slot === undefined || (flags & Command.Flags.readonly) === 0 || (flags & Command.Flags.blocking) !== 0) {
-      return undefined
-    }
-    const replicas = this.readers[slot]
-    return replicas === undefined || replicas.length === 0 ? undefined : replicas[this.turn++ % replicas.length]
-  }
+  // ---------------------------------------------------------------------------
+  // routing
 
   /** Runs a command where its slot lives, following redirections. */
   execute<A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> {
     // Routed when run, not when built: an Effect run again (a retry) sees the current map.
     return Effect.suspend(() => {
+      if (isRaw(command)) {
+        return Effect.flatMap(
+          this.keys.firstKey(command.args),
+          (key) => key === undefined ? this.keyless(command, binary) : this.keyed(command, binary, slotOfKey(key))
+        )
+      }
       const slot = slotOfCommand(command)
-      const node = this.readerOf(command, slot) ?? this.ownerOf(slot)
-      return node === undefined
-        ? this.unserved(slot)
-        : this.followed(command, binary, node, false, this.options.maxRedirects)
+      return slot === undefined ? this.keyless(command, binary) : this.keyed(command, binary, slot)
+    })
+  }
+
+  private keyed<A>(command: Command.Command<A>, binary: boolean, slot: number): Effect.Effect<A, RedisError> {
+    const node = this.map.readerOf(command, slot) ?? this.map.owner(slot)
+    return node !== undefined && node.connection.isReady
+      ? this.followed(command, binary, node, false, this.options.maxRedirects, [])
+      : Effect.flatMap(
+        this.map.served(slot, this.map.deadline),
+        (owner) => this.followed(command, binary, owner, false, this.options.maxRedirects, [])
+      )
+  }
+
+  /** A command without keys: on the master of slot 0, on every master, or refused (`clusterFanout.ts`). */
+  private keyless<A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> {
+    const plan = Fanout.planOf(command)
+    switch (plan._tag) {
+      case "OneMaster":
+        return this.keyed(command, binary, 0)
+      case "EveryMaster":
+        return this.onEveryMaster(command, binary, plan.merge)
+      case "Refused":
+        return Effect.fail(
+          new RedisArgumentError({
+            message: `${command.spec.name} is not sent in a cluster: ${plan.reason}`,
+            command: command.spec.name,
+            outcome: "not-sent"
+          })
+        )
+    }
+  }
+
+  /** Runs a command on every master and merges their replies; a failure on some but not all is reported as such. */
+  private onEveryMaster<A>(
+    command: Command.Command<A>,
+    binary: boolean,
+    merge: Fanout.Merge
+  ): Effect.Effect<A, RedisError> {
+    return Effect.gen(this, function*() {
+      const deadline = this.map.deadline
+      const masters = yield* Effect.forEach(this.map.masterSlots(), ({ slot }) => this.map.served(slot, deadline))
+      const unique = [...new Set(masters)]
+      const asRaw = Command.make(command.spec, command.args, ReplyDecoder.raw)
+      const exits = yield* Effect.forEach(unique, (node) => Effect.exit(node.connection.execute(asRaw, binary)), {
+        concurrency: "unbounded"
+      })
+      const failed = unique.filter((_, i) => Exit.isFailure(exits[i]!))
+      if (failed.length === unique.length) return yield* exits[0]! as Exit.Exit<never, RedisError>
+      if (failed.length > 0) {
+        const first = failureOf(exits.find(Exit.isFailure)!)!
+        return yield* new RedisClusterError({
+          reason: "PartlyApplied",
+          message: `${command.spec.name} ran on ${unique.length - failed.length} of ${unique.length} masters and ` +
+            `failed on ${failed.map((node) => node.address).join(", ")}: ${first.message}`,
+          command: command.spec.name,
+          nodes: failed.map((node) => node.address),
+          outcome: "may-have-executed",
+          cause: first
+        })
+      }
+      const merged = merge(exits.map((exit) => (exit as Exit.Success<RespValue, never>).value))
+      try {
+        return command.decode(merged)
+      } catch (error) {
+        return yield* decodeError(command, error)
+      }
     })
   }
 
@@ -316,45 +190,49 @@ export class Cluster {
     return (command.spec.flags & Command.Flags.blocking) !== 0 ? node.pool.withConnection(run) : run(node.connection)
   }
 
+  /** Runs a command on `node`, following MOVED and ASK; `seen` lists the nodes that redirected it so far. */
   private followed<A>(
     command: Command.Command<A>,
     binary: boolean,
     node: Node,
     asking: boolean,
-    redirectsLeft: number
+    redirectsLeft: number,
+    seen: ReadonlyArray<string>
   ): Effect.Effect<A, RedisError> {
     return Effect.catchAll(this.runOn(command, binary, node, asking), (error) => {
-      if (redirectsLeft > 0 && transient(error)) {
-        // A failover or a migration under way: nothing ran; ask again shortly, where the map then says.
-        return Effect.zipRight(
-          Effect.zipRight(this.refreshLater(), Effect.sleep(transientRetryMillis)),
-          Effect.suspend(() =>
-            // A slot the map no longer lists is asked of the same master again.
-            this.followed(command, binary, this.ownerOf(slotOfCommand(command)) ?? node, false, redirectsLeft - 1)
-          )
+      const redirect = redirectOf(error, node)
+      if (redirect !== undefined) {
+        const path = [...seen, node.address]
+        if (redirectsLeft === 0) return Effect.fail(tooManyRedirections(command.spec.name, redirect.slot, path, error))
+        return Effect.flatMap(
+          this.redirectTo(redirect),
+          (target) => this.followed(command, binary, target, redirect.ask, redirectsLeft - 1, path)
         )
       }
-      const redirect = redirectOf(error, node)
-      if (redirect === undefined) {
-        // An unreachable master may have failed over: the map says where its slots went.
-        return unreachable(error) ? Effect.zipRight(this.refreshLater(), Effect.fail(error)) : Effect.fail(error)
+      // Its master left the map before sending it: routed again, to whoever serves the slot now.
+      if (unsent(error, node)) return this.execute(command, binary)
+      // A failover under way: the map may have changed; the retry policy asks again.
+      if (error._tag === "RedisReplyError" && error.code === "CLUSTERDOWN") {
+        return Effect.zipRight(this.map.refreshLater(), Effect.fail(error))
       }
-      if (redirectsLeft === 0) return Effect.fail(error)
-      return Effect.flatMap(
-        this.redirectTo(redirect),
-        (target) => this.followed(command, binary, target, redirect.ask, redirectsLeft - 1)
-      )
+      if (!unreachable(error)) return Effect.fail(error)
+      // An unreachable master may have failed over: the map says where its slots went.
+      this.map.suspect()
+      return Effect.zipRight(this.map.refreshLater(), Effect.fail(error))
     })
   }
 
   /** The node a redirection names; a MOVED also updates the slot map, and has it read again. */
   private redirectTo(redirect: Redirect): Effect.Effect<Node, RedisError> {
-    return Effect.flatMap(this.nodeAt(redirect.host, redirect.port), (target) => {
+    return Effect.flatMap(this.map.nodeAt(redirect.host, redirect.port), (target) => {
       if (redirect.ask) return Effect.succeed(target)
-      this.slots[redirect.slot] = target
-      return Effect.as(this.refreshLater(), target)
+      this.map.moved(redirect.slot, target)
+      return Effect.as(this.map.refreshLater(), target)
     })
   }
+
+  // ---------------------------------------------------------------------------
+  // batches
 
   /**
    * Runs a batch: a transaction (MULTI … EXEC) goes whole to the master of
@@ -362,32 +240,62 @@ export class Cluster {
    * order, each redirected command followed on its own.
    */
   executeAll(batch: ReadonlyArray<Command.Command<unknown>>, binary: boolean): Effect.Effect<Exits> {
-    return Effect.suspend(() => this.routeAll(batch, binary))
-  }
-
-  private routeAll(batch: ReadonlyArray<Command.Command<unknown>>, binary: boolean): Effect.Effect<Exits> {
-    const slots = batch.map(slotOfCommand)
-    const keyed = slots.find((slot) => slot !== undefined)
-    if (batch.some((command) => command.spec.name === "MULTI")) return this.transaction(batch, binary, slots, keyed)
-    // Commands without keys (SCRIPT LOAD ahead of EVALSHA…) go with the batch's first keyed command.
-    const groups = new Map<Node | undefined, Array<number>>()
-    slots.forEach((slot, index) => {
-      const node = this.ownerOf(slot ?? keyed)
-      const group = groups.get(node)
-      if (group === undefined) groups.set(node, [index])
-      else group.push(index)
+    return Effect.suspend(() => {
+      const multiAt = batch.findIndex((command) => command.spec.name === "MULTI")
+      return Effect.flatMap(this.slotsOf(batch), (slots) =>
+        multiAt === -1
+          ? this.pipeline(batch, binary, slots, this.map.deadline)
+          : this.transaction(batch, binary, slots, multiAt))
     })
-    const exits: Exits = new Array(batch.length)
-    return Effect.forEach(groups, ([node, indices]) => {
-      const commands = indices.map((index) => batch[index]!)
-      const outcomes = node === undefined
-        ? Effect.map(Effect.exit(this.unserved(slots[indices[0]!] ?? keyed)), (exit) => commands.map(() => exit))
-        : this.runGroup(node, commands, binary)
-      return Effect.map(outcomes, (partial) => partial.forEach((exit, at) => exits[indices[at]!] = exit))
-    }, { concurrency: "unbounded", discard: true }).pipe(Effect.as(exits))
   }
 
-  /** One master's part of a pipeline, as one batch; a redirected command is then followed on its own. */
+  /** The slot of each command of a batch (raw ones from the server's key specs; unknown when that fails). */
+  private slotsOf(batch: ReadonlyArray<Command.Command<unknown>>): Effect.Effect<Array<number | undefined>> {
+    if (!batch.some(isRaw)) return Effect.succeed(batch.map(slotOfCommand))
+    return Effect.forEach(batch, (command) =>
+      isRaw(command)
+        ? Effect.map(
+          Effect.orElseSucceed(this.keys.firstKey(command.args), () => undefined),
+          (key) => key === undefined ? undefined : slotOfKey(key)
+        )
+        : Effect.succeed(slotOfCommand(command)))
+  }
+
+  /**
+   * A pipeline: one batch per master. Commands without keys (SCRIPT LOAD
+   * ahead of EVALSHA…) go with the batch's first keyed command; a group
+   * whose master is down waits for it (or its successor) and is routed again.
+   */
+  private pipeline(
+    batch: ReadonlyArray<Command.Command<unknown>>,
+    binary: boolean,
+    slots: ReadonlyArray<number | undefined>,
+    deadline: number
+  ): Effect.Effect<Exits> {
+    return Effect.suspend(() => {
+      const keyed = slots.find((slot) => slot !== undefined) ?? 0
+      const groups = new Map<Node | undefined, Array<number>>()
+      slots.forEach((slot, index) => {
+        const node = this.map.owner(slot ?? keyed)
+        const group = groups.get(node)
+        if (group === undefined) groups.set(node, [index])
+        else group.push(index)
+      })
+      const exits: Exits = new Array(batch.length)
+      return Effect.forEach(groups, ([node, indices]) => {
+        const commands = indices.map((index) => batch[index]!)
+        const outcomes = node !== undefined && node.connection.isReady
+          ? this.runGroup(node, commands, binary)
+          : Effect.matchEffect(this.map.served(slots[indices[0]!] ?? keyed, deadline), {
+            onFailure: (error) => Effect.succeed(commands.map(() => Exit.fail(error))),
+            onSuccess: () => this.pipeline(commands, binary, indices.map((index) => slots[index] ?? keyed), deadline)
+          })
+        return Effect.map(outcomes, (partial) => partial.forEach((exit, at) => exits[indices[at]!] = exit))
+      }, { concurrency: "unbounded", discard: true }).pipe(Effect.as(exits))
+    })
+  }
+
+  /** One master's part of a pipeline, as one batch; a redirected or unsent command is then run on its own. */
   private runGroup(
     node: Node,
     commands: ReadonlyArray<Command.Command<unknown>>,
@@ -396,19 +304,32 @@ export class Cluster {
     return Effect.flatMap(node.connection.executeAll(commands, binary), (exits) =>
       Effect.forEach(exits, (exit, at) => {
         const error = failureOf(exit)
-        const redirect = error === undefined ? undefined : redirectOf(error, node)
-        if (redirect === undefined || this.options.maxRedirects === 0) return Effect.succeed(exit)
+        if (unsent(error, node)) return Effect.exit(this.execute(commands[at]!, binary))
+        const redirect = redirectOf(error, node)
+        if (redirect === undefined) return Effect.succeed(exit)
+        if (this.options.maxRedirects === 0) {
+          return Effect.succeed(
+            Exit.fail(tooManyRedirections(commands[at]!.spec.name, redirect.slot, [node.address], error!))
+          )
+        }
         return Effect.exit(Effect.flatMap(this.redirectTo(redirect), (target) =>
-          this.followed(commands[at]!, binary, target, redirect.ask, this.options.maxRedirects - 1)))
+          this.followed(commands[at]!, binary, target, redirect.ask, this.options.maxRedirects - 1, [node.address])))
       }))
   }
 
+  /**
+   * A transaction, whole on the master of its keys. A slot that moved
+   * refuses the queued commands (MOVED) and EXEC aborts, so nothing ran:
+   * the transaction goes whole to the new master; a slot being migrated
+   * (ASK) has it go to the importing node, ASKING ahead of MULTI.
+   */
   private transaction(
     batch: ReadonlyArray<Command.Command<unknown>>,
     binary: boolean,
     slots: ReadonlyArray<number | undefined>,
-    keyed: number | undefined
+    multiAt: number
   ): Effect.Effect<Exits> {
+    const keyed = slots.find((slot) => slot !== undefined)
     const other = slots.find((slot) => slot !== undefined && slot !== keyed)
     if (other !== undefined) {
       const refused = Exit.fail(
@@ -421,83 +342,81 @@ export class Cluster {
       )
       return Effect.succeed(batch.map(() => refused))
     }
-    const attempt = (node: Node, left: number): Effect.Effect<Exits> =>
-      Effect.flatMap(node.connection.executeAll(batch, binary), (exits) => {
-        // A slot that moved refuses every queued command and EXEC aborts: nothing ran, so it is sent again.
-        const moved = exits.map(failureOf).map((error) => error && redirectOf(error, node))
-          .find((redirect) => redirect !== undefined && !redirect.ask)
-        if (moved === undefined || left === 0) return Effect.succeed(exits)
-        return Effect.matchEffect(this.redirectTo(moved), {
+    const slot = keyed ?? 0
+    const withAsking = [...batch.slice(0, multiAt), ASKING, ...batch.slice(multiAt)]
+    const attempt = (node: Node, asking: boolean, left: number, seen: ReadonlyArray<string>): Effect.Effect<Exits> =>
+      Effect.flatMap(node.connection.executeAll(asking ? withAsking : batch, binary), (sent) => {
+        const exits = asking ? [...sent.slice(0, multiAt), ...sent.slice(multiAt + 1)] : sent
+        if (exits.every((exit) => unsent(failureOf(exit), node))) return start
+        let redirect: Redirect | undefined
+        let refusal: RedisError | undefined
+        for (const exit of exits) {
+          refusal = failureOf(exit)
+          redirect = redirectOf(refusal, node)
+          if (redirect !== undefined) break
+        }
+        if (redirect === undefined) return Effect.succeed(exits)
+        const path = [...seen, node.address]
+        if (left === 0) {
+          const failure = Exit.fail(tooManyRedirections("MULTI", redirect.slot, path, refusal!))
+          return Effect.succeed(exits.map(() => failure))
+        }
+        const to = redirect
+        return Effect.matchEffect(this.redirectTo(to), {
           onFailure: () => Effect.succeed(exits),
-          onSuccess: (target) => attempt(target, left - 1)
+          onSuccess: (target) => attempt(target, to.ask, left - 1, path)
         })
       })
-    const node = this.ownerOf(keyed)
-    return node === undefined
-      ? Effect.map(Effect.exit(this.unserved(keyed)), (exit) => batch.map(() => exit))
-      : attempt(node, this.options.maxRedirects)
+    const start: Effect.Effect<Exits> = Effect.suspend(() => {
+      const node = this.map.owner(slot)
+      return node !== undefined && node.connection.isReady
+        ? attempt(node, false, this.options.maxRedirects, [])
+        : Effect.matchEffect(this.map.served(slot, this.map.deadline), {
+          onFailure: (error) => Effect.succeed(batch.map(() => Exit.fail(error))),
+          onSuccess: (owner) => attempt(owner, false, this.options.maxRedirects, [])
+        })
+    })
+    return start
   }
+
+  // ---------------------------------------------------------------------------
+  // what the rest of the client asks of the map
 
   /** The masters in slot order, as executors of their multiplexed connections. */
   masters(): Array<{ execute: Connection.Connection["execute"]; executeAll: Connection.Connection["executeAll"] }> {
-    const seen = new Set<Node>()
-    for (const node of this.slots) if (node !== undefined) seen.add(node)
-    return [...seen].map(({ connection }) => ({ execute: connection.execute, executeAll: connection.executeAll }))
+    return this.map.masters().map(({ connection }) => ({
+      execute: connection.execute,
+      executeAll: connection.executeAll
+    }))
   }
 
-  /** The pool of the master of these keys' slot (of slot 0 without keys). */
+  /** The pool of the master of these keys' slot (of slot 0 without keys), once it can be reached. */
   poolFor(keys: ReadonlyArray<Command.RedisKey>): Effect.Effect<ConnectionPool.ConnectionPool, RedisError> {
-    return Effect.suspend(() => {
-      const slot = keys.length === 0 ? undefined : ClusterSlot.slotOf(keys[0]!)
-      const node = this.ownerOf(slot)
-      return node === undefined ? this.unserved(slot) : Effect.succeed(node.pool)
-    })
-  }
-
-  /** Every master now, as `host:port` with the first slot it serves. */
-  masterSlots(): Array<{ readonly address: string; readonly slot: number }> {
-    const out = new Map<Node, number>()
-    this.slots.forEach((node, slot) => {
-      if (node !== undefined && !out.has(node)) out.set(node, slot)
-    })
-    return [...out].map(([node, slot]) => ({ address: addressOf(node.host, node.port), slot }))
-  }
-
-  /** Where the master of `slot` is now, as `host:port`. */
-  ownerAddress(slot: number): string | undefined {
-    const node = this.slots[slot]
-    return node === undefined ? undefined : addressOf(node.host, node.port)
-  }
-
-  /**
-   * A transport for subscriber connections: every dial goes to the current
-   * master of `slot`, whatever endpoint it is given, so a reconnect after a
-   * failover reaches the promoted replica.
-   */
-  transportFor(slot: number): Transport {
-    return {
-      connect: (_endpoint, handlers, timeoutMillis) =>
-        Effect.suspend(() => {
-          const owner = this.slots[slot]
-          return owner === undefined
-            ? Effect.zipRight(
-              this.refreshLater(),
-              Effect.fail(
-                new RedisConnectionError({
-                  reason: "Connect",
-                  message: `No reachable cluster master serves slot ${slot}, where this subscriber connection goes`,
-                  outcome: "not-sent"
-                })
-              )
-            )
-            : this.transport.connect(this.nodeConfig(owner.host, owner.port).endpoint, handlers, timeoutMillis).pipe(
-              // The master may have failed over: the next dial goes where the map then says.
-              Effect.tapError(() => this.refreshLater())
-            )
-        })
-    }
+    return Effect.suspend(() =>
+      Effect.map(
+        this.map.served(keys.length === 0 ? 0 : ClusterSlot.slotOf(keys[0]!), this.map.deadline),
+        (node) => node.pool
+      )
+    )
   }
 }
+
+/** The error of a command redirected more than `maxRedirects` times: nothing ran, every node refused it. */
+const tooManyRedirections = (
+  command: string,
+  slot: number,
+  nodes: ReadonlyArray<string>,
+  last: RedisError
+): RedisClusterError =>
+  new RedisClusterError({
+    reason: "TooManyRedirections",
+    message: `${command} was redirected too many times (slot ${slot}, sent to ${nodes.join(" → ")}; last: ` +
+      `${last.message}); the slot map is changing faster than the command could follow, or maxRedirects is too low`,
+    command,
+    nodes,
+    slot,
+    outcome: (last as RedisReplyError).outcome
+  })
 
 /**
  * Reads the slot map and connects to every master (and, with
@@ -512,13 +431,14 @@ export const make = (
 ): Effect.Effect<Cluster, RedisError, Scope.Scope> =>
   Effect.gen(function*() {
     const connectionOptions = { ...tracking, replicaReads: options.readFrom === "replicas" }
-    const cluster = new Cluster(config, options, transport, yield* Effect.scope, connectionOptions)
-    yield* cluster.refresh()
+    const map = new SlotMap(config, options, transport, yield* Effect.scope, connectionOptions)
+    yield* map.refresh()
+    yield* Effect.forkScoped(map.recovery)
     yield* Effect.forkScoped(Effect.forever(
       Effect.zipRight(
         Effect.sleep(options.refreshIntervalMillis),
-        Effect.ignore(Effect.suspend(() => cluster.refresh()))
+        Effect.ignore(Effect.suspend(() => map.refresh()))
       )
     ))
-    return cluster
+    return new Cluster(map, options)
   })

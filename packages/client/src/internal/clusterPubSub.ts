@@ -30,7 +30,7 @@ const byMaster = (
     const groups = new Map<string, { slot: number; channels: Array<string> }>()
     for (const channel of channels) {
       const slot = ClusterSlot.slotOf(channel)
-      const owner = cluster.ownerAddress(slot)
+      const owner = cluster.map.ownerAddress(slot)
       if (owner === undefined) {
         return Effect.fail(
           new RedisConnectionError({
@@ -51,7 +51,7 @@ const byMaster = (
 export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscribe, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const main = yield* Subscriber.lazy(config, cluster.transportFor(0))
+    const main = yield* Subscriber.lazy(config, cluster.map.transportFor(0))
     const shards = new Map<string, Lazy>()
     const lock = yield* Effect.makeSemaphore(1)
     // The connection for a master dials whoever serves `slot` now, so it follows a failover.
@@ -59,7 +59,7 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
       lock.withPermits(1)(Effect.suspend(() => {
         const known = shards.get(owner)
         if (known !== undefined) return Effect.succeed(known)
-        return Subscriber.lazy(config, cluster.transportFor(slot)).pipe(
+        return Subscriber.lazy(config, cluster.map.transportFor(slot)).pipe(
           Effect.tap((lazy) => shards.set(owner, lazy)),
           Effect.provideService(Scope.Scope, scope)
         )
@@ -89,7 +89,7 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
           parts.push(Effect.flatMap(main(binary), (subscriber) => subscriber.subscribe({ ...global, ...options })))
         }
         if (local.channels.length + local.patterns.length > 0) {
-          for (const { address, slot } of cluster.masterSlots()) {
+          for (const { address, slot } of cluster.map.masterSlots()) {
             parts.push(onMaster(address, slot, binary, { ...local, ...options }))
           }
         }

@@ -41,8 +41,10 @@ class Pending {
 /**
  * `broken`: a reconnect round gave up; the next command starts another.
  * `dead`: lost, and this connection does not reconnect (pool members).
+ * `draining`: asked to reconnect (see `recycle`); new commands wait while
+ * the replies in flight arrive.
  */
-type State = "connecting" | "ready" | "reconnecting" | "broken" | "dead" | "closing" | "closed"
+type State = "connecting" | "ready" | "draining" | "reconnecting" | "broken" | "dead" | "closing" | "closed"
 
 const raw = (reply: RespValue): RespValue => reply
 const PING = Command.spec("PING", Command.keyless)
@@ -153,6 +155,7 @@ export class Connection {
         this.wake()
         return this.park(pending)
       case "connecting":
+      case "draining":
       case "reconnecting":
         return this.park(pending)
     }
@@ -266,8 +269,9 @@ export class Connection {
             cause: error
           })
           this.socket?.destroy()
-        } else if (this.drained !== undefined && this.inflight.length === 0) {
-          this.drained()
+        } else if (this.inflight.length === 0) {
+          if (this.state === "draining") this.socket?.destroy()
+          else this.drained?.()
         }
       },
       onClose: (error: unknown) => {
@@ -406,7 +410,8 @@ export class Connection {
       const invalid = validateArguments(command.args)
       if (invalid !== undefined) return argumentError(command, `${invalid.message}; nothing in the batch was sent`)
     }
-    const parking = this.state === "connecting" || this.state === "reconnecting" || this.state === "broken"
+    const parking = this.state === "connecting" || this.state === "draining" || this.state === "reconnecting" ||
+      this.state === "broken"
     return parking && this.offline.length + commands.length > this.config.offlineQueueSize
       ? this.unavailable(commands[0])
       : undefined
@@ -502,6 +507,18 @@ export class Connection {
       }))
     )
   })
+
+  /**
+   * Reconnects without failing anything: new commands wait in the offline
+   * queue, the replies in flight are read, then the socket closes and the
+   * reconnect (behind Sentinel: to the master the sentinels name now) sends
+   * what waited. For a server that answered as a replica (READONLY).
+   */
+  recycle(): void {
+    if (this.state !== "ready" || !this.reconnects) return
+    this.state = "draining"
+    if (this.inflight.length === 0) this.socket?.destroy()
+  }
 
   /** Drops the socket at once (a pool member in an unknown state); what was in flight fails as lost. */
   abort(): void {

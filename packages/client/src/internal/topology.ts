@@ -14,6 +14,7 @@ import * as Cluster from "./cluster.js"
 import * as ClusterPubSub from "./clusterPubSub.js"
 import * as Connection from "./connection.js"
 import * as ConnectionPool from "./pool.js"
+import * as Retry from "./retry.js"
 import * as Sentinel from "./sentinel.js"
 import * as Subscriber from "./subscriber.js"
 import { spanAttributes } from "./tracing.js"
@@ -32,7 +33,11 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       spanAttributes: config.tracing ? spanAttributes(config) : undefined,
       cacheStats: cache && Effect.sync(() => cache.stats)
     }
-    const cached = (executor: Executor) => cache === undefined ? executor : cache.decorate(executor)
+    /** Refusals retried (inside the cache, so that a retried read is cached once). */
+    const decorated = (executor: Executor, policy: Retry.Policy | undefined) => {
+      const retried = policy === undefined ? executor : Retry.decorate(executor, policy)
+      return cache === undefined ? retried : cache.decorate(retried)
+    }
 
     if (config.cluster !== undefined) {
       const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
@@ -43,7 +48,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       }
       return {
         ...common,
-        executor: cached(routed),
+        executor: decorated(routed, Retry.policyOf(config)),
         lender: (keys) => cluster.poolFor(keys),
         subscribe: yield* ClusterPubSub.make(config, cluster),
         database: 0
@@ -80,7 +85,11 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       Effect.flatMap(subscriber(binary), (opened) => opened.subscribe(targets))
     return {
       ...common,
-      executor: cached(direct),
+      // A write answered READONLY reached a demoted master: reconnecting finds the new one.
+      executor: decorated(
+        direct,
+        Retry.policyOf(config, (refusal) => refusal.code === "READONLY" && connection.recycle())
+      ),
       lender: () => Effect.succeed(pool),
       subscribe,
       database: config.database

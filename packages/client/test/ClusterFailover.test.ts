@@ -1,0 +1,51 @@
+import type { RedisError } from "@effect-redis/client"
+import { RedisCluster } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either, Fiber } from "effect"
+import { connect, keyOn } from "./clusterUtils.js"
+import { eventually } from "./utils.js"
+
+/** An error a command in flight at the kill may report: it was written and got no answer. */
+const inFlightAtKill = (error: RedisError.RedisError): boolean =>
+  error._tag === "RedisConnectionError" && error.reason === "Lost" && error.outcome === "may-have-executed"
+
+describe("Redis Cluster failover", () => {
+  it.scopedLive(
+    "commands for a killed master's slots wait, then go to its promoted replica, slot 0 or not",
+    () =>
+      Effect.gen(function*() {
+        const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+        const redis = yield* connect({ cluster: { nodes: cluster.seeds } })
+        const loadKeys = cluster.masters.map((_, index) => keyOn(cluster, index, "load:"))
+        // A master that does not serve slot 0 first, then the one that does.
+        for (const index of [1, 0]) {
+          const master = cluster.masters[index]!
+          const replica = cluster.replicas.find((node) => node.masterId === master.id)!
+          const key = keyOn(cluster, index, `failover:${index}:`)
+          yield* redis.set(key, "before")
+          assert.strictEqual(yield* (yield* connect({ url: master.url })).wait(1, 5_000), 1)
+          // Load on every master while it fails over; the first unexpected failures are kept.
+          const unexpected: Array<string> = []
+          const load = yield* Effect.fork(
+            Effect.forEach(loadKeys, (loadKey) =>
+              Effect.catchAll(redis.incr(loadKey), (error) =>
+                Effect.sync(() => {
+                  if (!inFlightAtKill(error)) unexpected.push(error.message)
+                })), { concurrency: "unbounded" }).pipe(
+                // Paced, so that commands failing at once cannot spin.
+                Effect.zipLeft(Effect.sleep("1 millis")),
+                Effect.repeat({ while: () => unexpected.length < 5 })
+              )
+          )
+          yield* master.kill
+          const promoted = yield* connect({ url: replica.url })
+          yield* eventually(promoted.role(), (role) => role.role === "master", 30)
+          // The first write issued after the promotion goes through.
+          assert.deepStrictEqual(yield* Effect.either(redis.set(key, "after")), Either.right(true))
+          yield* Fiber.interrupt(load)
+          assert.deepStrictEqual(unexpected, [])
+        }
+      }),
+    { timeout: 120_000 }
+  )
+})

@@ -1,0 +1,160 @@
+import type { Redis } from "@effect-redis/client"
+import { ClusterSlot, Commands, type RedisError } from "@effect-redis/client"
+import { RedisCluster } from "@effect-redis/testing"
+import { assert, describe, layer } from "@effect/vitest"
+import { Context, Effect, Either, Fiber, Layer, Option } from "effect"
+import { connect, finishMove, keyOn, migrate, ownerIndex, startMove } from "./clusterUtils.js"
+import { eventually, refusals } from "./utils.js"
+
+const { commands } = Commands
+
+/** One cluster of three masters for the whole file, a client of it, and a direct client per master. */
+class Env extends Context.Tag("ClusterHA/Env")<Env, {
+  readonly cluster: RedisCluster.RedisCluster
+  readonly redis: Redis.Redis
+  readonly direct: ReadonlyArray<Redis.Redis>
+}>() {}
+
+const env = Layer.scoped(
+  Env,
+  Effect.gen(function*() {
+    const cluster = yield* RedisCluster.make()
+    const redis = yield* connect({ cluster: { nodes: cluster.seeds } })
+    const direct = yield* Effect.forEach(cluster.masters, (node) => connect({ url: node.url }))
+    return { cluster, redis, direct }
+  })
+)
+
+/** Where a hash tag lives: its slot, the master that serves it, and the next master. */
+const placeOf = (cluster: RedisCluster.RedisCluster, tag: string) => {
+  const slot = ClusterSlot.slotOf(tag)
+  const from = ownerIndex(cluster, slot)
+  return { slot, from, to: (from + 1) % cluster.masters.length }
+}
+
+/** The sum over every master of `count`. */
+const total = <E>(direct: ReadonlyArray<Redis.Redis>, count: (node: Redis.Redis) => Effect.Effect<number, E>) =>
+  Effect.map(Effect.forEach(direct, count), (counts) => counts.reduce((a, b) => a + b, 0))
+
+const tagOf = (error: RedisError.RedisError): string => error._tag
+
+describe("Redis Cluster under change", () => {
+  layer(env, { timeout: 90_000, excludeTestServices: true })("a cluster shared by the tests", (it) => {
+    it.effect("retries TRYAGAIN in pipelines and transactions until the migration is done", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const a = "{t3}a"
+        const b = "{t3}b"
+        const { from, slot, to } = placeOf(cluster, "t3")
+        yield* redis.mset({ [a]: "A", [b]: "B" })
+        // Half-way: `a` moved, `b` not yet; a command naming both is refused with TRYAGAIN.
+        yield* startMove(cluster, direct, slot, from, to, [a])
+        const before = yield* refusals(direct[from]!, "TRYAGAIN")
+        const batch = [commands.mget([a, b]), commands.get(b)] as const
+        const pipelined = yield* Effect.fork(redis.pipeline(batch))
+        const transacted = yield* Effect.fork(redis.transaction(batch))
+        yield* eventually(refusals(direct[from]!, "TRYAGAIN"), (count) => count >= before + 3, 10)
+        yield* migrate(direct[from]!, cluster.masters[to]!, [b])
+        yield* finishMove(cluster, direct, slot, to)
+        const expected = [Either.right([Option.some("A"), Option.some("B")]), Either.right(Option.some("B"))]
+        assert.deepStrictEqual<ReadonlyArray<unknown>>(yield* Fiber.join(pipelined), expected)
+        assert.deepStrictEqual<ReadonlyArray<unknown>>(yield* Fiber.join(transacted), expected)
+      }))
+
+    it.effect("sends a transaction whose slot is migrating to the importing node, after ASKING", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const key = "{t8}foo"
+        const { from, slot, to } = placeOf(cluster, "t8")
+        yield* redis.set(key, "old")
+        // The key has moved, the slot not: its old master answers ASK.
+        yield* startMove(cluster, direct, slot, from, to)
+        const asked = yield* refusals(direct[from]!, "ASK")
+        const results = yield* redis.transaction([commands.get(key), commands.set(key, "v")])
+        assert.deepStrictEqual(results, [Either.right(Option.some("old")), Either.right(true)])
+        assert.isAbove(yield* refusals(direct[from]!, "ASK"), asked)
+        yield* finishMove(cluster, direct, slot, to)
+        assert.deepStrictEqual(yield* direct[to]!.get(key), Option.some("v"))
+      }))
+
+    it.effect("raw finds its keys from the server's key specs and goes straight to their master", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const moved = yield* total(direct, (node) => refusals(node, "MOVED"))
+        for (const index of cluster.masters.keys()) {
+          const key = keyOn(cluster, index, "raw:")
+          const stream = keyOn(cluster, index, "rawstream:")
+          yield* redis.raw(["SET", key, "v"])
+          assert.strictEqual(yield* redis.raw(["GET", key]), "v")
+          assert.strictEqual(yield* redis.raw(["OBJECT", "ENCODING", key]), "embstr")
+          assert.strictEqual(yield* redis.raw(["EVAL", "return redis.call('GET', KEYS[1])", 1, key]), "v")
+          yield* redis.raw(["XADD", stream, "*", "field", "value"])
+          const read = yield* redis.raw(["XREAD", "COUNT", 1, "STREAMS", stream, "0"])
+          assert.isNotNull(read)
+          assert.deepStrictEqual(yield* direct[index]!.get(key), Option.some("v"))
+        }
+        assert.strictEqual(yield* total(direct, (node) => refusals(node, "MOVED")), moved, "no command met MOVED")
+      }))
+
+    it.effect("runs KEYS, DBSIZE, SCRIPT LOAD, FUNCTION LOAD and FLUSHALL on every master; refuses SCAN and WAIT", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const keys = cluster.masters.map((_, index) => keyOn(cluster, index, "fan:"))
+        yield* Effect.forEach(keys, (key) => redis.set(key, "1"), { discard: true })
+        assert.deepStrictEqual([...yield* redis.keys("fan:*")].sort(), [...keys].sort())
+        assert.deepStrictEqual(
+          yield* redis.raw(["KEYS", "fan:*"]).pipe(Effect.map((found) => (found as Array<string>).length)),
+          3
+        )
+        const size = yield* total(direct, (node) => node.dbsize())
+        assert.strictEqual(yield* redis.dbsize(), size)
+        assert.strictEqual(yield* redis.raw(["DBSIZE"]), size)
+        const sha = yield* redis.scriptLoad("return 'fanned'")
+        for (const node of direct) assert.deepStrictEqual(yield* node.scriptExists(sha), [true])
+        assert.deepStrictEqual(yield* redis.scriptExists(sha), [true])
+        const library = "#!lua name=fanlib\nredis.register_function('fanned', function() return 1 end)"
+        assert.strictEqual(yield* redis.functionLoad(library, { replace: true }), "fanlib")
+        for (const node of direct) assert.strictEqual((yield* node.functionList({ libraryname: "fanlib" })).length, 1)
+        yield* redis.raw(["FUNCTION", "DELETE", "fanlib"])
+        for (const node of direct) assert.strictEqual((yield* node.functionList({ libraryname: "fanlib" })).length, 0)
+        yield* redis.flushall()
+        assert.strictEqual(yield* total(direct, (node) => node.dbsize()), 0)
+        const scan = yield* Effect.flip(redis.raw(["SCAN", 0]))
+        assert.strictEqual(tagOf(scan), "RedisArgumentError")
+        assert.include(scan.message, "scanStream")
+        const wait = yield* Effect.flip(redis.wait(1, 10))
+        assert.strictEqual(tagOf(wait), "RedisArgumentError")
+      }))
+
+    it.scoped("fails with a recognisable error when the redirections exceed maxRedirects", () =>
+      Effect.gen(function*() {
+        const { cluster, direct } = yield* Env
+        const strict = yield* connect({ cluster: { nodes: cluster.seeds, maxRedirects: 0 } })
+        const key = "{t10}key"
+        const { from, slot, to } = placeOf(cluster, "t10")
+        yield* strict.set(key, "v")
+        yield* startMove(cluster, direct, slot, from, to)
+        yield* finishMove(cluster, direct, slot, to)
+        const error = yield* Effect.flip(strict.get(key))
+        assert.strictEqual(error._tag, "RedisClusterError")
+        if (error._tag === "RedisClusterError") {
+          assert.strictEqual(error.reason, "TooManyRedirections")
+          assert.strictEqual(error.slot, slot)
+          assert.deepStrictEqual(error.nodes, [`${cluster.masters[from]!.host}:${cluster.masters[from]!.port}`])
+          assert.include(error.message, `slot ${slot}`)
+        }
+      }))
+
+    it.effect("a master restarted on its address answers CLUSTERDOWN for a while: asked again until it serves", () =>
+      Effect.gen(function*() {
+        const { cluster, redis } = yield* Env
+        const index = 2
+        const key = keyOn(cluster, index, "restart:")
+        const master = cluster.masters[index]!
+        yield* master.stop
+        yield* master.start
+        yield* redis.set(key, "after restart")
+        assert.deepStrictEqual(yield* redis.get(key), Option.some("after restart"))
+      }))
+  })
+})
