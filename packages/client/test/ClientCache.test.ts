@@ -99,21 +99,25 @@ describe("client-side caching", () => {
       assert.deepStrictEqual(yield* redis.cacheStats, { hits: 0, misses: 0, size: 0, evictions: 0, invalidations: 0 })
     }), { timeout: 30_000 })
 
-  it.scopedLive("never serves SORT_RO … BY or GET stale: the keys it reads are not the ones it names", () =>
-    Effect.gen(function*() {
-      const { other, redis } = yield* setup()
-      yield* other.rpush("ids", ["1", "2"])
-      yield* other.mset({ "weight:1": "10", "weight:2": "20", "name:1": "Ada", "name:2": "Grace" })
-      const sorted = redis.sortRo("ids", { by: "weight:*", get: ["name:*"] })
-      assert.deepStrictEqual(yield* sorted, [Option.some("Ada"), Option.some("Grace")])
-      // Only the weights change; `ids`, the one key SORT_RO declares, does not.
-      yield* other.mset({ "weight:1": "30" })
-      assert.deepStrictEqual(yield* sorted, [Option.some("Grace"), Option.some("Ada")])
-      yield* other.mset({ "name:2": "Linus" })
-      assert.deepStrictEqual(yield* sorted, [Option.some("Linus"), Option.some("Ada")])
-      assert.strictEqual(yield* calls(other, "sort_ro"), 3)
-      assert.strictEqual((yield* redis.cacheStats).size, 0)
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "never serves SORT_RO … BY or GET stale: the keys it reads are not the ones it names",
+    () =>
+      Effect.gen(function*() {
+        const { other, redis } = yield* setup()
+        yield* other.rpush("ids", ["1", "2"])
+        yield* other.mset({ "weight:1": "10", "weight:2": "20", "name:1": "Ada", "name:2": "Grace" })
+        const sorted = redis.sortRo("ids", { by: "weight:*", get: ["name:*"] })
+        assert.deepStrictEqual(yield* sorted, [Option.some("Ada"), Option.some("Grace")])
+        // Only the weights change; `ids`, the one key SORT_RO declares, does not.
+        yield* other.mset({ "weight:1": "30" })
+        assert.deepStrictEqual(yield* sorted, [Option.some("Grace"), Option.some("Ada")])
+        yield* other.mset({ "name:2": "Linus" })
+        assert.deepStrictEqual(yield* sorted, [Option.some("Linus"), Option.some("Ada")])
+        assert.strictEqual(yield* calls(other, "sort_ro"), 3)
+        assert.strictEqual((yield* redis.cacheStats).size, 0)
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive("keeps at most maxEntries replies, each for at most ttl", () =>
     Effect.gen(function*() {

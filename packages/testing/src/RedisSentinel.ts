@@ -55,6 +55,39 @@ export interface RedisSentinel {
   readonly name: string
   /** The temporary directory holding the sentinel's (rewritten) config file. */
   readonly dir: string
+  /**
+   * SIGTERM, then SIGKILL after two seconds. Keeps the directory (and the
+   * config file the sentinel rewrote) so that `start` can bring it back.
+   *
+   * @since 0.2.0
+   */
+  readonly stop: Effect.Effect<void>
+  /**
+   * SIGKILL now: a crash.
+   *
+   * @since 0.2.0
+   */
+  readonly kill: Effect.Effect<void>
+  /**
+   * Starts the sentinel again on the same port with its rewritten config,
+   * and waits until it answers. Does nothing while it is running.
+   *
+   * @since 0.2.0
+   */
+  readonly start: Effect.Effect<void, RedisServerError>
+  /**
+   * SIGSTOP: the sentinel keeps its connections but answers nothing, and
+   * publishes nothing.
+   *
+   * @since 0.2.0
+   */
+  readonly pause: Effect.Effect<void>
+  /**
+   * SIGCONT: answers again.
+   *
+   * @since 0.2.0
+   */
+  readonly resume: Effect.Effect<void>
 }
 
 const startAttempts = 5
@@ -100,26 +133,40 @@ export const make = (options: Options): Effect.Effect<RedisSentinel, RedisServer
     let current: internal.ServerProcess | undefined
     yield* Effect.addFinalizer(() => current === undefined ? Effect.void : internal.terminate(current))
 
+    const launch = (port: number) =>
+      internal.spawnServer({
+        binary,
+        args: [configFile, "--sentinel"],
+        cwd: dir,
+        port,
+        startTimeout: options.startTimeout ?? "10 seconds",
+        onSpawn: (proc) => {
+          current = proc
+        }
+      })
     const port = yield* internal.freePorts(1).pipe(
       Effect.flatMap(([port]) =>
         Effect.tryPromise({
           try: () => Fs.writeFile(configFile, config(port!)),
           catch: (cause) => new RedisServerError({ message: `Could not write ${configFile}`, cause })
-        }).pipe(
-          Effect.zipRight(internal.spawnServer({
-            binary,
-            args: [configFile, "--sentinel"],
-            cwd: dir,
-            port: port!,
-            startTimeout: options.startTimeout ?? "10 seconds",
-            onSpawn: (proc) => {
-              current = proc
-            }
-          })),
-          Effect.as(port!)
-        )
+        }).pipe(Effect.zipRight(launch(port!)), Effect.as(port!))
       ),
       Effect.retry({ times: startAttempts - 1, while: internal.isAddressInUse })
     )
-    return { host: "127.0.0.1", port, name, dir }
+    const lock = yield* Effect.makeSemaphore(1)
+    const whenRunning = (f: (proc: internal.ServerProcess) => Effect.Effect<void>) =>
+      Effect.suspend(() => current === undefined || current.hasExited() ? Effect.void : f(current))
+    return {
+      host: "127.0.0.1",
+      port,
+      name,
+      dir,
+      stop: lock.withPermits(1)(whenRunning(internal.terminate)),
+      kill: lock.withPermits(1)(whenRunning(internal.kill)),
+      start: lock.withPermits(1)(
+        Effect.suspend(() => current !== undefined && !current.hasExited() ? Effect.void : Effect.asVoid(launch(port)))
+      ),
+      pause: whenRunning((proc) => internal.signal(proc, "SIGSTOP")),
+      resume: whenRunning((proc) => internal.signal(proc, "SIGCONT"))
+    }
   })

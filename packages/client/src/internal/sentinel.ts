@@ -2,12 +2,27 @@
  * Redis Sentinel: a transport that dials whatever server the sentinels
  * currently name as the master, asking them again on every dial, so that
  * reconnects (and pool members, and the subscriber connection) follow a
- * failover; and a watcher of the sentinels' `+switch-master` events that
- * closes every connection to a former master at once, so that none keeps
- * writing to a server that is being demoted. A second transport dials the
- * replicas the sentinels report healthy, in turn, for replica reads.
+ * failover; and a watcher of every known sentinel's `+switch-master`
+ * events that closes every connection to a former master at once, so that
+ * none keeps writing to a server that is being demoted. A second transport
+ * dials the replicas the sentinels report healthy, in turn, for replica
+ * reads.
+ *
+ * - Asking: the sentinel that answered last (or announced the last switch)
+ *   first, then the others in order, each within the connect timeout. An
+ *   answer counts only if the master it names is not flagged down
+ *   (`s_down`, `o_down`) and reports the role `master` when asked
+ *   (`ROLE`, checked on a short connection of its own and remembered for a
+ *   second); otherwise the next sentinel is asked.
+ * - Every answer also lists the sentinel's peers (`SENTINEL SENTINELS`):
+ *   the known sentinels are the configured ones, the one that answered
+ *   and its peers. Each known sentinel is watched.
+ * - A dial that fails (the named master is down, a failover is under way)
+ *   is tried again within the connect timeout, at once when a sentinel
+ *   announces a switch, so that commands reach a promoted replica without
+ *   waiting for the reconnect schedule.
  */
-import { Effect, Option, type Scope, Stream } from "effect"
+import { Duration, Effect, FiberMap, Option, type Scope, Stream } from "effect"
 import * as Command from "../Command.js"
 import type { Resolved, ResolvedSentinel } from "../RedisConfig.js"
 import { RedisConnectionError, type RedisError } from "../RedisError.js"
@@ -18,24 +33,42 @@ import * as Subscriber from "./subscriber.js"
 
 type Address = { readonly host: string; readonly port: number }
 
+const keyOf = (address: Address): string => `${address.host}:${address.port}`
+
 /** A connection this transport opened, and the server it was opened to. */
 interface Dialed {
-  readonly server: Address
+  server: string
   socket: Socket | undefined
   closed: boolean
+  /** Whether the socket went to the connection that asked: until then its events are not the connection's. */
+  handedOver: boolean
 }
 
 const GET_MASTER_ADDR = Command.spec("SENTINEL GET-MASTER-ADDR-BY-NAME", Command.keyless)
+const MASTER = Command.spec("SENTINEL MASTER", Command.keyless)
+const SENTINELS = Command.spec("SENTINEL SENTINELS", Command.keyless)
 const REPLICAS = Command.spec("SENTINEL REPLICAS", Command.keyless)
 const address = ReplyDecoder.optional(ReplyDecoder.tuple(ReplyDecoder.text, ReplyDecoder.text))
-const replicaList = ReplyDecoder.array(ReplyDecoder.record(ReplyDecoder.text))
+const fields = ReplyDecoder.record(ReplyDecoder.text)
+const fieldsList = ReplyDecoder.array(fields)
+
+const flagsOf = (record: Record<string, string>): ReadonlyArray<string> => (record["flags"] ?? "").split(",")
 
 /** A replica fit to read from: linked to its master, and not down or disconnected in the sentinel's view. */
-const healthy = (replica: Record<string, string>): boolean => {
-  const flags = (replica["flags"] ?? "").split(",")
-  return replica["master-link-status"] === "ok" &&
-    !flags.some((flag) => flag === "s_down" || flag === "o_down" || flag === "disconnected")
-}
+const healthy = (replica: Record<string, string>): boolean =>
+  replica["master-link-status"] === "ok" &&
+  !flagsOf(replica).some((flag) => flag === "s_down" || flag === "o_down" || flag === "disconnected")
+
+const addressIn = (record: Record<string, string>): Address => ({
+  host: record["ip"] ?? "",
+  port: Number(record["port"])
+})
+
+/** How long an address that answered ROLE `master` is trusted without asking again. */
+const verifiedForMillis = 1_000
+/** Between attempts of one dial while the master cannot be reached: doubling up to the cap. */
+const redialFirstDelayMillis = 50
+const redialMaxDelayMillis = 500
 
 /** Both transports of a client behind Sentinel. */
 export interface SentinelTransports {
@@ -46,11 +79,7 @@ export interface SentinelTransports {
 }
 
 /** The settings of a connection to one sentinel: its own credentials and TLS, database 0, no client name. */
-const sentinelConfig = (
-  config: Resolved,
-  sentinel: ResolvedSentinel,
-  at: Address
-): Resolved => ({
+const sentinelConfig = (config: Resolved, sentinel: ResolvedSentinel, at: Address): Resolved => ({
   ...config,
   endpoint: { _tag: "Tcp", host: at.host, port: at.port, tls: sentinel.tls },
   username: sentinel.username,
@@ -61,52 +90,17 @@ const sentinelConfig = (
   sentinel: undefined
 })
 
-/** Asks one sentinel a question over a short connection of its own. */
-const ask = <A>(
-  base: Transport,
-  config: Resolved,
-  sentinel: ResolvedSentinel,
-  at: Address,
-  question: (connection: Connection.Connection) => Effect.Effect<A, RedisError>
-): Effect.Effect<A, RedisError> =>
-  Effect.scoped(Effect.flatMap(
-    Connection.make(sentinelConfig(config, sentinel, at), base, { reconnect: false }),
-    question
-  ))
+const failure = (message: string) => new RedisConnectionError({ reason: "Connect", message, outcome: "not-sent" })
 
-/** The master's address, as one sentinel knows it. */
-const masterAddress = (sentinel: ResolvedSentinel) => (connection: Connection.Connection) =>
-  Effect.gen(function*() {
-    const reply = yield* connection.execute(
-      Command.make(GET_MASTER_ADDR, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinel.name], address),
-      false
-    )
-    if (Option.isNone(reply)) {
-      return yield* new RedisConnectionError({
-        reason: "Connect",
-        message: `it monitors no master named "${sentinel.name}"`,
-        outcome: "not-sent"
-      })
-    }
-    const [host, port] = reply.value
-    return { host, port: Number(port) }
-  })
-
-/** The healthy replicas' addresses, as one sentinel knows them. */
-const replicaAddresses = (sentinel: ResolvedSentinel) => (connection: Connection.Connection) =>
-  Effect.map(
-    connection.execute(Command.make(REPLICAS, ["SENTINEL", "REPLICAS", sentinel.name], replicaList), false),
-    (replicas) =>
-      replicas.filter(healthy).map((replica): Address => ({ host: replica["ip"] ?? "", port: Number(replica["port"]) }))
-  )
+/** What one sentinel says about the master: where it is, and who its peers are. */
+interface Answer {
+  readonly master: Address
+  readonly peers: ReadonlyArray<Address>
+}
 
 /**
- * The transports of a client behind Sentinel: every dial first asks the
- * sentinels, in turn, where to go (the sentinel that answered last is asked
- * first) and then dials that server with the configured TLS settings. A
- * watcher, running in `scope`, listens for `+switch-master` on that
- * sentinel and closes the connections to the former master; they then
- * reconnect (or, in the pool, are replaced) through the new one.
+ * The transports of a client behind Sentinel, with the watchers of the
+ * sentinels running in `scope`.
  */
 export const make = (
   base: Transport,
@@ -114,96 +108,262 @@ export const make = (
   sentinel: ResolvedSentinel
 ): Effect.Effect<SentinelTransports, never, Scope.Scope> =>
   Effect.gen(function*() {
-    let first = 0
+    const configured = sentinel.sentinels.map(keyOf)
+    /** Every sentinel known, by address: the configured ones first. */
+    const known = new Map<string, Address>(sentinel.sentinels.map((at) => [keyOf(at), at]))
+    /** The sentinel asked first: the one that answered last, or announced the last switch. */
+    let preferred = configured[0]!
     let turn = 0
+    let verified: { readonly server: string; readonly until: number } | undefined
+    /** Bumped by every switch to a new master; pulses `switched`. */
+    let switches = 0
+    let lastSwitchTo: string | undefined
+    const switched = yield* Effect.makeLatch(false)
     const live = new Set<Dialed>()
+    const watchers = yield* FiberMap.make<string>()
 
-    /** The first sentinel's answer to `question`. */
-    const discover = <A>(what: string, question: (connection: Connection.Connection) => Effect.Effect<A, RedisError>) =>
+    /** Asks one sentinel `question` over a short connection of its own, within the connect timeout. */
+    const ask = <A>(at: Address, question: (connection: Connection.Connection) => Effect.Effect<A, RedisError>) =>
+      Effect.scoped(Effect.flatMap(
+        Connection.make(sentinelConfig(config, sentinel, at), base, { reconnect: false }),
+        question
+      )).pipe(
+        Effect.timeoutFail({
+          duration: config.connectTimeoutMillis,
+          onTimeout: () => failure(`no answer within ${config.connectTimeoutMillis} ms`)
+        })
+      )
+
+    /** Whether `at` is a master now (the handshake behind Sentinel checks ROLE); remembered for a second. */
+    const isMaster = (at: Address): Effect.Effect<void, RedisError> =>
       Effect.suspend(() => {
-        const order = sentinel.sentinels.map((_, i) => (first + i) % sentinel.sentinels.length)
+        const server = keyOf(at)
+        if (verified !== undefined && verified.server === server && verified.until > Date.now()) return Effect.void
+        return Effect.scoped(
+          Connection.make(
+            { ...config, endpoint: { _tag: "Tcp", host: at.host, port: at.port, tls: config.endpoint.tls } },
+            base,
+            { reconnect: false }
+          )
+        ).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              verified = { server, until: Date.now() + verifiedForMillis }
+            })
+          )
+        )
+      })
+
+    /**
+     * The master as one sentinel knows it. During a failover
+     * GET-MASTER-ADDR-BY-NAME already names the promoted replica, while
+     * SENTINEL MASTER still describes the former master: its flags then
+     * do not concern the answer.
+     */
+    const masterOf = (connection: Connection.Connection) =>
+      Effect.gen(function*() {
+        const [named, master, peers] = yield* connection.executeAll([
+          Command.make(GET_MASTER_ADDR, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinel.name], address),
+          Command.make(MASTER, ["SENTINEL", "MASTER", sentinel.name], fields),
+          Command.make(SENTINELS, ["SENTINEL", "SENTINELS", sentinel.name], fieldsList)
+        ], false)
+        const where = (yield* named!) as Option.Option<readonly [string, string]>
+        if (Option.isNone(where)) return yield* failure(`it monitors no master named "${sentinel.name}"`)
+        const at = { host: where.value[0], port: Number(where.value[1]) }
+        const state = (yield* master!) as Record<string, string>
+        const down = flagsOf(state).filter((flag) => flag === "s_down" || flag === "o_down")
+        if (keyOf(addressIn(state)) === keyOf(at) && down.length > 0) {
+          return yield* failure(`it flags master ${keyOf(at)} down (${down.join(",")})`)
+        }
+        const listed = (yield* Effect.orElseSucceed(peers!, () => [])) as Array<Record<string, string>>
+        return { master: at, peers: listed.map(addressIn) } satisfies Answer
+      })
+
+    /** The known sentinels in the order they are asked: the preferred one first. */
+    const order = (): Array<Address> => {
+      const all = [...known.values()]
+      const first = known.get(preferred)
+      return first === undefined ? all : [first, ...all.filter((at) => at !== first)]
+    }
+
+    /**
+     * The first answer `check` accepts, asking the sentinels in order, and
+     * the sentinel that gave it; the message lists every refusal. When
+     * sentinels answered but `check` refused every answer (the master they
+     * name is down or not a master: a failover may be under way) the
+     * reason is `Unavailable`, when none answered `Connect`.
+     */
+    const discover = <A>(
+      what: string,
+      question: (connection: Connection.Connection) => Effect.Effect<A, RedisError>,
+      check: (answer: A) => Effect.Effect<void, RedisError>
+    ): Effect.Effect<{ readonly answer: A; readonly from: Address }, RedisConnectionError> =>
+      Effect.suspend(() => {
+        const sentinels = order()
         const failures: Array<string> = []
-        const attempt = (n: number): Effect.Effect<A, RedisConnectionError> => {
-          if (n === order.length) {
+        let answered = false
+        const attempt = (
+          n: number
+        ): Effect.Effect<{ readonly answer: A; readonly from: Address }, RedisConnectionError> => {
+          if (n === sentinels.length) {
             return Effect.fail(
               new RedisConnectionError({
-                reason: "Connect",
+                reason: answered ? "Unavailable" : "Connect",
                 message: `No sentinel gave the ${what} of master "${sentinel.name}": ${failures.join("; ")}`,
                 outcome: "not-sent"
               })
             )
           }
-          const at = sentinel.sentinels[order[n]!]!
-          return ask(base, config, sentinel, at, question).pipe(
-            Effect.tap(() =>
-              Effect.sync(() => {
-                first = order[n]!
-              })
+          const at = sentinels[n]!
+          return ask(at, question).pipe(
+            Effect.tap((answer) =>
+              Effect.tapError(check(answer), () =>
+                Effect.sync(() => {
+                  answered = true
+                }))
             ),
+            Effect.map((answer) => {
+              preferred = keyOf(at)
+              return { answer, from: at }
+            }),
             Effect.catchAll((error) => {
-              failures.push(`${at.host}:${at.port} ${error.message}`)
+              failures.push(`${keyOf(at)} ${error.message}`)
               return attempt(n + 1)
             })
           )
         }
         return attempt(0)
       })
-    const master = discover("address", masterAddress(sentinel))
-    const replica = Effect.flatMap(
-      discover("replicas", replicaAddresses(sentinel)),
-      (replicas) => replicas.length === 0 ? master : Effect.succeed(replicas[turn++ % replicas.length]!)
+
+    /** The sentinels now known: the configured ones, the one that answered, and its peers; each watched. */
+    const learn = (from: Address, peers: ReadonlyArray<Address>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const current = new Map<string, Address>()
+        for (const at of [...sentinel.sentinels, from, ...peers]) current.set(keyOf(at), at)
+        const gone = [...known.keys()].filter((key) => !current.has(key))
+        for (const key of gone) known.delete(key)
+        for (const [key, at] of current) known.set(key, at)
+        return Effect.zipRight(
+          Effect.forEach(gone, (key) => FiberMap.remove(watchers, key), { discard: true }),
+          Effect.forEach(current, ([key, at]) => FiberMap.run(watchers, key, watch(at), { onlyIfMissing: true }), {
+            discard: true
+          })
+        )
+      })
+
+    /** The master's address: the first sentinel whose answer names a master that reports being one. */
+    const findMaster = discover(
+      "address",
+      masterOf,
+      (answer) =>
+        Effect.mapError(isMaster(answer.master), (error) => failure(`named ${keyOf(answer.master)}: ${error.message}`))
+    ).pipe(
+      Effect.tap(({ answer, from }) => learn(from, answer.peers)),
+      Effect.map(({ answer }) => answer.master)
     )
 
-    /** `+switch-master <name> <old-ip> <old-port> <new-ip> <new-port>` */
-    const onSwitch = (payload: string): void => {
-      const [name, oldHost, oldPort] = payload.split(" ")
+    const findReplica = Effect.flatMap(
+      discover(
+        "replicas",
+        (connection) =>
+          Effect.map(
+            connection.execute(Command.make(REPLICAS, ["SENTINEL", "REPLICAS", sentinel.name], fieldsList), false),
+            (replicas) => replicas.filter(healthy).map(addressIn)
+          ),
+        () => Effect.void
+      ),
+      ({ answer }) => answer.length === 0 ? findMaster : Effect.succeed(answer[turn++ % answer.length]!)
+    )
+
+    /** `+switch-master <name> <old-ip> <old-port> <new-ip> <new-port>`, heard from `from`. */
+    const onSwitch = (from: string, payload: string): void => {
+      const [name, oldHost, oldPort, newHost, newPort] = payload.split(" ")
       if (name !== sentinel.name) return
-      for (const dialed of live) {
-        if (dialed.server.host === oldHost && dialed.server.port === Number(oldPort)) dialed.socket?.destroy()
-      }
+      // The sentinel that announced the switch knows the new master: it is asked first from now on.
+      preferred = from
+      const former = `${oldHost}:${oldPort}`
+      const next = `${newHost}:${newPort}`
+      if (verified?.server === former) verified = undefined
+      for (const dialed of live) if (dialed.server === former) dialed.socket?.destroy()
+      // Several sentinels announce the same switch: dials under way restart only for a new one.
+      if (lastSwitchTo === next) return
+      lastSwitchTo = next
+      switches++
+      switched.unsafeOpen()
+      switched.unsafeClose()
     }
 
-    const watch = Effect.scoped(
-      Effect.gen(function*() {
-        const subscriber = yield* Subscriber.make(
-          sentinelConfig(config, sentinel, sentinel.sentinels[first]!),
-          base,
-          false
-        )
-        const events = yield* subscriber.subscribe({ channels: ["+switch-master"] })
-        yield* Stream.runForEach(events, (event) => Effect.sync(() => onSwitch(String(event.message))))
-      })
-    )
-    // Without a sentinel to listen to, failovers are still followed on the next reconnect.
-    yield* Effect.forkScoped(Effect.retry(watch, config.reconnectSchedule).pipe(Effect.ignore))
+    /** Listens to one sentinel's `+switch-master`, reconnecting as the subscriber connection does. */
+    const watch = (at: Address): Effect.Effect<void> =>
+      Effect.scoped(
+        Effect.gen(function*() {
+          const subscriber = yield* Subscriber.make(sentinelConfig(config, sentinel, at), base, false)
+          const events = yield* subscriber.subscribe({ channels: ["+switch-master"] })
+          yield* Stream.runForEach(events, (event) => Effect.sync(() => onSwitch(keyOf(at), String(event.message))))
+        })
+      ).pipe(
+        // A sentinel that cannot be reached is watched again on the reconnect schedule.
+        Effect.retry(config.reconnectSchedule),
+        Effect.ignore
+      )
+    yield* Effect.forEach(sentinel.sentinels, (at) => FiberMap.run(watchers, keyOf(at), watch(at)), { discard: true })
 
-    /** A transport dialing where `find` says, its connections tracked for the watcher. */
+    /**
+     * A transport dialing where `find` says, its connections tracked for
+     * the watchers. A dial that fails, or that a switch overtakes, is
+     * tried again (at once after a switch) until the connect timeout.
+     */
     const dialing = (find: Effect.Effect<Address, RedisConnectionError>): Transport => ({
+      // Interruptible although a connection's dial runs in its uninterruptible acquisition: the races
+      // below end by interrupting their loser.
       connect: (endpoint, handlers, timeoutMillis) =>
-        Effect.flatMap(find, (server) => {
-          const dialed: Dialed = { server, socket: undefined, closed: false }
-          const tracked = {
-            ...handlers,
-            onClose: (error: unknown) => {
-              dialed.closed = true
-              live.delete(dialed)
-              handlers.onClose(error)
+        Effect.interruptible(Effect.gen(function*() {
+          const deadline = Date.now() + timeoutMillis
+          let delay = redialFirstDelayMillis
+          while (true) {
+            const seen = switches
+            const dialed: Dialed = { server: "", socket: undefined, closed: false, handedOver: false }
+            const attempt = Effect.flatMap(find, (server) => {
+              dialed.server = keyOf(server)
+              return base.connect(
+                { _tag: "Tcp", host: server.host, port: server.port, tls: endpoint.tls },
+                {
+                  onData: (chunk) => {
+                    if (dialed.handedOver) handlers.onData(chunk)
+                  },
+                  onClose: (error) => {
+                    dialed.closed = true
+                    live.delete(dialed)
+                    if (dialed.handedOver) handlers.onClose(error)
+                  }
+                },
+                Math.max(1, deadline - Date.now())
+              )
+            })
+            // A switch while dialing: the answer may name the former master.
+            const outcome = yield* Effect.either(Effect.raceFirst(attempt, Effect.as(switched.await, undefined)))
+            if (outcome._tag === "Right" && outcome.right !== undefined) {
+              const socket = outcome.right
+              if (seen === switches && !dialed.closed) {
+                dialed.socket = socket
+                dialed.handedOver = true
+                live.add(dialed)
+                return socket
+              }
+              socket.destroy()
+            }
+            const left = deadline - Date.now()
+            // No sentinel could be asked (or none knows the master): not worth asking again now.
+            const hopeless = outcome._tag === "Left" && outcome.left.reason === "Connect" && dialed.server === ""
+            if (outcome._tag === "Left" && (left <= 0 || hopeless)) return yield* outcome.left
+            if (left <= 0) return yield* failure(`The master changed while dialing it, for ${timeoutMillis} ms`)
+            if (seen === switches) {
+              // No switch yet: try again shortly, or at once when one comes.
+              yield* Effect.timeoutOption(switched.await, Duration.millis(Math.min(delay, left)))
+              delay = Math.min(delay * 2, redialMaxDelayMillis)
             }
           }
-          return base.connect(
-            { _tag: "Tcp", host: server.host, port: server.port, tls: endpoint.tls },
-            tracked,
-            timeoutMillis
-          )
-            .pipe(
-              Effect.tap((socket) =>
-                Effect.sync(() => {
-                  dialed.socket = socket
-                  if (!dialed.closed) live.add(dialed)
-                })
-              )
-            )
-        })
+        }))
     })
-    return { master: dialing(master), replicas: dialing(replica) }
+    return { master: dialing(findMaster), replicas: dialing(findReplica) }
   })
