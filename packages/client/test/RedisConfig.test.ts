@@ -1,6 +1,6 @@
 import { RedisConfig } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Either, Redacted } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Either, Redacted } from "effect"
 
 const parse = (url: string) => RedisConfig.parseUrl(url)
 
@@ -56,6 +56,82 @@ describe("RedisConfig", () => {
       assert.strictEqual(Either.isLeft(result) && result.left._tag, "RedisConfigError")
     }
   })
+
+  it("reads redis+sentinel:// URLs: sentinels, master name, database, credentials and options", () => {
+    const options = Either.getOrThrow(
+      parse(
+        "redis+sentinel://alice:p%40ss@s1.internal:26380,s2.internal,[::1]:26381/mymaster/3" +
+          "?sentinelPassword=watch&sentinelUsername=sentry&readFrom=replicas&name=billing"
+      )
+    )
+    assert.deepStrictEqual(options.sentinel?.sentinels, [
+      { host: "s1.internal", port: 26380 },
+      { host: "s2.internal", port: 26379 },
+      { host: "::1", port: 26381 }
+    ])
+    assert.strictEqual(options.sentinel?.name, "mymaster")
+    assert.strictEqual(options.sentinel?.readFrom, "replicas")
+    assert.strictEqual(options.sentinel?.username, "sentry")
+    assert.strictEqual(Redacted.value(options.sentinel?.password as Redacted.Redacted<string>), "watch")
+    assert.strictEqual(options.database, 3)
+    assert.strictEqual(options.username, "alice")
+    assert.strictEqual(Redacted.value(options.password as Redacted.Redacted<string>), "p@ss")
+    assert.strictEqual(options.clientName, "billing")
+    const tls = Either.getOrThrow(parse("rediss+sentinel://s1/m"))
+    assert.deepStrictEqual([tls.tls, tls.sentinel?.tls], [true, true])
+    // A password may hold "/" unencoded.
+    const slashed = Either.getOrThrow(parse("redis+sentinel://:a/b@s1/m"))
+    assert.strictEqual(Redacted.value(slashed.password as Redacted.Redacted<string>), "a/b")
+    assert.deepStrictEqual(slashed.sentinel?.sentinels, [{ host: "s1", port: 26379 }])
+    const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis+sentinel://s1:26380/m" }))
+    assert.deepStrictEqual(resolved.sentinel?.sentinels, [{ host: "s1", port: 26380 }])
+  })
+
+  it("rejects bad redis+sentinel:// URLs without showing a password", () => {
+    for (
+      const url of [
+        "redis+sentinel://u:topsecret@s1:26379",
+        "redis+sentinel://u:topsecret@s1:port/m",
+        "redis+sentinel://u:topsecret@s1,,s2/m",
+        "redis+sentinel://u:topsecret@s1/m/notadb",
+        "redis+sentinel://u:topsecret@s1/m/0/extra",
+        "redis+sentinel://u:topsecret@s1/m?readFrom=anywhere",
+        "redis+sentinel://u:topsecret@s1/m?bogus=1",
+        "redis+sentinel://u:top%ZZsecret@s1/m?sentinelPassword=alsosecret"
+      ]
+    ) {
+      const result = parse(url)
+      assert.isTrue(Either.isLeft(result), url)
+      const message = Either.isLeft(result) ? result.left.message : ""
+      assert.notInclude(message, "topsecret", url)
+      assert.notInclude(message, "alsosecret", url)
+    }
+  })
+
+  it("reads a redis+sentinel:// URL, or the sentinel options, from Config", () =>
+    Effect.gen(function*() {
+      const fromUrl = yield* RedisConfig.fromConfig({ url: Config.redacted("REDIS_URL") }).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromJson({ REDIS_URL: "redis+sentinel://s1:26380,s2/mymaster" }))
+      )
+      const resolved = Either.getOrThrow(RedisConfig.resolve(fromUrl))
+      assert.deepStrictEqual(resolved.sentinel?.sentinels, [{ host: "s1", port: 26380 }, { host: "s2", port: 26379 }])
+      const fromFields = yield* RedisConfig.fromConfig({
+        sentinel: {
+          name: Config.string("MASTER"),
+          sentinels: Config.array(
+            Config.all({ host: Config.string("host"), port: Config.integer("port") }),
+            "SENTINELS"
+          )
+        }
+      }).pipe(
+        Effect.withConfigProvider(
+          ConfigProvider.fromJson({ MASTER: "mymaster", SENTINELS: [{ host: "s1", port: 26380 }] })
+        )
+      )
+      assert.deepStrictEqual(Either.getOrThrow(RedisConfig.resolve(fromFields)).sentinel?.sentinels, [
+        { host: "s1", port: 26380 }
+      ])
+    }).pipe(Effect.runPromise))
 
   it("applies defaults and lets explicit options win over the URL", () => {
     const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis://h:7000/2", database: 5 }))
