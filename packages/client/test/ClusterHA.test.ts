@@ -3,7 +3,7 @@ import { ClusterSlot, Commands, type RedisError } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, layer } from "@effect/vitest"
 import { Context, Effect, Either, Fiber, Layer, Option } from "effect"
-import { connect, finishMove, keyOn, migrate, ownerIndex, startMove } from "./clusterUtils.js"
+import { connect, finishMove, keyOn, migrate, ownerIndex, ownerNow, startMove } from "./clusterUtils.js"
 import { eventually, refusals } from "./utils.js"
 
 const { commands } = Commands
@@ -48,7 +48,7 @@ describe("Redis Cluster under change", () => {
         const { from, slot, to } = placeOf(cluster, "t3")
         yield* redis.mset({ [a]: "A", [b]: "B" })
         // Half-way: `a` moved, `b` not yet; a command naming both is refused with TRYAGAIN.
-        yield* startMove(cluster, direct, slot, from, to, [a])
+        yield* startMove(cluster, direct, slot, from, to, { keys: [a] })
         const before = yield* refusals(direct[from]!, "TRYAGAIN")
         const batch = [commands.mget([a, b]), commands.get(b)] as const
         const pipelined = yield* Effect.fork(redis.pipeline(batch))
@@ -143,6 +143,76 @@ describe("Redis Cluster under change", () => {
           assert.deepStrictEqual(error.nodes, [`${cluster.masters[from]!.host}:${cluster.masters[from]!.port}`])
           assert.include(error.message, `slot ${slot}`)
         }
+      }))
+
+    it.effect("reshards 1,000 keys under load, pipelines and transactions mixed in: no error, nothing lost or applied twice", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const tags = Array.from({ length: 100 }, (_, i) => `r${i}`)
+        const keysOf = (tag: string) => Array.from({ length: 10 }, (_, i) => `{${tag}}:${i}`)
+        const keys = tags.flatMap(keysOf)
+        const acknowledged = new Map<string, number>(keys.map((key) => [key, 0]))
+        const errors: Array<string> = []
+        const count = (key: string) => acknowledged.set(key, acknowledged.get(key)! + 1)
+        const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(Math.random() * items.length)]!
+        // Half the load goes to the tag being moved, so that it meets ASK and TRYAGAIN.
+        let moving = tags[0]!
+        const pickTag = () => Math.random() < 0.5 ? moving : pick(tags)
+        const pickKey = () => pick(keysOf(pickTag()))
+        const step = Effect.gen(function*() {
+          const choice = Math.random()
+          if (choice < 0.4) {
+            const key = pickKey()
+            yield* redis.incr(key)
+            count(key)
+          } else if (choice < 0.7) {
+            // Increments, and a read of a whole tag (TRYAGAIN while its slot is half-moved).
+            const batch = Array.from({ length: 4 }, pickKey)
+            const [read, ...results] = yield* redis.pipeline([
+              commands.mget(keysOf(pickTag())),
+              ...batch.map((key) => commands.incr(key))
+            ])
+            if (Either.isLeft(read!)) errors.push(`pipeline: ${read.left.message}`)
+            results.forEach((result, i) =>
+              Either.isRight(result) ? count(batch[i]!) : errors.push(`pipeline: ${result.left.message}`)
+            )
+          } else {
+            const batch = keysOf(pickTag()).slice(0, 3)
+            const results = yield* redis.transaction(batch.map((key) => commands.incr(key)))
+            results.forEach((result, i) =>
+              Either.isRight(result) ? count(batch[i]!) : errors.push(`transaction: ${result.left.message}`)
+            )
+          }
+        }).pipe(Effect.catchAll((error) => Effect.sync(() => errors.push(error.message))))
+        let resharding = true
+        const load = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 8 }), () =>
+            Effect.whileLoop({
+              while: () => resharding,
+              body: () => step,
+              step: () => undefined
+            }), { concurrency: "unbounded", discard: true })
+        )
+        // Every slot holding the keys goes to the next master, keys and all, as redis-cli --cluster reshard does.
+        for (const tag of tags) {
+          moving = tag
+          const slot = ClusterSlot.slotOf(tag)
+          const from = yield* ownerNow(cluster, direct, slot)
+          const to = (from + 1) % cluster.masters.length
+          // Three keys at a time, as redis-cli moves them: a slot is half-moved for a while.
+          yield* startMove(cluster, direct, slot, from, to, { batch: 3 })
+          yield* finishMove(cluster, direct, slot, to)
+        }
+        resharding = false
+        yield* Fiber.join(load)
+        assert.deepStrictEqual(errors, [])
+        const stored = yield* redis.pipeline(keys.map((key) => commands.get(key)))
+        const mismatches = keys.filter((key, i) => {
+          const value = stored[i]!
+          return Either.isLeft(value) || Number(Option.getOrElse(value.right, () => "0")) !== acknowledged.get(key)
+        })
+        assert.deepStrictEqual(mismatches, [])
+        assert.isAbove([...acknowledged.values()].reduce((a, b) => a + b, 0), 1000)
       }))
 
     it.effect("a master restarted on its address answers CLUSTERDOWN for a while: asked again until it serves", () =>
