@@ -66,6 +66,8 @@ const addressIn = (record: Record<string, string>): Address => ({
 
 /** How long an address that answered ROLE `master` is trusted without asking again. */
 const verifiedForMillis = 1_000
+/** How long a sentinel that could not be reached is asked after the others. */
+const silentForMillis = 5_000
 /** Between attempts of one dial while the master cannot be reached: doubling up to the cap. */
 const redialFirstDelayMillis = 50
 const redialMaxDelayMillis = 500
@@ -113,6 +115,8 @@ export const make = (
     const known = new Map<string, Address>(sentinel.sentinels.map((at) => [keyOf(at), at]))
     /** The sentinel asked first: the one that answered last, or announced the last switch. */
     let preferred = configured[0]!
+    /** Sentinels that could not be reached lately: asked last, until then. */
+    const silentUntil = new Map<string, number>()
     let turn = 0
     let verified: { readonly server: string; readonly until: number } | undefined
     /** Bumped by every switch to a new master; pulses `switched`. */
@@ -124,14 +128,21 @@ export const make = (
 
     /** Asks one sentinel `question` over a short connection of its own, within the connect timeout. */
     const ask = <A>(at: Address, question: (connection: Connection.Connection) => Effect.Effect<A, RedisError>) =>
-      Effect.scoped(Effect.flatMap(
+      // Disconnected: a stopped sentinel holds the handshake, which cannot be interrupted; the answer is
+      // given up on at once (on a timeout or a switch) and the connection closes in the background.
+      Effect.disconnect(Effect.scoped(Effect.flatMap(
         Connection.make(sentinelConfig(config, sentinel, at), base, { reconnect: false }),
         question
-      )).pipe(
+      ))).pipe(
         Effect.timeoutFail({
           duration: config.connectTimeoutMillis,
           onTimeout: () => failure(`no answer within ${config.connectTimeoutMillis} ms`)
-        })
+        }),
+        Effect.tapError((error) =>
+          Effect.sync(() => {
+            if (error._tag === "RedisConnectionError") silentUntil.set(keyOf(at), Date.now() + silentForMillis)
+          })
+        )
       )
 
     /** Whether `at` is a master now (the handshake behind Sentinel checks ROLE); remembered for a second. */
@@ -139,13 +150,14 @@ export const make = (
       Effect.suspend(() => {
         const server = keyOf(at)
         if (verified !== undefined && verified.server === server && verified.until > Date.now()) return Effect.void
-        return Effect.scoped(
+        // Disconnected, as sentinel questions are: a switch need not wait for a stopped server's handshake.
+        return Effect.disconnect(Effect.scoped(
           Connection.make(
             { ...config, endpoint: { _tag: "Tcp", host: at.host, port: at.port, tls: config.endpoint.tls } },
             base,
             { reconnect: false }
           )
-        ).pipe(
+        )).pipe(
           Effect.tap(() =>
             Effect.sync(() => {
               verified = { server, until: Date.now() + verifiedForMillis }
@@ -179,11 +191,15 @@ export const make = (
         return { master: at, peers: listed.map(addressIn) } satisfies Answer
       })
 
-    /** The known sentinels in the order they are asked: the preferred one first. */
+    /** The known sentinels in the order they are asked: the preferred one first, those silent lately last. */
     const order = (): Array<Address> => {
-      const all = [...known.values()]
+      const now = Date.now()
+      const silent = (at: Address) => (silentUntil.get(keyOf(at)) ?? 0) > now
       const first = known.get(preferred)
-      return first === undefined ? all : [first, ...all.filter((at) => at !== first)]
+      const all = first === undefined
+        ? [...known.values()]
+        : [first, ...[...known.values()].filter((at) => at !== first)]
+      return [...all.filter((at) => !silent(at)), ...all.filter(silent)]
     }
 
     /**
