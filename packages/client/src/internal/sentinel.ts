@@ -97,6 +97,8 @@ const failure = (message: string) => new RedisConnectionError({ reason: "Connect
 /** What one sentinel says about the master: where it is, and who its peers are. */
 interface Answer {
   readonly master: Address
+  /** The flags `s_down`, `o_down` it gives the master, if any. */
+  readonly down: ReadonlyArray<string>
   readonly peers: ReadonlyArray<Address>
 }
 
@@ -183,12 +185,11 @@ export const make = (
         if (Option.isNone(where)) return yield* failure(`it monitors no master named "${sentinel.name}"`)
         const at = { host: where.value[0], port: Number(where.value[1]) }
         const state = (yield* master!) as Record<string, string>
-        const down = flagsOf(state).filter((flag) => flag === "s_down" || flag === "o_down")
-        if (keyOf(addressIn(state)) === keyOf(at) && down.length > 0) {
-          return yield* failure(`it flags master ${keyOf(at)} down (${down.join(",")})`)
-        }
+        const down = keyOf(addressIn(state)) === keyOf(at)
+          ? flagsOf(state).filter((flag) => flag === "s_down" || flag === "o_down")
+          : []
         const listed = (yield* Effect.orElseSucceed(peers!, () => [])) as Array<Record<string, string>>
-        return { master: at, peers: listed.map(addressIn) } satisfies Answer
+        return { master: at, down, peers: listed.map(addressIn) } satisfies Answer
       })
 
     /** The known sentinels in the order they are asked: the preferred one first, those silent lately last. */
@@ -272,9 +273,14 @@ export const make = (
       "address",
       masterOf,
       (answer) =>
-        Effect.mapError(isMaster(answer.master), (error) => failure(`named ${keyOf(answer.master)}: ${error.message}`))
+        answer.down.length > 0
+          ? Effect.fail(failure(`it flags master ${keyOf(answer.master)} down (${answer.down.join(",")})`))
+          : Effect.mapError(isMaster(answer.master), (error) =>
+            failure(`named ${keyOf(answer.master)}: ${error.message}`))
     ).pipe(
-      Effect.tap(({ answer, from }) => learn(from, answer.peers)),
+      Effect.tap(({ answer, from }) =>
+        learn(from, answer.peers)
+      ),
       Effect.map(({ answer }) => answer.master)
     )
 
@@ -326,60 +332,69 @@ export const make = (
 
     /**
      * A transport dialing where `find` says, its connections tracked for
-     * the watchers. A dial that fails, or that a switch overtakes, is
-     * tried again (at once after a switch) until the connect timeout.
+     * the watchers. While the sentinels name a master that cannot be
+     * reached (or a switch overtakes the dial), it is tried again, every
+     * 500 ms at most and at once when a switch is announced: within the
+     * connect timeout until the transport has connected once, and after
+     * that for as long as it takes, since a reconnect would otherwise be
+     * tried again only on the reconnect schedule and miss the switch by up
+     * to its delay. When no sentinel answers, the dial fails at once.
      */
-    const dialing = (find: Effect.Effect<Address, RedisConnectionError>): Transport => ({
-      // Interruptible although a connection's dial runs in its uninterruptible acquisition: the races
-      // below end by interrupting their loser.
-      connect: (endpoint, handlers, timeoutMillis) =>
-        Effect.interruptible(Effect.gen(function*() {
-          const deadline = Date.now() + timeoutMillis
-          let delay = redialFirstDelayMillis
-          while (true) {
-            const seen = switches
-            const dialed: Dialed = { server: "", socket: undefined, closed: false, handedOver: false }
-            const attempt = Effect.flatMap(find, (server) => {
-              dialed.server = keyOf(server)
-              return base.connect(
-                { _tag: "Tcp", host: server.host, port: server.port, tls: endpoint.tls },
-                {
-                  onData: (chunk) => {
-                    if (dialed.handedOver) handlers.onData(chunk)
+    const dialing = (find: Effect.Effect<Address, RedisConnectionError>): Transport => {
+      let connected = false
+      return {
+        // Interruptible although a connection's dial runs in its uninterruptible acquisition: the races
+        // below end by interrupting their loser.
+        connect: (endpoint, handlers, timeoutMillis) =>
+          Effect.interruptible(Effect.gen(function*() {
+            const deadline = connected ? Infinity : Date.now() + timeoutMillis
+            let delay = redialFirstDelayMillis
+            while (true) {
+              const seen = switches
+              const dialed: Dialed = { server: "", socket: undefined, closed: false, handedOver: false }
+              const attempt = Effect.flatMap(find, (server) => {
+                dialed.server = keyOf(server)
+                return base.connect(
+                  { _tag: "Tcp", host: server.host, port: server.port, tls: endpoint.tls },
+                  {
+                    onData: (chunk) => {
+                      if (dialed.handedOver) handlers.onData(chunk)
+                    },
+                    onClose: (error) => {
+                      dialed.closed = true
+                      live.delete(dialed)
+                      if (dialed.handedOver) handlers.onClose(error)
+                    }
                   },
-                  onClose: (error) => {
-                    dialed.closed = true
-                    live.delete(dialed)
-                    if (dialed.handedOver) handlers.onClose(error)
-                  }
-                },
-                Math.max(1, deadline - Date.now())
-              )
-            })
-            // A switch while dialing: the answer may name the former master.
-            const outcome = yield* Effect.either(Effect.raceFirst(attempt, Effect.as(switched.await, undefined)))
-            if (outcome._tag === "Right" && outcome.right !== undefined) {
-              const socket = outcome.right
-              if (seen === switches && !dialed.closed) {
-                dialed.socket = socket
-                dialed.handedOver = true
-                live.add(dialed)
-                return socket
+                  Math.max(1, Math.min(timeoutMillis, deadline - Date.now()))
+                )
+              })
+              // A switch while dialing: the answer may name the former master.
+              const outcome = yield* Effect.either(Effect.raceFirst(attempt, Effect.as(switched.await, undefined)))
+              if (outcome._tag === "Right" && outcome.right !== undefined) {
+                const socket = outcome.right
+                if (seen === switches && !dialed.closed) {
+                  dialed.socket = socket
+                  dialed.handedOver = true
+                  live.add(dialed)
+                  connected = true
+                  return socket
+                }
+                socket.destroy()
               }
-              socket.destroy()
+              const left = deadline - Date.now()
+              // No sentinel could be asked (or none knows the master): not worth asking again now.
+              const hopeless = outcome._tag === "Left" && outcome.left.reason === "Connect" && dialed.server === ""
+              if (outcome._tag === "Left" && (left <= 0 || hopeless)) return yield* outcome.left
+              if (left <= 0) return yield* failure(`The master changed while dialing it, for ${timeoutMillis} ms`)
+              if (seen === switches) {
+                // No switch yet: try again shortly, or at once when one comes.
+                yield* Effect.timeoutOption(switched.await, Duration.millis(Math.min(delay, left)))
+                delay = Math.min(delay * 2, redialMaxDelayMillis)
+              }
             }
-            const left = deadline - Date.now()
-            // No sentinel could be asked (or none knows the master): not worth asking again now.
-            const hopeless = outcome._tag === "Left" && outcome.left.reason === "Connect" && dialed.server === ""
-            if (outcome._tag === "Left" && (left <= 0 || hopeless)) return yield* outcome.left
-            if (left <= 0) return yield* failure(`The master changed while dialing it, for ${timeoutMillis} ms`)
-            if (seen === switches) {
-              // No switch yet: try again shortly, or at once when one comes.
-              yield* Effect.timeoutOption(switched.await, Duration.millis(Math.min(delay, left)))
-              delay = Math.min(delay * 2, redialMaxDelayMillis)
-            }
-          }
-        }))
-    })
+          }))
+      }
+    }
     return { master: dialing(findMaster), replicas: dialing(findReplica) }
   })
