@@ -18,7 +18,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { type ScenarioSummary, summarize, table } from "./report.js"
 import type { RunResult } from "./result.js"
-import { type ClientName, clientNames, onCluster, type Scenario, scenarios } from "./scenarios.js"
+import { type ClientName, clientNames, onCluster, type Scenario, scenarios, takesPart } from "./scenarios.js"
 
 const srcDir = Path.dirname(fileURLToPath(import.meta.url))
 const benchDir = Path.dirname(srcDir)
@@ -40,7 +40,7 @@ const positive = (name: string, fallback: number) =>
   )
 
 const config = Config.all({
-  durationMillis: positive("BENCH_DURATION_MS", 2000),
+  durationMillis: positive("BENCH_DURATION_MS", 1500),
   warmupMillis: Config.integer("BENCH_WARMUP_MS").pipe(
     Config.validate({ message: "BENCH_WARMUP_MS must be zero or more", validation: (n: number) => n >= 0 }),
     Config.withDefault(300)
@@ -65,10 +65,11 @@ const runTimeoutMillis = (config: BenchConfig) => config.warmupMillis + config.d
 const spawnTs = (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly inherit: boolean; readonly timeoutMillis?: number }
+  options: { readonly inherit: boolean; readonly timeoutMillis?: number; readonly nodeFlags?: ReadonlyArray<string> }
 ) =>
   Effect.async<{ readonly status: string; readonly stdout: string; readonly stderr: string }>((resume) => {
-    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", Path.join(srcDir, file), ...args], {
+    const nodeArgs = [...(options.nodeFlags ?? []), "--import", "tsx", Path.join(srcDir, file), ...args]
+    const child = ChildProcess.spawn(process.execPath, nodeArgs, {
       cwd: benchDir,
       stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"]
     })
@@ -104,9 +105,15 @@ const runOne = (client: ClientName, scenario: Scenario, port: number, config: Be
   spawnTs(
     "runner.ts",
     [client, scenario.name, String(port), String(config.durationMillis), String(config.warmupMillis)],
-    { inherit: false, timeoutMillis: runTimeoutMillis(config) }
+    {
+      inherit: false,
+      timeoutMillis: runTimeoutMillis(config),
+      // Memory runs collect garbage before each measurement.
+      nodeFlags: scenario._tag === "Memory" ? ["--expose-gc"] : []
+    }
   ).pipe(Effect.map(({ status, stdout, stderr }): RunResult => {
-    const line = stdout.trim().split("\n").at(-1) ?? ""
+    // The result is the last JSON line: a client may log lines of its own (GLIDE's core logs to stdout).
+    const line = stdout.split("\n").filter((candidate) => candidate.startsWith("{")).at(-1) ?? ""
     try {
       return JSON.parse(line) as RunResult
     } catch {
@@ -151,14 +158,19 @@ const serverVersion = (): string => {
 
 const runScenario = (scenario: Scenario, port: number, config: BenchConfig) =>
   Effect.gen(function*() {
-    const runs = new Map<string, Array<RunResult>>(config.clients.map((client) => [client, []]))
+    const clients = config.clients.filter((client) => takesPart(client, scenario))
+    const runs = new Map<string, Array<RunResult>>(clients.map((client) => [client, []]))
     for (let round = 0; round < config.rounds; round++) {
-      for (const client of orderFor(config.clients, round)) {
+      for (const client of orderFor(clients, round)) {
         const result = yield* runOne(client, scenario, port, config)
         runs.get(client)!.push(result)
         console.error(
           `  ${scenario.name} round ${round + 1}/${config.rounds} ${client}: ${
-            result.ok ? `${Math.round(result.opsPerSec).toLocaleString("en-US")} ops/s` : "failed"
+            !result.ok
+              ? "failed"
+              : result.kind === "memory"
+              ? `${Math.round(result.heapBytesPerCommand).toLocaleString("en-US")} heap B per command`
+              : `${Math.round(result.opsPerSec).toLocaleString("en-US")} ops/s`
           }`
         )
       }
