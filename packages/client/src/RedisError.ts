@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import { Data } from "effect"
+import type { ParseError } from "effect/ParseResult"
 
 /**
  * Whether a failed command may have reached the server.
@@ -189,3 +190,22 @@ export type RedisError =
   | RedisConfigError
   | RedisTransactionError
   | RedisPoolError
+
+/**
+ * A value did not go through its Schema (see the `RedisSchema` module):
+ * `Encode` before writing (nothing was sent), `Decode` after reading what
+ * `key` holds. `cause` is Schema's `ParseError`, whose message the error
+ * repeats.
+ *
+ * It is not part of `RedisError`: the client's commands never fail with
+ * it, only the `RedisSchema` functions do, and their error type says so.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RedisSchemaError extends Data.TaggedError("RedisSchemaError")<{
+  readonly reason: "Encode" | "Decode"
+  readonly key: string | Uint8Array
+  readonly message: string
+  readonly cause: ParseError
+}> {}
