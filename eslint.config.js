@@ -6,6 +6,8 @@ export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "**/.tsbuildinfo/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Repository scripts run on plain node.
+  { files: ["scripts/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly" } } },
   {
     plugins: { "@effect": effectPlugin },
     rules: {
