@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint"
 import { effectDeepImports } from "./scripts/eslint/effectDeepImports.js"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "**/.tsbuildinfo/**"] },
+  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "**/.tsbuildinfo/**", "**/.doc-examples/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Repository scripts run on plain node.
