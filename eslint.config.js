@@ -4,7 +4,16 @@ import tseslint from "typescript-eslint"
 import { effectDeepImports } from "./scripts/eslint/effectDeepImports.js"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "**/.tsbuildinfo/**", "**/.doc-examples/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/build/**",
+      "**/dist/**",
+      "**/.tsbuildinfo/**",
+      "**/.doc-examples/**",
+      "packages/*/docs/**"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Repository scripts run on plain node.
