@@ -1,5 +1,6 @@
 /**
- * `pnpm bench`: the codec benchmark (`src/codec.ts`), then every client
+ * `pnpm bench`: the codec benchmark (`src/codec.ts`), the import cost
+ * (`src/importCost.ts`), then every client
  * scenario against one redis-server started here, each (client, scenario,
  * round) in its own process (`src/runner.ts`), with the order of clients
  * changing every round. Prints one markdown table per scenario with the
@@ -49,6 +50,7 @@ const config = Config.all({
   clients: names<ClientName>("BENCH_CLIENTS", clientNames),
   scenarios: names("BENCH_SCENARIOS", scenarios.map((scenario) => scenario.name)),
   codec: Config.boolean("BENCH_CODEC").pipe(Config.withDefault(true)),
+  importCost: Config.boolean("BENCH_IMPORT").pipe(Config.withDefault(true)),
   json: Config.option(Config.string("BENCH_JSON"))
 })
 
@@ -147,6 +149,14 @@ const runCodec = Effect.gen(function*() {
   console.log("")
 })
 
+/** The import-time measurement (`src/importCost.ts`); its table streams through. */
+const runImportCost = Effect.gen(function*() {
+  console.log("## Import cost (src/importCost.ts)\n")
+  const { status } = yield* spawnTs("importCost.ts", [], { inherit: true })
+  if (status !== "exit 0") console.log(`\nimport cost measurement failed (${status}); continuing with the clients.`)
+  console.log("")
+})
+
 const serverVersion = (): string => {
   const binary = process.env.REDIS_SERVER_BIN ?? "redis-server"
   try {
@@ -195,6 +205,7 @@ const program = Effect.gen(function*() {
       `load average ${load()}\n`
   )
   if (options.codec) yield* runCodec
+  if (options.importCost) yield* runImportCost
   const selected = scenarios.filter((s) => options.scenarios.includes(s.name))
   const server = yield* RedisServer.make()
   // Cluster scenarios get a three-master cluster of their own, formed only when one is selected.

@@ -2,10 +2,15 @@
  * Pub/sub as Streams.
  *
  * ```ts
- * const redis = yield* Redis.Redis
- * yield* redis.subscribe("orders").pipe(
- *   Stream.runForEach((message) => Console.log(message.channel, message.message))
- * )
+ * import { Redis } from "@effect-redis/client"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const redis = yield* Redis.Redis
+ *   yield* redis.subscribe("orders").pipe(
+ *     Stream.runForEach((message) => Console.log(message.channel, message.message))
+ *   )
+ * })
  * ```
  *
  * - Every client has one subscriber connection, opened at the first

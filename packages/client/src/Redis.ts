@@ -4,6 +4,9 @@
  * for anything untyped.
  *
  * ```ts
+ * import { Redis } from "@effect-redis/client"
+ * import { Effect } from "effect"
+ *
  * const program = Effect.gen(function*() {
  *   const redis = yield* Redis.Redis
  *   yield* redis.set("greeting", "hello")
@@ -103,7 +106,13 @@ export interface View<IsBinary extends boolean> {
    * order: a failed command does not fail the others.
    *
    * ```ts
-   * const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   * import { Commands, Redis } from "@effect-redis/client"
+   * import { Effect } from "effect"
+   *
+   * const program = Effect.gen(function*() {
+   *   const redis = yield* Redis.Redis
+   *   const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   * })
    * ```
    */
   readonly pipeline: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(

@@ -23,6 +23,9 @@ import { type Brand, Option } from "effect"
  * @category errors
  */
 export class ReplyShapeError {
+  /**
+   * @since 0.1.0
+   */
   readonly _tag = "ReplyShapeError"
   constructor(
     readonly expected: string,

@@ -2,6 +2,9 @@
  * Ready-made `Redis` layers for Node.js.
  *
  * ```ts
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { Config } from "effect"
+ *
  * const RedisLive = NodeRedis.layerFromUrl("redis://localhost:6379/0")
  * const RedisFromEnv = NodeRedis.layerConfig({ url: Config.redacted("REDIS_URL") })
  * ```

@@ -7,8 +7,13 @@
  * reply split across many chunks costs the same as one in a single chunk.
  *
  * ```ts
- * const decoder = new RespDecoder()
- * socket.on("data", (chunk) => {
+ * import { RespDecoder, type RespValue } from "@effect-redis/resp"
+ * import * as Net from "node:net"
+ *
+ * const socket = Net.connect({ host: "127.0.0.1", port: 6379 })
+ * const replies: Array<RespValue.RespValue> = []
+ * const decoder = new RespDecoder.RespDecoder()
+ * socket.on("data", (chunk: Buffer) => {
  *   const error = decoder.feed(chunk, (value) => replies.push(value))
  *   if (error) socket.destroy() // the stream cannot be trusted any more
  * })

@@ -5,13 +5,20 @@
  * codec and handed to a handler, which writes whatever bytes it likes.
  *
  * ```ts
- * const server = yield* FakeServer.make((command, connection) => {
- *   if (command[0] === "GET") {
- *     connection.write("$10\r\nhel") // half a reply…
- *     connection.destroy()           // …then the connection drops
- *   } else {
- *     connection.reply(RespFrame.SimpleString("OK"))
- *   }
+ * import { RespFrame } from "@effect-redis/resp"
+ * import { FakeServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FakeServer.make((command, connection) => {
+ *     if (command[0] === "GET") {
+ *       connection.write("$10\r\nhel") // half a reply…
+ *       connection.destroy() // …then the connection drops
+ *     } else {
+ *       connection.reply(RespFrame.SimpleString("OK"))
+ *     }
+ *   })
+ *   // connect a client to server.url
  * })
  * ```
  *

@@ -5,10 +5,15 @@
  * when its scope closes.
  *
  * ```ts
- * const master = yield* RedisServer.make()
- * const replica = yield* RedisServer.make({ args: ["--replicaof", master.host, String(master.port)] })
- * const sentinel = yield* RedisSentinel.make({ master })
- * // connect with { sentinel: { name: sentinel.name, sentinels: [sentinel] } }
+ * import { RedisSentinel, RedisServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const master = yield* RedisServer.make()
+ *   const replica = yield* RedisServer.make({ args: ["--replicaof", master.host, String(master.port)] })
+ *   const sentinel = yield* RedisSentinel.make({ master })
+ *   // connect with { sentinel: { name: sentinel.name, sentinels: [sentinel] } }
+ * })
  * ```
  *
  * @since 0.1.0
