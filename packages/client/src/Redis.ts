@@ -20,8 +20,16 @@
  * @since 0.1.0
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Chunk, Context, Effect, type Either, Exit, Option, type Schedule, type Scope, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Command from "./Command.js"
 import { commands } from "./Commands.js"
 import * as Keys from "./commands/keys.js"
