@@ -14,7 +14,9 @@
  *
  * @since 0.2.0
  */
-import { Chunk, Effect, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { commands } from "./Commands.js"
 import type { Client } from "./Redis.js"
 import type { RedisError } from "./RedisError.js"

@@ -20,8 +20,14 @@
  * @since 0.1.0
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Context, Effect, type Either, type Option, type Schedule, type Scope, type Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import { dual } from "effect/Function"
+import type * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type * as Command from "./Command.js"
 import type { commands } from "./Commands.js"
 import type * as Keys from "./commands/keys.js"

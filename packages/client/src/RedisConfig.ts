@@ -14,7 +14,12 @@
  *
  * @since 0.1.0
  */
-import { Config, Duration, Effect, Either, Redacted, Schedule } from "effect"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import { RedisConfigError } from "./RedisError.js"
 
 /**

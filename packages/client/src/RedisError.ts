@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { ParseError } from "effect/ParseResult"
 
 /**

@@ -20,7 +20,10 @@
  *
  * @since 0.2.0
  */
-import { Effect, Option, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { RedisKey } from "./Command.js"
 import type { SetOptions } from "./commands/strings.js"
 import { Redis } from "./Redis.js"

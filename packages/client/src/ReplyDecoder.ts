@@ -14,7 +14,8 @@
  * @since 0.1.0
  */
 import { RespMap, RespPush, RespSet, type RespValue, RespVerbatim } from "@effect-redis/resp/RespValue"
-import { type Brand, Option } from "effect"
+import type * as Brand from "effect/Brand"
+import * as Option from "effect/Option"
 
 /**
  * Thrown by a decoder when a reply does not have the expected shape.

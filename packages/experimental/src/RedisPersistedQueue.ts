@@ -41,18 +41,16 @@
  */
 import { Redis, RedisError, Script } from "@effect-redis/client"
 import * as PersistedQueue from "@effect/experimental/PersistedQueue"
-import {
-  Cause,
-  Config,
-  type ConfigError,
-  type Context,
-  Duration,
-  Effect,
-  Exit,
-  Layer,
-  Option,
-  type Scope
-} from "effect"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Scripts from "./internal/queueScripts.js"
 
 /**

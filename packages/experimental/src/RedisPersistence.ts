@@ -22,7 +22,10 @@
 import { type Command, Commands, KeyScan, Redis } from "@effect-redis/client"
 import type { RedisError } from "@effect-redis/client/RedisError"
 import * as Persistence from "@effect/experimental/Persistence"
-import { Duration, Effect, Layer, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 const { del, get, set } = Commands.commands
 

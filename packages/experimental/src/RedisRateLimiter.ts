@@ -37,7 +37,12 @@
 import { Redis, ReplyDecoder, Script } from "@effect-redis/client"
 import type { RedisError } from "@effect-redis/client/RedisError"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
-import { Config, type ConfigError, type Context, Duration, Effect, Layer } from "effect"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /**
  * @since 0.2.0

@@ -6,7 +6,9 @@
 import type { Endpoint, TlsOptions } from "@effect-redis/client/RedisConfig"
 import { RedisConnectionError } from "@effect-redis/client/RedisError"
 import { type Handlers, RedisTransport, type Socket, type Transport } from "@effect-redis/client/RedisTransport"
-import { Effect, Layer, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Net from "node:net"
 import * as Tls from "node:tls"
 

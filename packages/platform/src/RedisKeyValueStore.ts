@@ -24,7 +24,13 @@
 import { Commands, KeyScan, Redis, type RedisError } from "@effect-redis/client"
 import type { PlatformError } from "@effect/platform/Error"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import { Config, type ConfigError, Effect, Layer, Option, Schedule, Stream } from "effect"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import { platformError } from "./internal/platformError.js"
 
 /**

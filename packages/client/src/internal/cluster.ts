@@ -16,7 +16,11 @@
  * - `TRYAGAIN` and `CLUSTERDOWN` (refused, nothing ran) are asked again
  *   after 100 ms, within the same `maxRedirects` budget.
  */
-import { Effect, ExecutionStrategy, Exit, Option, Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
 import * as ClusterCommands from "../commands/cluster.js"

@@ -7,7 +7,9 @@
  * Keyspace and keyevent notifications are local to each node: their
  * channels and patterns go to every master.
  */
-import { Effect, Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as ClusterSlot from "../ClusterSlot.js"
 import type { Subscribe } from "../Executor.js"
 import type { Message, Targets } from "../PubSub.js"

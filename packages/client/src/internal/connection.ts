@@ -9,7 +9,10 @@
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
 import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
-import { Effect, Exit, Schedule, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import {

@@ -5,7 +5,9 @@
  * `SELECT`. Everything is sent in one batch; one round trip.
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Effect, Exit, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import { RedisAuthError, RedisConnectionError, type RedisError, RedisReplyError } from "../RedisError.js"

@@ -8,7 +8,10 @@
  * and a splice, and every allocation on the way is one whose effect on the
  * garbage collector was measured (`docs/DESIGN.md`, pub/sub).
  */
-import { Chunk, Effect, Option, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 
 /**
  * See {@link keepChunksYoung}: a two-element array, so that

@@ -2,7 +2,10 @@
  * Dedicated connections, pooled: for blocking commands, WATCH transactions
  * and `reserve`, which must not share the multiplexed connection.
  */
-import { Effect, Exit, Pool, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Pool from "effect/Pool"
+import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
 import type { Executor, Lender, Lent } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"

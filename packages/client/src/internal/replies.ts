@@ -3,7 +3,9 @@
  * and transactions.
  */
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
-import { Cause, Exit, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type * as Command from "../Command.js"
 import { RedisDecodeError, type RedisError, RedisReplyError } from "../RedisError.js"
 import { ReplyShapeError } from "../ReplyDecoder.js"

@@ -7,7 +7,10 @@
  * writing to a server that is being demoted. A second transport dials the
  * replicas the sentinels report healthy, in turn, for replica reads.
  */
-import { Effect, Option, type Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import type { Resolved, ResolvedSentinel } from "../RedisConfig.js"
 import { RedisConnectionError, type RedisError } from "../RedisError.js"

@@ -3,7 +3,10 @@
  * of the executor, with `reserve`, `watch`, the subscriptions and
  * `keyspaceEvents` on top, traced when asked.
  */
-import { Effect, Exit, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import * as Keys from "../commands/keys.js"
 import * as Server from "../commands/server.js"

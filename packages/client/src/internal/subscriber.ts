@@ -5,7 +5,10 @@
  * the last one ends) and re-subscribed after every reconnect.
  */
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
-import { Deferred, Effect, Scope, type Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { Message, Targets } from "../PubSub.js"
 import type { Resolved } from "../RedisConfig.js"
 import { type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisError.js"

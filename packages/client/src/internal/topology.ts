@@ -3,7 +3,8 @@
  * or behind Sentinel) or a Redis Cluster, with client-side caching and
  * tracing applied as configured.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
 import type { Executor, Parts, Subscribe } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"

@@ -7,7 +7,10 @@
  * view built for one `reserve` or `watch` costs one allocation, and a
  * destructured method (`const { get } = redis`) works like any other.
  */
-import { Chunk, Effect, Option, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import { commands } from "../Commands.js"
 import * as Keys from "../commands/keys.js"
