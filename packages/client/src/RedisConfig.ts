@@ -292,10 +292,31 @@ export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Sch
 
 const fail = (message: string) => Either.left(new RedisConfigError({ message }))
 
-const redactUrl = (url: URL): string => {
-  const copy = new URL(url.href)
-  if (copy.password !== "") copy.password = "***"
-  return copy.href
+/**
+ * The URL as messages show it: everything between the scheme and the last
+ * `@` after the user name becomes `***`. It works on the text as given,
+ * not as a URL parser reads it, because a `/`, `?` or `#` left unencoded
+ * in a password moves where a parser thinks the password ends.
+ */
+const masked = (input: string): string => {
+  const at = input.lastIndexOf("@")
+  if (at < 0) return input
+  // Without a `scheme://` head, whatever precedes a colon might be a scheme or a user: the colon starts the mask.
+  const head = /^[a-z][a-z0-9+.-]*:\/\//i.exec(input)?.[0] ?? ""
+  const userinfo = input.slice(head.length, at)
+  const colon = userinfo.indexOf(":")
+  return colon < 0 ? input : `${head}${userinfo.slice(0, colon)}:***${input.slice(at)}`
+}
+
+/**
+ * Where the user and password end: the first `/`, `?` or `#` after the
+ * scheme's `//` (an `@` beyond it is not where a URL parser looks).
+ */
+const authorityEnd = (input: string): number => {
+  const slashes = input.indexOf("//")
+  if (slashes < 0) return input.length
+  const end = input.slice(slashes + 2).search(/[/?#]/)
+  return end < 0 ? input.length : slashes + 2 + end
 }
 
 const parsePositiveInt = (name: string, value: string, source: string): Either.Either<number, RedisConfigError> => {
@@ -307,20 +328,29 @@ const parsePositiveInt = (name: string, value: string, source: string): Either.E
 
 /**
  * Reads a connection URL into options. The password, if any, comes back
- * `Redacted`; error messages show the URL with the password masked.
+ * `Redacted`; error messages show the URL with everything after the user
+ * name masked up to the host. A user or password must percent-encode `/`,
+ * `?`, `#` and `@`; an `@` after the host is refused rather than guessed
+ * at.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseUrl = (input: string): Either.Either<Options, RedisConfigError> => {
+  const shown = masked(input)
+  if (input.lastIndexOf("@") > authorityEnd(input)) {
+    // A password with an unencoded "/", "?" or "#" would be read as a host, a port, a path or options.
+    return fail(
+      `Invalid Redis URL "${shown}": an "@" after the host. If the user or password contains "/", "?", "#" ` +
+        `or "@", percent-encode it (encodeURIComponent)`
+    )
+  }
   let url: URL
   try {
     url = new URL(input)
   } catch {
-    const masked = input.replace(/:[^:@/]*@/, ":***@")
-    return fail(`Invalid Redis URL "${masked}": expected redis://[user[:password]@]host[:port][/db]`)
+    return fail(`Invalid Redis URL "${shown}": expected redis://[user[:password]@]host[:port][/db]`)
   }
-  const shown = redactUrl(url)
   const options: {
     -readonly [K in keyof Options]: Options[K]
   } = {}
