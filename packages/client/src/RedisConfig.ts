@@ -70,6 +70,15 @@ export interface Options {
    */
   readonly offlineQueueSize?: number
   /**
+   * How many bytes of commands may wait to be written: while the connection
+   * is down, or while Redis reads more slowly than commands come (the
+   * socket pushes back). Beyond it new commands fail at once with
+   * `RedisConnectionError` (reason `Unavailable`, outcome `not-sent`). One
+   * command larger than this is still sent when nothing else waits.
+   * Default 64 MiB.
+   */
+  readonly writeBufferSize?: number
+  /**
    * When to try reconnecting after a connection is lost. Default:
    * exponential from 50 ms, jittered, capped at 2 seconds, forever.
    * When a schedule ends, waiting commands fail; the next command starts
@@ -235,6 +244,7 @@ export interface Resolved {
   readonly commandTimeoutMillis: number
   readonly connectTimeoutMillis: number
   readonly offlineQueueSize: number
+  readonly writeBufferSize: number
   readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
@@ -457,6 +467,10 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (!Number.isInteger(offlineQueueSize) || offlineQueueSize < 0) {
       return yield* fail(`offlineQueueSize must be a non-negative integer, got ${offlineQueueSize}`)
     }
+    const writeBufferSize = merged.writeBufferSize ?? 64 * 1024 * 1024
+    if (!Number.isInteger(writeBufferSize) || writeBufferSize < 1) {
+      return yield* fail(`writeBufferSize must be a positive integer (bytes), got ${writeBufferSize}`)
+    }
     if (merged.clientName !== undefined && /[\s]/.test(merged.clientName)) {
       return yield* fail(`clientName may not contain spaces or newlines, got "${merged.clientName}"`)
     }
@@ -492,6 +506,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       commandTimeoutMillis: yield* durationMillis("commandTimeout", merged.commandTimeout, 10_000),
       connectTimeoutMillis: yield* durationMillis("connectTimeout", merged.connectTimeout, 10_000),
       offlineQueueSize,
+      writeBufferSize,
       reconnectSchedule: merged.reconnectSchedule ?? defaultReconnectSchedule,
       healthCheckIntervalMillis: merged.healthCheckInterval === undefined
         ? undefined
