@@ -94,21 +94,25 @@ describe("pool and dedicated connections", () => {
       assert.strictEqual(info.db, "0")
     }), { timeout: 30_000 })
 
-  it.scopedLive("a reserved view builds only the methods it uses, and destructured methods work", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* connect()
-      const ownMembers = yield* Effect.scoped(Effect.gen(function*() {
-        const reserved = yield* redis.reserve
-        const before = Object.keys(reserved).length
-        const { set, get } = reserved
-        yield* set("pool:view", "v")
-        assert.deepStrictEqual(yield* get("pool:view"), Option.some("v"))
-        return [before, Object.keys(reserved).length]
-      }))
-      assert.deepStrictEqual(ownMembers, [0, 2])
-      const { incr } = redis
-      assert.strictEqual(yield* incr("pool:counter"), 1n)
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "a reserved view builds only the methods it uses, and destructured methods work",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect()
+        const ownMembers = yield* Effect.scoped(Effect.gen(function*() {
+          const reserved = yield* redis.reserve
+          const before = Object.keys(reserved).length
+          const { set, get } = reserved
+          yield* set("pool:view", "v")
+          assert.deepStrictEqual(yield* get("pool:view"), Option.some("v"))
+          return [before, Object.keys(reserved).length]
+        }))
+        assert.deepStrictEqual(ownMembers, [0, 2])
+        const { incr } = redis
+        assert.strictEqual(yield* incr("pool:counter"), 1n)
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive(
     "a blocking command times out by its own allowance, not the command timeout",

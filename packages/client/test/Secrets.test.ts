@@ -66,37 +66,41 @@ describe("secrets", () => {
     assert.include(Either.isLeft(parsed) ? parsed.left.message : "", "percent-encode")
   })
 
-  it.scopedLive("a password with reserved characters works, and neither spans nor auth errors show it", () =>
-    Effect.gen(function*() {
-      const secret = "p/ss@w:rd#?x%y"
-      const server = yield* RedisServer.make({ password: secret })
-      const url = `redis://default:${encodeURIComponent(secret)}@127.0.0.1:${server.port}/0`
-      const spans: Array<Tracer.Span> = []
-      const base = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (...args) => {
-          const span = base.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: base.context
-      })
-      const redis = yield* Redis.make({ url, tracing: true }).pipe(Effect.provide(NodeTransport.layer))
-      yield* Effect.withTracer(redis.set("k", "v"), tracer)
-      assert.isAbove(spans.length, 0)
-      for (const span of spans) {
-        assertHidden({ name: span.name, attributes: Object.fromEntries(span.attributes) }, secret, "span")
-      }
-      const wrong = "w/r@ng:pa#ss?word"
-      const refused = yield* Effect.exit(
-        Redis.make({ url: `redis://default:${encodeURIComponent(wrong)}@127.0.0.1:${server.port}` }).pipe(
-          Effect.provide(NodeTransport.layer)
+  it.scopedLive(
+    "a password with reserved characters works, and neither spans nor auth errors show it",
+    () =>
+      Effect.gen(function*() {
+        const secret = "p/ss@w:rd#?x%y"
+        const server = yield* RedisServer.make({ password: secret })
+        const url = `redis://default:${encodeURIComponent(secret)}@127.0.0.1:${server.port}/0`
+        const spans: Array<Tracer.Span> = []
+        const base = yield* Effect.tracer
+        const tracer = Tracer.make({
+          span: (...args) => {
+            const span = base.span(...args)
+            spans.push(span)
+            return span
+          },
+          context: base.context
+        })
+        const redis = yield* Redis.make({ url, tracing: true }).pipe(Effect.provide(NodeTransport.layer))
+        yield* Effect.withTracer(redis.set("k", "v"), tracer)
+        assert.isAbove(spans.length, 0)
+        for (const span of spans) {
+          assertHidden({ name: span.name, attributes: Object.fromEntries(span.attributes) }, secret, "span")
+        }
+        const wrong = "w/r@ng:pa#ss?word"
+        const refused = yield* Effect.exit(
+          Redis.make({ url: `redis://default:${encodeURIComponent(wrong)}@127.0.0.1:${server.port}` }).pipe(
+            Effect.provide(NodeTransport.layer)
+          )
         )
-      )
-      assert.isTrue(Exit.isFailure(refused))
-      if (Exit.isFailure(refused)) {
-        assert.notInclude(Cause.pretty(refused.cause), wrong)
-        assertHidden(Cause.squash(refused.cause), wrong, "auth error")
-      }
-    }), { timeout: 30_000 })
+        assert.isTrue(Exit.isFailure(refused))
+        if (Exit.isFailure(refused)) {
+          assert.notInclude(Cause.pretty(refused.cause), wrong)
+          assertHidden(Cause.squash(refused.cause), wrong, "auth error")
+        }
+      }),
+    { timeout: 30_000 }
+  )
 })
