@@ -59,7 +59,11 @@ export interface Options {
   readonly protocol?: 2 | 3
   /** Sent as CLIENT SETNAME on every (re)connect. */
   readonly clientName?: string
-  /** How long a command waits for its reply. Default 10 seconds. */
+  /**
+   * How long a command waits for its reply. Default 10 seconds. When the
+   * oldest command in flight has waited this long, the connection is
+   * replaced: replies come in order, so nothing behind it could arrive.
+   */
   readonly commandTimeout?: Duration.DurationInput
   /** How long dialing plus handshake may take. Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput

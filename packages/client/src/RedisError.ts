@@ -33,8 +33,10 @@ export type Outcome = "not-sent" | "rejected" | "may-have-executed"
  *
  * - `Connect`: dialing failed (refused, unknown host, TLS failure, connect timeout).
  * - `Handshake`: the server rejected HELLO/SELECT/CLIENT SETNAME.
- * - `Lost`: the connection dropped while the command was in flight or queued.
- * - `Unavailable`: reconnecting gave up, or the offline queue is full or disabled.
+ * - `Lost`: the connection dropped while the command was in flight or queued,
+ *   or was reset because the oldest reply did not complete within its timeout.
+ * - `Unavailable`: reconnecting gave up, the offline queue is full or
+ *   disabled, or `writeBufferSize` bytes already wait to be written.
  *
  * @since 0.1.0
  * @category errors
@@ -82,7 +84,10 @@ export class RedisReplyError extends Data.TaggedError("RedisReplyError")<{
 
 /**
  * No reply arrived within the command timeout (for blocking commands: the
- * timeout plus the block time). The late reply, if any, is read and dropped.
+ * timeout plus the block time). `not-sent` when the command was still
+ * waiting to be written. When the oldest command in flight times out the
+ * connection is reset (nothing behind it could be answered); otherwise
+ * the late reply is read and dropped.
  *
  * @since 0.1.0
  * @category errors
