@@ -477,6 +477,10 @@ export class Connection {
       const unit = this.waiting.at(i)!
       if (unit.waiting && unit.deadline <= now) this.expire(unit)
     }
+    // Expired and withdrawn units keep their place until the queue drains; while it cannot, they are dropped here.
+    if (this.waiting.length > 2 * this.waitingCommands + 64) {
+      for (const unit of this.waiting.drain()) if (unit.waiting) this.waiting.push(unit)
+    }
     const oldest = this.inflight.peek()
     if (oldest !== undefined && oldest.deadline <= now && this.isReady) this.reset(oldest)
     if (this.inflight.length === 0 && this.waitingCommands === 0) {
