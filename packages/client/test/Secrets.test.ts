@@ -2,9 +2,10 @@ import { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, Redacted, Tracer } from "effect"
+import { Cause, Effect, Either, Exit, Redacted } from "effect"
 import * as fc from "fast-check"
 import { inspect } from "node:util"
+import { recording } from "./utils.js"
 
 /** Every way a value ends up in a log: message, String, JSON, inspect, stack, and as the failure of a Cause. */
 const representations = (value: unknown): ReadonlyArray<string> => {
@@ -73,16 +74,7 @@ describe("secrets", () => {
         const secret = "p/ss@w:rd#?x%y"
         const server = yield* RedisServer.make({ password: secret })
         const url = `redis://default:${encodeURIComponent(secret)}@127.0.0.1:${server.port}/0`
-        const spans: Array<Tracer.Span> = []
-        const base = yield* Effect.tracer
-        const tracer = Tracer.make({
-          span: (...args) => {
-            const span = base.span(...args)
-            spans.push(span)
-            return span
-          },
-          context: base.context
-        })
+        const { spans, tracer } = yield* recording
         const redis = yield* Redis.make({ url, tracing: true }).pipe(Effect.provide(NodeTransport.layer))
         yield* Effect.withTracer(redis.set("k", "v"), tracer)
         assert.isAbove(spans.length, 0)

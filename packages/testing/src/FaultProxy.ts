@@ -22,8 +22,8 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Net from "node:net"
-import { withLiveClock } from "./internal/process.js"
-import { RedisServerError } from "./RedisServer.js"
+import { listen } from "./internal/listen.js"
+import type { RedisServerError } from "./RedisServer.js"
 
 /**
  * Which way bytes flow: from the client to the server, or back.
@@ -124,8 +124,6 @@ interface Link {
   blackHoled: boolean
   readonly pipes: Record<Direction, Pipe>
 }
-
-const closeTimeout = "2 seconds"
 
 const newRule = (): Rule => ({ stalled: false, delayMillis: 0, budget: undefined, received: 0, forwarded: 0 })
 
@@ -240,24 +238,9 @@ export const make = (target: Target): Effect.Effect<FaultProxy, RedisServerError
       pump(link, "toClient")
     }
 
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Net.Server, RedisServerError>((resume) => {
-        const server = Net.createServer(onConnection)
-        server.once(
-          "error",
-          (cause) => resume(Effect.fail(new RedisServerError({ message: "The fault proxy could not listen", cause })))
-        )
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-        return Effect.sync(() => server.close())
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          for (const link of links) close(link)
-          server.close(() => resume(Effect.void))
-        }).pipe(Effect.timeoutOption(closeTimeout), withLiveClock)
-    )
-
-    const port = (server.address() as Net.AddressInfo).port
+    const port = yield* listen("fault proxy", onConnection, () => {
+      for (const link of links) close(link)
+    })
     const both: ReadonlyArray<Direction> = ["toServer", "toClient"]
     return {
       host: "127.0.0.1",
