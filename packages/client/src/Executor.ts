@@ -24,8 +24,9 @@ export interface Executor {
   readonly execute: <A>(command: Command.Command<A>, binary: boolean) => Effect.Effect<A, RedisError>
   /**
    * Runs commands as one contiguous batch (one write, nothing interleaved)
-   * and reports every outcome in order. A batch with an invalid argument is
-   * refused whole.
+   * and reports every outcome in order. A batch with an invalid argument,
+   * or (on a shared connection) a state-changing command outside a
+   * complete MULTI … EXEC, is refused whole.
    */
   readonly executeAll: (
     commands: ReadonlyArray<Command.Command<unknown>>,

@@ -104,7 +104,11 @@ export interface View<IsBinary extends boolean> {
   /**
    * Sends any command line and returns the reply as decoded (see
    * `RespValue` in `@effect-redis/resp`). Error replies still fail with
-   * `RedisReplyError`.
+   * `RedisReplyError`. Commands that change the connection's state
+   * (SELECT, SUBSCRIBE, WATCH, MULTI, CLIENT REPLY, HELLO…, by name) are
+   * refused on the shared connection with `RedisArgumentError` before
+   * anything is sent: run them on a connection from `reserve`. Blocking
+   * commands (BLPOP…, by name) run on a pool connection.
    */
   readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, RedisError>
   /**
@@ -232,9 +236,10 @@ export interface Redis extends Client, Subscriptions<false> {
   readonly keyspaceEvents: (options?: PubSub.KeyspaceOptions) => Stream.Stream<PubSub.KeyspaceEvent, RedisError>
   /**
    * Lends a dedicated connection from the pool for the scope: for
-   * connection state (SELECT, CLIENT REPLY…) or long sequences that must not
-   * interleave. It goes back to the pool when the scope ends, or is closed
-   * instead if the scope failed or changed its connection state.
+   * connection state (SELECT, WATCH, CLIENT TRACKING…, which the shared
+   * connection refuses) or long sequences that must not interleave. It goes
+   * back to the pool when the scope ends, or is closed instead if the scope
+   * failed or ran a state-changing or `raw` command.
    */
   readonly reserve: Effect.Effect<Reserved, RedisError, Scope.Scope>
   /**

@@ -64,7 +64,11 @@ export interface Options {
   readonly protocol?: 2 | 3
   /** Sent as CLIENT SETNAME on every (re)connect. */
   readonly clientName?: string
-  /** How long a command waits for its reply. Default 10 seconds. */
+  /**
+   * How long a command waits for its reply. Default 10 seconds. When the
+   * oldest command in flight has waited this long, the connection is
+   * replaced: replies come in order, so nothing behind it could arrive.
+   */
   readonly commandTimeout?: Duration.DurationInput
   /** How long dialing plus handshake may take. Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput
@@ -74,6 +78,15 @@ export interface Options {
    * (reason `Unavailable`, outcome `not-sent`).
    */
   readonly offlineQueueSize?: number
+  /**
+   * How many bytes of commands may wait to be written: while the connection
+   * is down, or while Redis reads more slowly than commands come (the
+   * socket pushes back). Beyond it new commands fail at once with
+   * `RedisConnectionError` (reason `Unavailable`, outcome `not-sent`). One
+   * command larger than this is still sent when nothing else waits.
+   * Default 64 MiB.
+   */
+  readonly writeBufferSize?: number
   /**
    * When to try reconnecting after a connection is lost. Default:
    * exponential from 50 ms, jittered, capped at 2 seconds, forever.
@@ -240,6 +253,7 @@ export interface Resolved {
   readonly commandTimeoutMillis: number
   readonly connectTimeoutMillis: number
   readonly offlineQueueSize: number
+  readonly writeBufferSize: number
   readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
@@ -297,10 +311,31 @@ export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Sch
 
 const fail = (message: string) => Either.left(new RedisConfigError({ message }))
 
-const redactUrl = (url: URL): string => {
-  const copy = new URL(url.href)
-  if (copy.password !== "") copy.password = "***"
-  return copy.href
+/**
+ * The URL as messages show it: everything between the scheme and the last
+ * `@` after the user name becomes `***`. It works on the text as given,
+ * not as a URL parser reads it, because a `/`, `?` or `#` left unencoded
+ * in a password moves where a parser thinks the password ends.
+ */
+const masked = (input: string): string => {
+  const at = input.lastIndexOf("@")
+  if (at < 0) return input
+  // Without a `scheme://` head, whatever precedes a colon might be a scheme or a user: the colon starts the mask.
+  const head = /^[a-z][a-z0-9+.-]*:\/\//i.exec(input)?.[0] ?? ""
+  const userinfo = input.slice(head.length, at)
+  const colon = userinfo.indexOf(":")
+  return colon < 0 ? input : `${head}${userinfo.slice(0, colon)}:***${input.slice(at)}`
+}
+
+/**
+ * Where the user and password end: the first `/`, `?` or `#` after the
+ * scheme's `//` (an `@` beyond it is not where a URL parser looks).
+ */
+const authorityEnd = (input: string): number => {
+  const slashes = input.indexOf("//")
+  if (slashes < 0) return input.length
+  const end = input.slice(slashes + 2).search(/[/?#]/)
+  return end < 0 ? input.length : slashes + 2 + end
 }
 
 const parsePositiveInt = (name: string, value: string, source: string): Either.Either<number, RedisConfigError> => {
@@ -312,20 +347,29 @@ const parsePositiveInt = (name: string, value: string, source: string): Either.E
 
 /**
  * Reads a connection URL into options. The password, if any, comes back
- * `Redacted`; error messages show the URL with the password masked.
+ * `Redacted`; error messages show the URL with everything after the user
+ * name masked up to the host. A user or password must percent-encode `/`,
+ * `?`, `#` and `@`; an `@` after the host is refused rather than guessed
+ * at.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseUrl = (input: string): Either.Either<Options, RedisConfigError> => {
+  const shown = masked(input)
+  if (input.lastIndexOf("@") > authorityEnd(input)) {
+    // A password with an unencoded "/", "?" or "#" would be read as a host, a port, a path or options.
+    return fail(
+      `Invalid Redis URL "${shown}": an "@" after the host. If the user or password contains "/", "?", "#" ` +
+        `or "@", percent-encode it (encodeURIComponent)`
+    )
+  }
   let url: URL
   try {
     url = new URL(input)
   } catch {
-    const masked = input.replace(/:[^:@/]*@/, ":***@")
-    return fail(`Invalid Redis URL "${masked}": expected redis://[user[:password]@]host[:port][/db]`)
+    return fail(`Invalid Redis URL "${shown}": expected redis://[user[:password]@]host[:port][/db]`)
   }
-  const shown = redactUrl(url)
   const options: {
     -readonly [K in keyof Options]: Options[K]
   } = {}
@@ -432,6 +476,10 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (!Number.isInteger(offlineQueueSize) || offlineQueueSize < 0) {
       return yield* fail(`offlineQueueSize must be a non-negative integer, got ${offlineQueueSize}`)
     }
+    const writeBufferSize = merged.writeBufferSize ?? 64 * 1024 * 1024
+    if (!Number.isInteger(writeBufferSize) || writeBufferSize < 1) {
+      return yield* fail(`writeBufferSize must be a positive integer (bytes), got ${writeBufferSize}`)
+    }
     if (merged.clientName !== undefined && /[\s]/.test(merged.clientName)) {
       return yield* fail(`clientName may not contain spaces or newlines, got "${merged.clientName}"`)
     }
@@ -467,6 +515,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       commandTimeoutMillis: yield* durationMillis("commandTimeout", merged.commandTimeout, 10_000),
       connectTimeoutMillis: yield* durationMillis("connectTimeout", merged.connectTimeout, 10_000),
       offlineQueueSize,
+      writeBufferSize,
       reconnectSchedule: merged.reconnectSchedule ?? defaultReconnectSchedule,
       healthCheckIntervalMillis: merged.healthCheckInterval === undefined
         ? undefined

@@ -19,8 +19,13 @@ import type { RedisConnectionError } from "./RedisError.js"
  * @category models
  */
 export interface Socket {
-  /** Queues bytes for sending; never throws. */
-  readonly write: (data: Uint8Array) => void
+  /**
+   * Queues bytes for sending; never throws. Returns `false` when the bytes
+   * could not all be handed to the operating system and wait in the
+   * transport: the client then writes nothing more until `onDrain`. A
+   * transport without flow control may return nothing.
+   */
+  readonly write: (data: Uint8Array) => boolean | void
   /** Closes after pending writes are flushed. */
   readonly end: () => void
   /** Closes now. `onClose` still fires once. */
@@ -36,6 +41,13 @@ export interface Socket {
 export interface Handlers {
   /** A chunk arrived. The transport must not reuse the chunk's memory afterwards. */
   readonly onData: (chunk: Uint8Array) => void
+  /**
+   * Everything waiting in the transport was sent, after a `write` returned
+   * `false`. A transport whose `write` can return `false` must call it.
+   *
+   * @since 0.2.0
+   */
+  readonly onDrain: () => void
   /** The connection closed, by either side, with the error if there was one. Called exactly once. */
   readonly onClose: (error: unknown) => void
 }

@@ -246,7 +246,8 @@ describe("Connection", () => {
       let calls = 0
       const fake = yield* FakeServer.make((command, connection) => {
         calls++
-        connection.write(calls === 1 ? "?this is not RESP\r\n" : `+${command.join(" ")}\r\n`)
+        // Call 1 is the handshake's PING; call 2 is the test's command.
+        connection.write(calls === 2 ? "?this is not RESP\r\n" : `+${command.join(" ")}\r\n`)
       })
       const redis = yield* Redis.make({ url: fake.url, protocol: 2 }).pipe(Effect.provide(NodeTransport.layer))
       const error = failure(yield* Effect.exit(redis.raw(["PING"])))

@@ -1,7 +1,7 @@
 import type { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
-import { Effect, Layer, Schedule } from "effect"
+import { Effect, Layer, Schedule, Tracer } from "effect"
 import * as Net from "node:net"
 
 /**
@@ -43,3 +43,17 @@ export const calls = (redis: Redis.Redis, command: string) =>
     const line = info["commandstats"]?.[`cmdstat_${command}`] ?? ""
     return Number(/calls=(\d+)/.exec(line)?.[1] ?? 0)
   })
+
+/** A tracer that keeps every span it opens, delegating to Effect's own. */
+export const recording = Effect.map(Effect.tracer, (base) => {
+  const spans: Array<Tracer.Span> = []
+  const tracer = Tracer.make({
+    span: (...args) => {
+      const span = base.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: base.context
+  })
+  return { spans, tracer }
+})

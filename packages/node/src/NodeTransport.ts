@@ -83,11 +83,10 @@ const connect = (endpoint: Endpoint, handlers: Handlers, timeoutMillis: number) 
         closeError = error
       })
       socket.on("data", handlers.onData)
+      socket.on("drain", handlers.onDrain)
       socket.once("close", () => handlers.onClose(closeError))
       resume(Effect.succeed({
-        write: (data) => {
-          socket.write(data)
-        },
+        write: (data) => socket.write(data),
         end: () => {
           socket.end()
         },

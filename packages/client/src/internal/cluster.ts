@@ -29,6 +29,7 @@ import { RedisArgumentError, RedisConnectionError, type RedisError } from "../Re
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
+import * as Placement from "./placement.js"
 import * as ConnectionPool from "./pool.js"
 import { failureOf } from "./replies.js"
 
@@ -57,6 +58,15 @@ interface Redirect {
 }
 
 const addressOf = (host: string, port: number): string => `${host}:${port}`
+
+/** A batch on a node: on its shared connection, or (with a blocking command) on one of its pool. */
+const batchOn = (
+  node: Node,
+  batch: ReadonlyArray<Command.Command<unknown>>,
+  binary: boolean,
+  place: "shared" | "pool"
+): Effect.Effect<Exits> =>
+  place === "shared" ? node.connection.executeAll(batch, binary) : Placement.onPool(node.pool, batch, binary)
 
 /** Reads `MOVED <slot> <host>:<port>` and `ASK …`; an empty host means the node that answered. */
 const redirectOf = (error: RedisError, from: Node): Redirect | undefined => {
@@ -317,7 +327,9 @@ export class Cluster {
         ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) =>
           exits[1]! as Exit.Exit<A, RedisError>)
         : connection.execute(command, binary)
-    return (command.spec.flags & Command.Flags.blocking) !== 0 ? node.pool.withConnection(run) : run(node.connection)
+    return (command.spec.flags & Placement.dedicated) !== 0
+      ? Placement.aside(command, () => node.pool.withConnection(run))
+      : run(node.connection)
   }
 
   private followed<A>(
@@ -370,9 +382,13 @@ export class Cluster {
   }
 
   private routeAll(batch: ReadonlyArray<Command.Command<unknown>>, binary: boolean): Effect.Effect<Exits> {
+    const place = Placement.ofBatch(batch)
+    if (place instanceof RedisArgumentError) return Effect.succeed(Placement.failedBatch(batch, place))
     const slots = batch.map(slotOfCommand)
     const keyed = slots.find((slot) => slot !== undefined)
-    if (batch.some((command) => command.spec.name === "MULTI")) return this.transaction(batch, binary, slots, keyed)
+    if (batch.some((command) => command.spec.name === "MULTI")) {
+      return this.transaction(batch, binary, slots, keyed, place)
+    }
     // Commands without keys (SCRIPT LOAD ahead of EVALSHA…) go with the batch's first keyed command.
     const groups = new Map<Node | undefined, Array<number>>()
     slots.forEach((slot, index) => {
@@ -386,7 +402,7 @@ export class Cluster {
       const commands = indices.map((index) => batch[index]!)
       const outcomes = node === undefined
         ? Effect.map(Effect.exit(this.unserved(slots[indices[0]!] ?? keyed)), (exit) => commands.map(() => exit))
-        : this.runGroup(node, commands, binary)
+        : this.runGroup(node, commands, binary, place)
       return Effect.map(outcomes, (partial) => partial.forEach((exit, at) => exits[indices[at]!] = exit))
     }, { concurrency: "unbounded", discard: true }).pipe(Effect.as(exits))
   }
@@ -395,9 +411,10 @@ export class Cluster {
   private runGroup(
     node: Node,
     commands: ReadonlyArray<Command.Command<unknown>>,
-    binary: boolean
+    binary: boolean,
+    place: "shared" | "pool"
   ): Effect.Effect<Exits> {
-    return Effect.flatMap(node.connection.executeAll(commands, binary), (exits) =>
+    return Effect.flatMap(batchOn(node, commands, binary, place), (exits) =>
       Effect.forEach(exits, (exit, at) => {
         const error = failureOf(exit)
         const redirect = error === undefined ? undefined : redirectOf(error, node)
@@ -411,7 +428,8 @@ export class Cluster {
     batch: ReadonlyArray<Command.Command<unknown>>,
     binary: boolean,
     slots: ReadonlyArray<number | undefined>,
-    keyed: number | undefined
+    keyed: number | undefined,
+    place: "shared" | "pool"
   ): Effect.Effect<Exits> {
     const other = slots.find((slot) => slot !== undefined && slot !== keyed)
     if (other !== undefined) {
@@ -426,7 +444,7 @@ export class Cluster {
       return Effect.succeed(batch.map(() => refused))
     }
     const attempt = (node: Node, left: number): Effect.Effect<Exits> =>
-      Effect.flatMap(node.connection.executeAll(batch, binary), (exits) => {
+      Effect.flatMap(batchOn(node, batch, binary, place), (exits) => {
         // A slot that moved refuses every queued command and EXEC aborts: nothing ran, so it is sent again.
         const moved = exits.map(failureOf).map((error) => error && redirectOf(error, node))
           .find((redirect) => redirect !== undefined && !redirect.ask)

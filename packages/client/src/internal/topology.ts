@@ -14,6 +14,7 @@ import * as Cache from "./cache.js"
 import * as Cluster from "./cluster.js"
 import * as ClusterPubSub from "./clusterPubSub.js"
 import * as Connection from "./connection.js"
+import * as Placement from "./placement.js"
 import * as ConnectionPool from "./pool.js"
 import * as Sentinel from "./sentinel.js"
 import * as Subscriber from "./subscriber.js"
@@ -60,22 +61,29 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
       ? undefined
       : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
-    const pooled = <A>(command: Command.Command<A>, binary: boolean) =>
-      pool.withConnection((member) => member.execute(command, binary))
+    // Blocking commands go to the pool; state-changing ones are refused (see placement.ts).
+    const aside = <A>(command: Command.Command<A>, binary: boolean) =>
+      Placement.aside(command, (command) => pool.withConnection((member) => member.execute(command, binary)))
     const direct: Executor = {
       execute: reader === undefined
         ? (command, binary) =>
-          (command.spec.flags & Command.Flags.blocking) !== 0
-            ? pooled(command, binary)
+          (command.spec.flags & Placement.dedicated) !== 0
+            ? aside(command, binary)
             : connection.execute(command, binary)
         : (command, binary) => {
           const flags = command.spec.flags
-          if ((flags & Command.Flags.blocking) !== 0) return pooled(command, binary)
+          if ((flags & Placement.dedicated) !== 0) return aside(command, binary)
           return (flags & Command.Flags.readonly) !== 0
             ? reader.execute(command, binary)
             : connection.execute(command, binary)
         },
-      executeAll: connection.executeAll
+      executeAll: (batch, binary) => {
+        const place = Placement.ofBatch(batch)
+        if (place === "shared") return connection.executeAll(batch, binary)
+        return place === "pool"
+          ? Placement.onPool(pool, batch, binary)
+          : Effect.succeed(Placement.failedBatch(batch, place))
+      }
     }
     const subscribe: Subscribe = (targets, binary) =>
       Effect.flatMap(subscriber(binary), (opened) => opened.subscribe(targets))
