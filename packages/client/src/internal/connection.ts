@@ -85,7 +85,7 @@ export class Connection {
   private unflushed = 0
   private readonly offline = new Fifo<Pending>()
   private readonly writer = new RespCommandWriter()
-  private readonly decoder = new RespDecoder()
+  private readonly decoder: RespDecoder
   private flushScheduled = false
   private sweepTimer: ReturnType<typeof setInterval> | undefined = undefined
   private drained: (() => void) | undefined = undefined
@@ -104,6 +104,7 @@ export class Connection {
     private readonly idleBinary: boolean,
     private readonly extras: Handshake.Extras
   ) {
+    this.decoder = new RespDecoder({ ...config.replyLimits, platform: transport.decoderPlatform })
     this.decoder.binary = idleBinary
   }
 
