@@ -3,11 +3,18 @@
  * node-redis' RESP decoder, in one process on the same bytes, alternating
  * the order each round. Prints markdown tables of medians.
  *
+ * effect-redis runs twice: with Node's fast paths (`NodeResp.decoderPlatform`,
+ * what the client uses on Node) and with the standard `TextDecoder`
+ * platform. The ratio between the two is printed per fixture: the fast paths
+ * lean on undocumented Buffer methods and V8 behaviour, and a Node release
+ * that makes them slower shows up as a falling ratio.
+ *
  * Run with `pnpm --filter @effect-redis/bench exec tsx src/codec.ts`.
  *
  * @since 0.1.0
  */
-import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { NodeResp } from "@effect-redis/node"
+import { RespDecoder, type RespDecoderPlatform, standardPlatform } from "@effect-redis/resp/RespDecoder"
 import { Decoder as NodeRedisDecoder, RESP_TYPES } from "@redis/client/dist/lib/RESP/decoder.js"
 import { loadavg } from "node:os"
 import RedisParser from "redis-parser"
@@ -21,11 +28,11 @@ interface Contender {
   readonly make: () => (chunks: ReadonlyArray<Buffer>) => number
 }
 
-const effectRedis = (binary: boolean): Contender => ({
-  name: `effect-redis (${binary ? "binary" : "text"})`,
+const effectRedis = (binary: boolean, platform: RespDecoderPlatform = NodeResp.decoderPlatform): Contender => ({
+  name: `effect-redis${platform === standardPlatform ? " standard platform" : ""} (${binary ? "binary" : "text"})`,
   binary,
   make: () => {
-    const decoder = new RespDecoder()
+    const decoder = new RespDecoder({ platform })
     decoder.binary = binary
     let count = 0
     const onValue = () => {
@@ -148,13 +155,21 @@ const report = (fixture: Fixture, results: ReadonlyArray<Result>, large: boolean
       } | ${fmt(base(r.binary).seconds / r.seconds, 2)}× |`
     )
   }
+  const seconds = (name: string) => results.find((r) => r.name === name)!.seconds
+  const fastPaths = (mode: string) =>
+    fmt(seconds(`effect-redis standard platform (${mode})`) / seconds(`effect-redis (${mode})`), 2)
+  console.log(
+    `\nNode fast paths vs the standard platform: ${fastPaths("text")}× (text), ${fastPaths("binary")}× (binary)`
+  )
 }
 
 const contenders = [
   effectRedis(false),
+  effectRedis(false, standardPlatform),
   redisParser(false),
   nodeRedis(false),
   effectRedis(true),
+  effectRedis(true, standardPlatform),
   redisParser(true),
   nodeRedis(true)
 ]
