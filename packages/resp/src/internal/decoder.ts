@@ -9,25 +9,13 @@ import {
   RespVerbatim
 } from "../RespValue.js"
 import type { RespValue } from "../RespValue.js"
+import { Assembly } from "./assembly.js"
 import { type Platform, standard } from "./platform.js"
 import { RespProtocolError } from "./protocolError.js"
 import { isBigNumber, readDouble } from "./scalars.js"
+import { Slicer } from "./slicer.js"
 
 const EMPTY = new Uint8Array(0)
-const NO_REGION = new ArrayBuffer(0)
-const SCRATCH_MAX = 16 * 1024 * 1024
-
-// A payload that spans chunks is first given room for this much, or twice
-// what arrived with its header, then doubles as its bytes arrive: memory
-// follows the bytes received, never the length a header declares.
-const FIRST_RESERVATION = 64 * 1024
-
-// Large ASCII payloads become a concatenation of strings of at most PIECE
-// bytes. Each piece is an ordinary young-generation object; one flat string
-// of a megabyte would go to the large-object space, and a stream of them
-// forces a full collection every few replies. V8 flattens the whole string
-// once, when (and if) the program reads it.
-const PIECE = 64 * 1024
 
 /** @internal */
 export const defaults = {
@@ -106,9 +94,6 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 // The longest integer line, sign and leading zeros included.
 const INTEGER_LINE = 64
 
-const REGION = 64 * 1024
-const WINDOW = 1024
-
 // Aggregates declaring up to this many elements get an array of exactly
 // their size, filled by index: no growth on the way and no spare capacity
 // afterwards. Larger ones grow as their elements arrive. The slots one
@@ -159,14 +144,12 @@ export class Decoder {
   private lineLength = 0
   private lineOffset = 0
 
-  // BULK: the payload and its CRLF, assembled as they arrive.
-  private bulk: Uint8Array = EMPTY
-  private bulkFilled = 0
-  private bulkTotal = 0
+  // BULK: the payload being assembled, its kind, mode and where its element
+  // started.
+  private readonly assembly: Assembly
   private bulkKind = K_STRING
   private bulkBinary = false
   private bulkStart = 0
-  private scratch: Uint8Array = EMPTY
 
   // SKIP: a payload too long for text, passed over: the bytes still to
   // skip (CRLF included), its length, kind and where its element started.
@@ -175,21 +158,7 @@ export class Decoder {
   private skipKind = K_STRING
   private skipStart = 0
 
-  // The copied region of the current chunk binary values are cut from: its
-  // memory, and what to add to a position in the chunk to get the offset
-  // in that memory.
-  private region: ArrayBuffer = NO_REGION
-  private regionShift = 0
-  private regionSource: Uint8Array | null = null
-  private regionEnd = 0
-
-  // The buffer strings are cut from, whether it is ASCII, and the window of
-  // it decoded.
-  private textSource: Uint8Array | null = null
-  private ascii = false
-  private window = ""
-  private windowStart = 0
-  private windowEnd = -1
+  private readonly slicer: Slicer
 
   // The open aggregates, innermost last.
   private depth = 0
@@ -212,6 +181,8 @@ export class Decoder {
 
   constructor(options?: Options) {
     this.platform = options?.platform ?? standard
+    this.slicer = new Slicer(this.platform)
+    this.assembly = new Assembly(this.platform)
     this.maxBulk = options?.maxBulkLength ?? defaults.maxBulkLength
     this.maxText = Math.min(this.maxBulk, this.platform.maxStringLength)
     this.maxDepth = options?.maxDepth ?? defaults.maxDepth
@@ -232,8 +203,7 @@ export class Decoder {
     this.state = IDLE
     this.line = EMPTY
     this.lineLength = 0
-    this.bulk = EMPTY
-    this.bulkFilled = 0
+    this.assembly.reset()
     this.skipLeft = 0
     this.depth = 0
     this.items.length = 0
@@ -256,8 +226,6 @@ export class Decoder {
     this.total += end
     this.onValue = onValue
     this.slots = end
-    this.regionSource = null
-    this.textSource = null
     try {
       let pos = 0
       if (this.state === LINE) pos = this.resumeLine(buf, chunkBase)
@@ -283,10 +251,7 @@ export class Decoder {
       })
     } finally {
       this.onValue = noop
-      this.regionSource = null
-      this.region = NO_REGION
-      this.textSource = null
-      this.window = ""
+      this.slicer.forget()
     }
     return this.error
   }
@@ -325,7 +290,7 @@ export class Decoder {
           break
         case 43: { // +
           const cr = this.lineEnd(buf, start, end)
-          next = cr < 0 ? cr : this.emitAt(this.status(buf, start + 1, cr), start, cr + 2)
+          next = cr < 0 ? cr : this.emitAt(this.slicer.status(buf, start + 1, cr), start, cr + 2)
           break
         }
         case 45: { // -
@@ -403,7 +368,7 @@ export class Decoder {
       return this.blob(buf, start, end, K_STRING)
     }
     return this.emitAt(
-      this.binary ? this.view(buf, from, stop) : this.text(buf, from, stop),
+      this.binary ? this.slicer.copy(buf, from, stop) : this.slicer.text(buf, from, stop),
       start,
       stop + 2
     )
@@ -582,7 +547,7 @@ export class Decoder {
     let value: RespValue
     switch (kind) {
       case K_STRING:
-        value = binary ? this.bytes(buf, p, stop, owned) : this.text(buf, p, stop)
+        value = binary ? this.bytes(buf, p, stop, owned) : this.slicer.text(buf, p, stop)
         break
       case K_BLOB_ERROR:
         value = new RespError(this.platform.utf8(buf, p, stop), true)
@@ -593,7 +558,7 @@ export class Decoder {
         }
         value = new RespVerbatim(
           String.fromCharCode(buf[p]!, buf[p + 1]!, buf[p + 2]!),
-          binary ? this.bytes(buf, p + 4, stop, owned) : this.text(buf, p + 4, stop)
+          binary ? this.bytes(buf, p + 4, stop, owned) : this.slicer.text(buf, p + 4, stop)
         )
         break
       default:
@@ -605,9 +570,7 @@ export class Decoder {
   }
 
   private bytes(buf: Uint8Array, p: number, stop: number, owned: boolean): Uint8Array {
-    return owned
-      ? this.platform.binary(buf.buffer as ArrayBuffer, buf.byteOffset + p, stop - p)
-      : this.view(buf, p, stop)
+    return owned ? this.slicer.own(buf, p, stop) : this.slicer.copy(buf, p, stop)
   }
 
   private aggregate(buf: Uint8Array, start: number, end: number, kind: number): number {
@@ -776,66 +739,6 @@ export class Decoder {
       : this.fail("Invalid big number", this.base + start)
   }
 
-  // Binary values are views into a private copy of up to REGION bytes of the
-  // chunk, made once for all the values it holds: allocating a buffer per
-  // value costs more than decoding it. A kept value holds its region alive.
-  private view(buf: Uint8Array, p: number, stop: number): Uint8Array {
-    if (this.regionSource !== buf || stop > this.regionEnd) {
-      const end = Math.min(buf.length, p + Math.max(REGION, stop - p))
-      const region = this.platform.alloc(end - p)
-      region.set(buf.subarray(p, end))
-      this.region = region.buffer as ArrayBuffer
-      this.regionShift = region.byteOffset - p
-      this.regionSource = buf
-      this.regionEnd = end
-    }
-    return this.platform.binary(this.region, this.regionShift + p, stop - p)
-  }
-
-  // ASCII is decoded as such, which is a plain copy where UTF-8 has to be
-  // validated: over twice as fast on large payloads. Strings up to WINDOW
-  // bytes are cut from a string of the next WINDOW bytes of the chunk: one
-  // call into the platform then serves every value in the window, and a
-  // call costs several times a substring. V8 copies substrings under 13
-  // characters; longer ones share the window, so a kept string holds at most
-  // WINDOW bytes alive. Chunks under 1 KiB hold too few values to pay for
-  // the ASCII check.
-  private text(buf: Uint8Array, p: number, stop: number): string {
-    if (buf.length >= 1024) {
-      if (this.textSource !== buf) {
-        this.textSource = buf
-        this.ascii = this.platform.isAscii(buf, 0, buf.length)
-        this.windowEnd = -1
-      }
-      if (this.ascii) {
-        if (stop - p > WINDOW) return this.asciiPieces(buf, p, stop)
-        if (p < this.windowStart || stop > this.windowEnd) {
-          this.windowStart = p
-          this.windowEnd = Math.min(buf.length, p + WINDOW)
-          this.window = this.platform.ascii(buf, p, this.windowEnd)
-        }
-        return this.window.slice(p - this.windowStart, stop - this.windowStart)
-      }
-      if (stop - p > WINDOW && this.platform.isAscii(buf, p, stop)) return this.asciiPieces(buf, p, stop)
-    }
-    return this.platform.utf8(buf, p, stop)
-  }
-
-  private asciiPieces(buf: Uint8Array, p: number, stop: number): string {
-    const ascii = this.platform.ascii
-    if (stop - p <= PIECE) return ascii(buf, p, stop)
-    let text = ascii(buf, p, p + PIECE)
-    for (let at = p + PIECE; at < stop; at += PIECE) text += ascii(buf, at, Math.min(stop, at + PIECE))
-    return text
-  }
-
-  // `+OK` is most simple strings; its constant saves a call into the
-  // platform when the chunk is too short for a window.
-  private status(buf: Uint8Array, p: number, cr: number): string {
-    if (cr - p === 2 && buf[p] === 79 && buf[p + 1] === 75) return "OK"
-    return this.text(buf, p, cr)
-  }
-
   private endChunks(start: number): number {
     const chunks = this.chunks!
     this.chunks = null
@@ -844,7 +747,7 @@ export class Decoder {
       return this.emitAt(new RespTextTooLong(this.chunksLength), start, this.next)
     }
     const bytes = chunks.length === 1 ? chunks[0]! : this.concat(chunks, this.chunksLength)
-    return this.emitAt(this.chunksBinary ? bytes : this.text(bytes, 0, bytes.length), start, this.next)
+    return this.emitAt(this.chunksBinary ? bytes : this.slicer.text(bytes, 0, bytes.length), start, this.next)
   }
 
   private concat(chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array {
@@ -866,62 +769,31 @@ export class Decoder {
     binary: boolean,
     start: number
   ): number {
-    const total = length + 2
-    const arrived = end - p
-    this.bulk = EMPTY
-    this.bulkFilled = 0
-    this.bulkTotal = total
+    // Streamed-string chunks and binary values are kept; the rest become a
+    // string at once.
+    this.assembly.start(buf, p, end, length + 2, !binary && kind !== K_CHUNK)
     this.bulkKind = kind
     this.bulkBinary = binary
     this.bulkStart = this.base + start
-    this.reserve(Math.min(total, Math.max(FIRST_RESERVATION, 2 * arrived)))
-    this.bulk.set(buf.subarray(p, end))
-    this.bulkFilled = arrived
     this.state = BULK
     return end
   }
 
-  // Makes room for `capacity` bytes of the payload being assembled, keeping
-  // what arrived. Text payloads are assembled in a reused buffer: they
-  // become a string right away, and a fresh buffer per large reply is memory
-  // the garbage collector then has to chase. Streamed-string chunks and
-  // binary values are kept, so they get their own. Buffers past SCRATCH_MAX
-  // are not kept, so one huge reply does not pin its size for the connection.
-  private reserve(capacity: number): void {
-    let room: Uint8Array
-    if (!this.bulkBinary && this.bulkKind !== K_CHUNK && capacity <= SCRATCH_MAX) {
-      if (this.scratch.length < capacity) this.scratch = this.platform.alloc(capacity)
-      room = this.scratch
-    } else {
-      room = this.platform.alloc(capacity)
-    }
-    if (room !== this.bulk && this.bulkFilled > 0) room.set(this.bulk.subarray(0, this.bulkFilled))
-    this.bulk = room
-  }
-
   private resumeBulk(buf: Uint8Array, pos: number, chunkBase: number): number {
-    const total = this.bulkTotal
-    const need = total - this.bulkFilled
-    const take = Math.min(need, buf.length - pos)
-    const filled = this.bulkFilled + take
-    if (filled > this.bulk.length) this.reserve(Math.min(total, Math.max(filled, 2 * this.bulk.length)))
-    this.bulk.set(buf.subarray(pos, pos + take), this.bulkFilled)
-    this.bulkFilled = filled
-    if (take < need) return buf.length
+    const next = this.assembly.add(buf, pos)
+    if (next < 0) return buf.length
     this.state = IDLE
-    const bulk = this.bulk.length === total ? this.bulk : this.bulk.subarray(0, total)
-    this.bulk = EMPTY
-    // The scratch buffer is reused: a window cut from it earlier is stale.
-    this.textSource = null
-    const stop = total - 2
+    const bulk = this.assembly.take()
+    // The reused buffer may have been cut from before: forget it.
+    this.slicer.forget()
+    const stop = bulk.length - 2
     if (bulk[stop] !== CR || bulk[stop + 1] !== LF) {
       const missing = bulk[stop] !== CR ? stop : stop + 1
-      // The payload's bytes are contiguous in the stream, ending at
-      // `chunkBase + pos + take`.
-      return this.fail("Expected CRLF after a bulk payload", chunkBase + pos + take - (total - missing))
+      // The payload's bytes are contiguous in the stream, ending at `chunkBase + next`.
+      return this.fail("Expected CRLF after a bulk payload", chunkBase + next - (bulk.length - missing))
     }
     this.base = chunkBase
-    return this.payload(bulk, 0, stop, this.bulkKind, this.bulkBinary, true, this.bulkStart, pos + take)
+    return this.payload(bulk, 0, stop, this.bulkKind, this.bulkBinary, true, this.bulkStart, next)
   }
 
   // A payload too long for text: its bytes are passed over as they arrive,
