@@ -134,6 +134,26 @@ describe("RESP codec properties", () => {
     )
   })
 
+  it("tells ASCII chunks from others wherever the one high byte sits", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1024, maxLength: 3000 }).map((bytes) => bytes.map((b) => b & 0x7f)),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0x80, max: 0xff }))),
+        fc.nat(7),
+        fc.constantFrom(...platforms),
+        (ascii, high, shift, [, platform]) => {
+          const payload = Buffer.from(ascii)
+          if (high !== null) payload[high[0] % payload.length] = high[1]
+          // Nulls of three bytes before it move the payload across word boundaries.
+          const input = Buffer.concat([Buffer.from("_\r\n".repeat(shift)), encodeFrame(RespFrame.BulkString(payload))])
+          const result = decode(input, { platform })
+          assert.deepStrictEqual(result.values.at(-1), payload.toString("utf8"))
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+
   const argument: fc.Arbitrary<Argument> = fc.oneof(
     fc.string({ unit: "grapheme", maxLength: 30 }),
     fc.integer(),

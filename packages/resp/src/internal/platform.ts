@@ -21,29 +21,49 @@ const V8_MAX_STRING_LENGTH = 2 ** 29 - 24
 
 // Below this many bytes, building the string in JavaScript beats the call
 // into the TextDecoder and the view it needs.
-const SHORT = 16
+const SHORT = 32
 
 // `ignoreBOM` keeps a leading U+FEFF, which is data here, as Buffer does.
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
 
-const fromCodes = (bytes: Uint8Array, start: number, end: number): string => {
+// The text of ASCII bytes, or undefined at the first byte that is not.
+const shortAscii = (bytes: Uint8Array, start: number, end: number): string | undefined => {
   let text = ""
-  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!)
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!
+    if (byte > 127) return undefined
+    text += String.fromCharCode(byte)
+  }
   return text
+}
+
+const decode = (bytes: Uint8Array, start: number, end: number): string => utf8Decoder.decode(bytes.subarray(start, end))
+
+// Four bytes at a time over the aligned middle: ASCII is every high bit clear.
+const isAscii = (bytes: Uint8Array, start: number, end: number): boolean => {
+  let i = start
+  for (; i < end && ((bytes.byteOffset + i) & 3) !== 0; i++) if (bytes[i]! > 127) return false
+  const words = (end - i) >>> 2
+  if (words > 0) {
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words)
+    let high = 0
+    for (let w = 0; w < words; w++) high |= view[w]!
+    if ((high & 0x80808080) !== 0) return false
+    i += words * 4
+  }
+  for (; i < end; i++) if (bytes[i]! > 127) return false
+  return true
 }
 
 /** @internal */
 export const standard: Platform = {
   wrap: (chunk) => chunk,
   alloc: (size) => new Uint8Array(size),
-  utf8: (bytes, start, end) => utf8Decoder.decode(bytes.subarray(start, end)),
-  // ASCII is valid UTF-8 with the same meaning: one decoder serves both.
+  utf8: (bytes, start, end) =>
+    (end - start < SHORT ? shortAscii(bytes, start, end) : undefined) ?? decode(bytes, start, end),
   ascii: (bytes, start, end) =>
-    end - start < SHORT ? fromCodes(bytes, start, end) : utf8Decoder.decode(bytes.subarray(start, end)),
-  isAscii: (bytes, start, end) => {
-    for (let i = start; i < end; i++) if (bytes[i]! > 127) return false
-    return true
-  },
+    (end - start < SHORT ? shortAscii(bytes, start, end) : undefined) ?? decode(bytes, start, end),
+  isAscii,
   binary: (buffer, offset, length) => new Uint8Array(buffer, offset, length),
   maxStringLength: V8_MAX_STRING_LENGTH
 }
