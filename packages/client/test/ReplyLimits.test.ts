@@ -1,24 +1,15 @@
-import { Redis, type RedisError } from "@effect-redis/client"
+import { Redis } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RespProtocolError } from "@effect-redis/resp/RespDecoder"
 import { RespDouble, RespError, RespMap, type RespValue } from "@effect-redis/resp/RespValue"
 import { FakeServer, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Effect, Option } from "effect"
+import { failure } from "./utils.js"
 
 // Replies at the edges of what the codec accepts: what Redis really sends
 // decodes, what is too much costs one command or one connection, never the
 // process.
-
-const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisError.RedisError => {
-  assert.isTrue(Exit.isFailure(exit), "expected a failure")
-  const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-  assert.isTrue(
-    Option.isSome(error),
-    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
-  )
-  return Option.getOrThrow(error)
-}
 
 const client = (url: string, options: Omit<Parameters<typeof Redis.make>[0], "url"> = {}) =>
   Redis.make({ url, ...options }).pipe(Effect.provide(NodeTransport.layer))

@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import { Decoder, defaults } from "./internal/decoder.js"
-import { standard } from "./internal/platform.js"
+import { type Platform, standard } from "./internal/platform.js"
 import { RespProtocolError } from "./internal/protocolError.js"
 import type { RespValue } from "./RespValue.js"
 
@@ -57,22 +57,7 @@ export {
  * @since 0.2.0
  * @category models
  */
-export interface RespDecoderPlatform {
-  /** The fed chunk in the form the other functions take; called once per `feed`. */
-  readonly wrap: (chunk: Uint8Array) => Uint8Array
-  /** A buffer of `size` bytes; its content may be left uninitialised. */
-  readonly alloc: (size: number) => Uint8Array
-  /** UTF-8 text of `bytes[start..end)`, invalid sequences replaced by U+FFFD (as `TextDecoder` does). */
-  readonly utf8: (bytes: Uint8Array, start: number, end: number) => string
-  /** Text of `bytes[start..end)`, which the decoder has found to be ASCII. */
-  readonly ascii: (bytes: Uint8Array, start: number, end: number) => string
-  /** Whether every byte of `bytes[start..end)` is below 0x80. */
-  readonly isAscii: (bytes: Uint8Array, start: number, end: number) => boolean
-  /** A binary value over memory the decoder owns and never writes again. */
-  readonly binary: (buffer: ArrayBuffer, offset: number, length: number) => Uint8Array
-  /** The longest string the engine can make, in UTF-16 units. */
-  readonly maxStringLength: number
-}
+export type RespDecoderPlatform = Platform
 
 /**
  * The platform the decoder uses unless told otherwise: `TextDecoder` for

@@ -3,14 +3,25 @@
  * of bytes, and the implementation every standard JavaScript runtime has.
  */
 
-/** @internal */
+/**
+ * Published as `RespDecoder.RespDecoderPlatform` (not internal, so that the
+ * alias survives declaration builds). Every function receives buffers the
+ * decoder got from `wrap` or `alloc`.
+ */
 export interface Platform {
+  /** The fed chunk in the form the other functions take; called once per `feed`. */
   readonly wrap: (chunk: Uint8Array) => Uint8Array
+  /** A buffer of `size` bytes; its content may be left uninitialised. */
   readonly alloc: (size: number) => Uint8Array
+  /** UTF-8 text of `bytes[start..end)`, invalid sequences replaced by U+FFFD (as `TextDecoder` does). */
   readonly utf8: (bytes: Uint8Array, start: number, end: number) => string
+  /** Text of `bytes[start..end)`, which the decoder has found to be ASCII. */
   readonly ascii: (bytes: Uint8Array, start: number, end: number) => string
+  /** Whether every byte of `bytes[start..end)` is below 0x80. */
   readonly isAscii: (bytes: Uint8Array, start: number, end: number) => boolean
+  /** A binary value over memory the decoder owns and never writes again. */
   readonly binary: (buffer: ArrayBuffer, offset: number, length: number) => Uint8Array
+  /** The longest string the engine can make, in UTF-16 units. */
   readonly maxStringLength: number
 }
 
