@@ -121,6 +121,16 @@ export interface RespDecoderOptions {
    * @since 0.2.0
    */
   readonly platform?: RespDecoderPlatform | undefined
+  /**
+   * Whether the caller leaves every chunk unchanged once fed, as sockets do
+   * (each `data` event is a fresh buffer). A payload that spans chunks is
+   * then gathered from where its pieces arrived, with one copy at its end;
+   * otherwise it is copied as it comes. Values never view a fed chunk
+   * either way. Default `false`.
+   *
+   * @since 0.2.0
+   */
+  readonly immutableChunks?: boolean | undefined
 }
 
 /**

@@ -10,16 +10,17 @@ import { frame } from "./arbitraries.js"
 import { cutsFor, decode, platforms } from "./utils.js"
 
 describe("RESP codec properties", () => {
-  it("decodes encoded frames to their values under any chunk split, in text and binary mode, on every platform", () => {
+  it("decodes encoded frames to their values under any chunk split, in text and binary mode, on every platform, copying chunks or not", () => {
     fc.assert(
       fc.property(
         fc.array(frame, { minLength: 1, maxLength: 5 }),
         fc.array(fc.nat(), { maxLength: 30 }),
         fc.boolean(),
         fc.constantFrom(...platforms),
-        (frames, raw, binary, [, platform]) => {
+        fc.boolean(),
+        (frames, raw, binary, [, platform], immutableChunks) => {
           const input = Buffer.concat(frames.map(encodeFrame))
-          const result = decode(input, { binary, cuts: cutsFor(input.length, raw), platform })
+          const result = decode(input, { binary, cuts: cutsFor(input.length, raw), platform, immutableChunks })
           assert.isUndefined(result.error, result.error?.message)
           assert.deepStrictEqual(result.values, frames.map((f) => RespFrame.toValue(f, binary)))
           assert.isFalse(result.partial)

@@ -73,7 +73,8 @@ describe("RespDecoder fuzzing", () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.boolean(),
         fc.boolean(),
-        (frames, mutations, raw, binary, node) => {
+        fc.boolean(),
+        (frames, mutations, raw, binary, node, immutableChunks) => {
           const input = mutations.reduce<Buffer>(
             (bytes, mutate) => mutate(bytes),
             Buffer.concat(frames.map(encodeFrame))
@@ -82,6 +83,7 @@ describe("RespDecoder fuzzing", () => {
           const base = node ? NodeResp.decoderPlatform : standardPlatform
           const result = decode(input, {
             binary,
+            immutableChunks,
             cuts: cutsFor(input.length, raw),
             platform: {
               ...base,

@@ -32,11 +32,11 @@ export const decode = (
   let error: RespProtocolError | undefined
   let from = 0
   for (const cut of [...(options.cuts ?? []), input.length]) {
-    // A fresh copy per chunk, overwritten after the feed, proves values
-    // never view the caller's chunk.
+    // A fresh copy per chunk, overwritten after the feed unless the decoder
+    // was promised otherwise, proves values never view the caller's chunk.
     const chunk = Buffer.from(input.subarray(from, cut))
     error = decoder.feed(chunk, (value) => values.push(value))
-    chunk.fill(0x21)
+    if (options.immutableChunks !== true) chunk.fill(0x21)
     from = cut
     if (error !== undefined) break
   }

@@ -104,7 +104,12 @@ export class Connection {
     private readonly idleBinary: boolean,
     private readonly extras: Handshake.Extras
   ) {
-    this.decoder = new RespDecoder({ ...config.replyLimits, platform: transport.decoderPlatform })
+    // A transport never reuses a chunk's memory (see `Handlers.onData`).
+    this.decoder = new RespDecoder({
+      ...config.replyLimits,
+      platform: transport.decoderPlatform,
+      immutableChunks: true
+    })
     this.decoder.binary = idleBinary
   }
 

@@ -1,15 +1,20 @@
 /**
  * Gathers a bulk payload that spans chunks, with memory that follows the
  * bytes received rather than the length its header declares.
+ *
+ * When the caller leaves the chunks it fed unchanged (as sockets do), the
+ * payload's pieces are kept where they arrived and copied once, at its end:
+ * as fast as trusting the declared length, with none of the risk. Otherwise
+ * they are copied as they come, into a buffer that doubles as it fills.
  */
 import type { Platform } from "./platform.js"
 
 const EMPTY = new Uint8Array(0)
 
-// A payload is first given room for this much, or twice what arrived with
-// its header, and never more than it declared; its buffer then doubles as
-// bytes arrive. So a header that lies costs at most this, and a payload
-// that spans chunks costs at most twice what arrived.
+// Copied as they come, a payload is first given room for this much, or
+// twice what arrived with its header, and never more than it declared; its
+// buffer then doubles as bytes arrive. So a header that lies costs at most
+// this, and a payload that spans chunks at most twice what arrived.
 const FIRST_RESERVATION = 64 * 1024
 
 // Payloads that become a string at once are gathered in a buffer reused
@@ -21,12 +26,17 @@ const SCRATCH_MAX = 16 * 1024 * 1024
 /** @internal */
 export class Assembly {
   private buffer: Uint8Array = EMPTY
+  private readonly pieces: Array<Uint8Array> = []
   private filled = 0
   private total = 0
   private reusable = false
   private scratch: Uint8Array = EMPTY
 
-  constructor(private readonly platform: Platform) {}
+  constructor(
+    private readonly platform: Platform,
+    /** Whether fed chunks stay unchanged, so that pieces may be kept in them. */
+    private readonly keepsPieces: boolean
+  ) {}
 
   /**
    * Starts a payload of `total` bytes (its CRLF included) with `buf[p..end)`,
@@ -38,8 +48,12 @@ export class Assembly {
     this.filled = 0
     this.total = total
     this.reusable = reusable
-    this.reserve(Math.min(total, Math.max(FIRST_RESERVATION, 2 * (end - p))))
-    this.buffer.set(buf.subarray(p, end))
+    if (this.keepsPieces) {
+      this.pieces.push(buf.subarray(p, end))
+    } else {
+      this.reserve(Math.min(total, Math.max(FIRST_RESERVATION, 2 * (end - p))))
+      this.buffer.set(buf.subarray(p, end))
+    }
     this.filled = end - p
   }
 
@@ -51,8 +65,12 @@ export class Assembly {
     const need = this.total - this.filled
     const take = Math.min(need, buf.length - pos)
     const filled = this.filled + take
-    if (filled > this.buffer.length) this.reserve(Math.min(this.total, Math.max(filled, 2 * this.buffer.length)))
-    this.buffer.set(buf.subarray(pos, pos + take), this.filled)
+    if (this.keepsPieces) {
+      this.pieces.push(buf.subarray(pos, pos + take))
+    } else {
+      if (filled > this.buffer.length) this.reserve(Math.min(this.total, Math.max(filled, 2 * this.buffer.length)))
+      this.buffer.set(buf.subarray(pos, pos + take), this.filled)
+    }
     this.filled = filled
     return take < need ? -1 : pos + take
   }
@@ -62,6 +80,15 @@ export class Assembly {
    * reusable one is only valid until the next `start`.
    */
   take(): Uint8Array {
+    if (this.keepsPieces) {
+      this.reserve(this.total)
+      let at = 0
+      for (const piece of this.pieces) {
+        this.buffer.set(piece, at)
+        at += piece.length
+      }
+      this.pieces.length = 0
+    }
     const buffer = this.buffer
     this.buffer = EMPTY
     return buffer.length === this.total ? buffer : buffer.subarray(0, this.total)
@@ -70,10 +97,11 @@ export class Assembly {
   /** Drops the payload in progress. */
   reset(): void {
     this.buffer = EMPTY
+    this.pieces.length = 0
     this.filled = 0
   }
 
-  // Makes room for `capacity` bytes, keeping what arrived.
+  // Makes room for `capacity` bytes, keeping what was copied.
   private reserve(capacity: number): void {
     let room: Uint8Array
     if (this.reusable && capacity <= SCRATCH_MAX) {

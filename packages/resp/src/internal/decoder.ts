@@ -113,6 +113,7 @@ export interface Options {
   readonly maxAggregateLength?: number | undefined
   readonly maxLineLength?: number | undefined
   readonly platform?: Platform | undefined
+  readonly immutableChunks?: boolean | undefined
 }
 
 /** @internal */
@@ -182,7 +183,7 @@ export class Decoder {
   constructor(options?: Options) {
     this.platform = options?.platform ?? standard
     this.slicer = new Slicer(this.platform)
-    this.assembly = new Assembly(this.platform)
+    this.assembly = new Assembly(this.platform, options?.immutableChunks ?? false)
     this.maxBulk = options?.maxBulkLength ?? defaults.maxBulkLength
     this.maxText = Math.min(this.maxBulk, this.platform.maxStringLength)
     this.maxDepth = options?.maxDepth ?? defaults.maxDepth
