@@ -181,6 +181,17 @@ describe("RespDecoder at the limits", () => {
       assert.isTrue(payload.equals(values[0] as Buffer))
     })
 
+    it("preallocates aggregates only as far as the bytes received could fill them", () => {
+      // 150,000 headers each declaring 1,000 elements: trusted, they would
+      // reserve 1.2 GB of array slots for 1 MB of input.
+      const headers = bytes("*1000\r\n".repeat(150_000))
+      const decoder = new RespDecoder({ maxDepth: 1_000_000 })
+      const before = process.memoryUsage().heapUsed
+      assert.isUndefined(decoder.feed(headers, () => {}))
+      assert.isBelow(process.memoryUsage().heapUsed - before, 64 * 1024 * 1024)
+      assert.isTrue(decoder.hasPartial)
+    })
+
     it("returns the engine's refusal to allocate as a protocol error instead of throwing", () => {
       const platform: RespDecoderPlatform = {
         ...NodeResp.decoderPlatform,
