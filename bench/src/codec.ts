@@ -3,9 +3,9 @@
  * node-redis' RESP decoder, in one process on the same bytes, alternating
  * the order each round. Prints markdown tables of medians.
  *
- * effect-redis runs twice: with Node's fast paths (`NodeResp.decoderPlatform`,
- * what the client uses on Node) and with the standard `TextDecoder`
- * platform. The ratio between the two is printed per fixture: the fast paths
+ * effect-redis runs as the client runs it (chunks it may keep pieces of) and
+ * twice: with Node's fast paths (`NodeResp.decoderPlatform`, what the client
+ * uses on Node) and with the standard `TextDecoder` platform. The ratio between the two is printed per fixture: the fast paths
  * lean on undocumented Buffer methods and V8 behaviour, and a Node release
  * that makes them slower shows up as a falling ratio.
  *
@@ -32,7 +32,8 @@ const effectRedis = (binary: boolean, platform: RespDecoderPlatform = NodeResp.d
   name: `effect-redis${platform === standardPlatform ? " standard platform" : ""} (${binary ? "binary" : "text"})`,
   binary,
   make: () => {
-    const decoder = new RespDecoder({ platform })
+    // The fixture's chunks are never changed after a feed, as a socket's.
+    const decoder = new RespDecoder({ platform, immutableChunks: true })
     decoder.binary = binary
     let count = 0
     const onValue = () => {
