@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import { defaultOptions as decoderDefaults } from "@effect-redis/resp/RespDecoder"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -134,6 +135,49 @@ export interface Options {
    * RESP3. In a cluster, every node connection the client reads from is tracked.
    */
   readonly cache?: CacheOptions
+  /**
+   * Bounds on what a reply may contain, which keep a broken or hostile
+   * server from exhausting memory or crashing the process. The defaults are
+   * above anything Redis sends; a reply beyond them is a protocol error
+   * that resets the connection.
+   *
+   * @since 0.2.0
+   */
+  readonly replyLimits?: ReplyLimits
+}
+
+/**
+ * Bounds on replies, checked as the bytes arrive (see
+ * `RespDecoder.RespDecoderOptions` in `@effect-redis/resp`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ReplyLimits {
+  /**
+   * The longest bulk string, in bytes. Default 512 MiB, Redis' own
+   * `proto-max-bulk-len`; raise both together. A text-mode string longer
+   * than the engine's longest string (536,870,888 characters in V8) fails
+   * only its command, with a `RedisDecodeError` that says to use
+   * `redis.binary`.
+   */
+  readonly maxBulkLength?: number
+  /**
+   * How deep arrays, maps, sets and attributes may nest. Default 10,000
+   * (a Lua script's reply nests at most 7,995 arrays deep).
+   */
+  readonly maxDepth?: number
+  /**
+   * The most elements one array, set or map (pairs counted twice) may hold.
+   * Default and maximum 2^26 (67,108,864): V8 cannot grow one array much
+   * further without aborting the process.
+   */
+  readonly maxAggregateLength?: number
+  /**
+   * The longest simple string, error, number or header line, in bytes.
+   * Default 64 KiB, at least 64.
+   */
+  readonly maxLineLength?: number
 }
 
 /**
@@ -261,6 +305,12 @@ export interface Resolved {
   readonly sentinel: ResolvedSentinel | undefined
   readonly cluster: ResolvedCluster | undefined
   readonly cache: { readonly maxEntries: number; readonly ttlMillis: number } | undefined
+  readonly replyLimits: {
+    readonly maxBulkLength: number
+    readonly maxDepth: number
+    readonly maxAggregateLength: number
+    readonly maxLineLength: number
+  }
   readonly pool: {
     readonly min: number
     readonly max: number
@@ -525,7 +575,8 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       sentinel,
       cluster,
       cache,
-      pool: yield* resolvePool(merged.pool ?? {})
+      pool: yield* resolvePool(merged.pool ?? {}),
+      replyLimits: yield* resolveReplyLimits(merged.replyLimits ?? {})
     }
   })
 
@@ -614,6 +665,39 @@ const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisCo
       max,
       idleTimeToLiveMillis: yield* durationMillis("pool.idleTimeToLive", pool.idleTimeToLive, 60_000),
       acquireTimeoutMillis: yield* durationMillis("pool.acquireTimeout", pool.acquireTimeout, 5_000)
+    }
+  })
+
+// A limit must be a whole number of at least `min` and, where the engine
+// sets one, at most `max`.
+const limit = (
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER
+): Either.Either<number, RedisConfigError> => {
+  const n = value ?? fallback
+  return Number.isSafeInteger(n) && n >= min && n <= max
+    ? Either.right(n)
+    : fail(`replyLimits.${name} must be an integer from ${min} to ${max}, got ${n}`)
+}
+
+const resolveReplyLimits = (limits: ReplyLimits): Either.Either<Resolved["replyLimits"], RedisConfigError> =>
+  Either.gen(function*() {
+    return {
+      maxBulkLength: yield* limit("maxBulkLength", limits.maxBulkLength, decoderDefaults.maxBulkLength, 1),
+      maxDepth: yield* limit("maxDepth", limits.maxDepth, decoderDefaults.maxDepth, 1),
+      // The default is also the most one JavaScript array can safely grow to.
+      maxAggregateLength: yield* limit(
+        "maxAggregateLength",
+        limits.maxAggregateLength,
+        decoderDefaults.maxAggregateLength,
+        1,
+        decoderDefaults.maxAggregateLength
+      ),
+      // Header lines need up to 21 bytes and integers up to 64.
+      maxLineLength: yield* limit("maxLineLength", limits.maxLineLength, decoderDefaults.maxLineLength, 64)
     }
   })
 

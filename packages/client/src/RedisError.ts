@@ -114,7 +114,8 @@ export class RedisProtocolError extends Data.TaggedError("RedisProtocolError")<{
 
 /**
  * A reply had a shape the command's decoder did not expect (for example a
- * module or a proxy changed the reply format).
+ * module or a proxy changed the reply format), or held a string too long to
+ * be text (read it with `redis.binary`). The connection is unaffected.
  *
  * @since 0.1.0
  * @category errors

@@ -1,12 +1,15 @@
 /**
- * The one thing the client needs from a platform: a byte stream to an
- * endpoint. `@effect-redis/node` provides it for TCP, TLS and Unix sockets.
+ * What the client needs from a platform: a byte stream to an endpoint and,
+ * optionally, the platform's fast ways of turning its bytes into strings and
+ * binary values. `@effect-redis/node` provides both for TCP, TLS and Unix
+ * sockets.
  *
  * The interface is callback based on purpose: it sits on the hot path, where
  * every reply is handled synchronously in the socket's data handler.
  *
  * @since 0.1.0
  */
+import type { RespDecoderPlatform } from "@effect-redis/resp/RespDecoder"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { Endpoint } from "./RedisConfig.js"
@@ -59,6 +62,15 @@ export interface Handlers {
  * @category models
  */
 export interface Transport {
+  /**
+   * How replies read from this transport's sockets are decoded into strings
+   * and binary values. Default: the standard `TextDecoder` platform of
+   * `@effect-redis/resp`. A transport that wraps another must pass its
+   * platform on.
+   *
+   * @since 0.2.0
+   */
+  readonly decoderPlatform?: RespDecoderPlatform | undefined
   /**
    * Dials the endpoint. Succeeds when the connection (and the TLS session)
    * is established; the handlers are live from then on. Interruption

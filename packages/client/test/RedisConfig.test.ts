@@ -64,6 +64,32 @@ describe("RedisConfig", () => {
     assert.strictEqual(resolved.protocol, 3)
     assert.strictEqual(resolved.commandTimeoutMillis, 10_000)
     assert.strictEqual(resolved.offlineQueueSize, 10_000)
+    assert.deepStrictEqual(resolved.replyLimits, {
+      maxBulkLength: 512 * 1024 * 1024,
+      maxDepth: 10_000,
+      maxAggregateLength: 2 ** 26,
+      maxLineLength: 64 * 1024
+    })
+  })
+
+  it("takes reply limits within their bounds and refuses the rest", () => {
+    const resolved = Either.getOrThrow(RedisConfig.resolve({ replyLimits: { maxDepth: 100, maxLineLength: 64 } }))
+    assert.strictEqual(resolved.replyLimits.maxDepth, 100)
+    assert.strictEqual(resolved.replyLimits.maxLineLength, 64)
+    assert.strictEqual(resolved.replyLimits.maxBulkLength, 512 * 1024 * 1024)
+    for (
+      const replyLimits of [
+        { maxDepth: 0 },
+        { maxBulkLength: 1.5 },
+        { maxAggregateLength: 2 ** 26 + 1 },
+        { maxLineLength: 63 },
+        { maxDepth: Number.NaN }
+      ]
+    ) {
+      const result = RedisConfig.resolve({ replyLimits })
+      assert.isTrue(Either.isLeft(result), JSON.stringify(replyLimits))
+      assert.include(Either.isLeft(result) ? result.left.message : "", "replyLimits.")
+    }
   })
 
   it("rejects invalid options before dialing", () => {

@@ -1,7 +1,8 @@
-import type { Redis, RedisConfig } from "@effect-redis/client"
+import type { Redis, RedisConfig, RedisError } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
-import { Effect, Layer, Schedule, Tracer } from "effect"
+import { assert } from "@effect/vitest"
+import { Cause, Effect, Exit, Layer, Option, Schedule, Tracer } from "effect"
 import * as Net from "node:net"
 
 /**
@@ -57,3 +58,14 @@ export const recording = Effect.map(Effect.tracer, (base) => {
   })
   return { spans, tracer }
 })
+
+/** The typed error an exit failed with; fails the test when it succeeded or died. */
+export const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisError.RedisError => {
+  assert.isTrue(Exit.isFailure(exit), "expected a failure")
+  const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+  assert.isTrue(
+    Option.isSome(error),
+    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
+  )
+  return Option.getOrThrow(error)
+}

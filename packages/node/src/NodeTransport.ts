@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Net from "node:net"
 import * as Tls from "node:tls"
+import { decoderPlatform } from "./NodeResp.js"
 
 const describe = (endpoint: Endpoint): string =>
   endpoint._tag === "Unix" ? `unix:${endpoint.path}` : `${endpoint.host}:${endpoint.port}`
@@ -104,12 +105,13 @@ const connect = (endpoint: Endpoint, handlers: Handlers, timeoutMillis: number) 
   })
 
 /**
- * The Node.js transport.
+ * The Node.js transport; its replies are decoded with Node's fast paths
+ * (`NodeResp.decoderPlatform`).
  *
  * @since 0.1.0
  * @category transports
  */
-export const transport: Transport = { connect }
+export const transport: Transport = { connect, decoderPlatform }
 
 /**
  * Provides the Node.js transport.

@@ -498,6 +498,7 @@ export class Cluster {
    */
   transportFor(slot: number): Transport {
     return {
+      decoderPlatform: this.transport.decoderPlatform,
       connect: (_endpoint, handlers, timeoutMillis) =>
         Effect.suspend(() => {
           const owner = this.slots[slot]

@@ -113,7 +113,7 @@ export class Connection {
   private waitingCommands = 0
   private waitingBytes = 0
   private readonly writer = new RespCommandWriter()
-  private readonly decoder = new RespDecoder()
+  private readonly decoder: RespDecoder
   private flushScheduled = false
   private sweepTimer: ReturnType<typeof setInterval> | undefined = undefined
   private drained: (() => void) | undefined = undefined
@@ -132,6 +132,12 @@ export class Connection {
     private readonly idleBinary: boolean,
     private readonly extras: Handshake.Extras
   ) {
+    // A transport never reuses a chunk's memory (see `Handlers.onData`).
+    this.decoder = new RespDecoder({
+      ...config.replyLimits,
+      platform: transport.decoderPlatform,
+      immutableChunks: true
+    })
     this.decoder.binary = idleBinary
   }
 

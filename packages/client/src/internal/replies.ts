@@ -2,7 +2,7 @@
  * Turning replies into typed errors, shared by single commands, pipelines
  * and transactions.
  */
-import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
+import { type RespError, RespTextTooLong, type RespValue } from "@effect-redis/resp/RespValue"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -52,9 +52,12 @@ export const replyError = (command: Command.Command<unknown>, error: RespError):
 
 export const decodeError = (command: Command.Command<unknown>, error: unknown): RedisDecodeError =>
   new RedisDecodeError({
-    message: error instanceof ReplyShapeError
-      ? `${command.spec.name}: expected ${error.expected}, got ${describe(error.reply)}`
-      : `${command.spec.name}: the reply could not be decoded: ${String(error)}`,
+    message: !(error instanceof ReplyShapeError)
+      ? `${command.spec.name}: the reply could not be decoded: ${String(error)}`
+      : error.reply instanceof RespTextTooLong
+      ? `${command.spec.name}: the reply holds a string of ${error.reply.byteLength} bytes, longer than the longest ` +
+        `JavaScript string; read it as bytes with redis.binary`
+      : `${command.spec.name}: expected ${error.expected}, got ${describe(error.reply)}`,
     command: command.spec.name,
     outcome: "may-have-executed"
   })

@@ -182,6 +182,7 @@ export const make = (
 
     /** A transport dialing where `find` says, its connections tracked for the watcher. */
     const dialing = (find: Effect.Effect<Address, RedisConnectionError>): Transport => ({
+      decoderPlatform: base.decoderPlatform,
       connect: (endpoint, handlers, timeoutMillis) =>
         Effect.flatMap(find, (server) => {
           const dialed: Dialed = { server, socket: undefined, closed: false }
