@@ -4,8 +4,14 @@
  * a key prefix use it to count and clear their keys.
  *
  * ```ts
- * const sessions = yield* KeyScan.count(redis, "session:")
- * yield* KeyScan.unlink(redis, "session:")
+ * import { KeyScan, Redis } from "@effect-redis/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const redis = yield* Redis.Redis
+ *   const sessions = yield* KeyScan.count(redis, "session:")
+ *   yield* KeyScan.unlink(redis, "session:")
+ * })
  * ```
  *
  * SCAN gives the usual guarantees: a key present for the whole walk is

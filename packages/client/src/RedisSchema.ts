@@ -5,14 +5,24 @@
  * `MsgPack.schema` of `@effect/platform`).
  *
  * ```ts
+ * import { Redis, RedisSchema } from "@effect-redis/client"
+ * import { Effect, Schema } from "effect"
+ *
  * const User = Schema.Struct({ id: Schema.Number, name: Schema.String, since: Schema.Date })
  * const users = RedisSchema.json(User)
  *
- * yield* RedisSchema.set(users, "user:1", { id: 1, name: "Ada", since: new Date() }, { ex: 3600 })
- * const user = yield* RedisSchema.get(users, "user:1") // Option<User>
+ * const program = Effect.gen(function*() {
+ *   const ada = { id: 1, name: "Ada", since: new Date() }
+ *   yield* RedisSchema.set(users, "user:1", ada, { ex: 3600 })
+ *   const user = yield* RedisSchema.get(users, "user:1") // Option<User>
  *
- * // Any other command: encode the argument, decode the reply.
- * yield* redis.hset("users", { "1": yield* RedisSchema.encode(users, "users", user) })
+ *   // Any other command: encode the argument, decode the reply.
+ *   const redis = yield* Redis.Redis
+ *   yield* redis.hset("users", { "1": yield* RedisSchema.encode(users, "users", ada) })
+ *   const stored = yield* redis.hget("users", "1").pipe(
+ *     Effect.flatMap(Effect.transposeMapOption((reply) => RedisSchema.decode(users, "users", reply)))
+ *   ) // Option<User>
+ * })
  * ```
  *
  * A value that does not go through its schema fails with

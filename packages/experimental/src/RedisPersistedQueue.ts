@@ -4,6 +4,14 @@
  * processes.
  *
  * ```ts
+ * import { RedisPersistedQueue } from "@effect-redis/experimental"
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { PersistedQueue } from "@effect/experimental"
+ * import { Effect, Schema } from "effect"
+ *
+ * const Email = Schema.Struct({ to: Schema.String })
+ * declare const send: (email: typeof Email.Type) => Effect.Effect<void, Error>
+ *
  * const program = Effect.gen(function*() {
  *   const emails = yield* PersistedQueue.make({ name: "emails", schema: Email })
  *   yield* emails.offer({ to: "ada@example.com" }, { id: "welcome-ada" }) // once per id

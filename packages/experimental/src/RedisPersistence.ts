@@ -3,9 +3,37 @@
  * app's `Redis` service, and so `ResultPersistence` and `PersistedCache`.
  *
  * ```ts
- * const cache = PersistedCache.make({ storeId: "users", lookup: (req: GetUser) => fetchUser(req.id), timeToLive: () => "1 hour" })
+ * import { RedisPersistence } from "@effect-redis/experimental"
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { PersistedCache } from "@effect/experimental"
+ * import { Effect, PrimaryKey, Schema } from "effect"
+ *
+ * class User extends Schema.Class<User>("User")({ id: Schema.Number, name: Schema.String }) {}
+ * class UserNotFound extends Schema.TaggedError<UserNotFound>()("UserNotFound", { id: Schema.Number }) {}
+ *
+ * class GetUser extends Schema.TaggedRequest<GetUser>()("GetUser", {
+ *   failure: UserNotFound,
+ *   success: User,
+ *   payload: { id: Schema.Number }
+ * }) {
+ *   [PrimaryKey.symbol]() {
+ *     return `${this.id}`
+ *   }
+ * }
+ *
+ * declare const fetchUser: (id: number) => Effect.Effect<User, UserNotFound>
+ *
+ * const program = Effect.gen(function*() {
+ *   const cache = yield* PersistedCache.make({
+ *     storeId: "users",
+ *     lookup: (req: GetUser) => fetchUser(req.id),
+ *     timeToLive: () => "1 hour"
+ *   })
+ *   const ada = yield* cache.get(new GetUser({ id: 1 }))
+ * })
  *
  * program.pipe(
+ *   Effect.scoped,
  *   Effect.provide(RedisPersistence.layerResult),
  *   Effect.provide(NodeRedis.layerFromUrl("redis://localhost:6379"))
  * )

@@ -4,12 +4,17 @@
  * any number of fibers and processes share a limit exactly.
  *
  * ```ts
- * const program = Effect.gen(function*() {
+ * import { RedisRateLimiter } from "@effect-redis/experimental"
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { RateLimiter } from "@effect/experimental"
+ * import { Effect } from "effect"
+ *
+ * const handle = (userId: string) => Effect.gen(function*() {
  *   const limiter = yield* RateLimiter.RateLimiter
  *   yield* limiter.consume({ key: `api:${userId}`, limit: 100, window: "1 minute" })
  * })
  *
- * program.pipe(
+ * handle("ada").pipe(
  *   Effect.provide(RateLimiter.layer),
  *   Effect.provide(RedisRateLimiter.layerStore()),
  *   Effect.provide(NodeRedis.layerFromUrl("redis://localhost:6379"))

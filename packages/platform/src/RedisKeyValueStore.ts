@@ -3,6 +3,13 @@
  * client, standalone, Sentinel or Cluster, serves the app and the store.
  *
  * ```ts
+ * import { RedisKeyValueStore } from "@effect-redis/platform"
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { KeyValueStore } from "@effect/platform"
+ * import { Effect, Schema } from "effect"
+ *
+ * const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ *
  * const program = Effect.gen(function*() {
  *   const store = yield* KeyValueStore.KeyValueStore
  *   yield* store.set("greeting", "hello")
