@@ -82,7 +82,9 @@ export interface Lender {
 /**
  * Subscribes to `targets` (on one subscriber connection, or on several in a
  * cluster) and completes, with the stream of their messages, once the
- * server has confirmed everything. The subscription ends with the scope.
+ * server has confirmed everything. The subscription ends with the scope;
+ * the stream fails when the subscription can no longer be served
+ * (reconnecting gave up, the client closed, an overflow with `"fail"`).
  *
  * @since 0.2.0
  * @category models
@@ -90,7 +92,7 @@ export interface Lender {
 export type Subscribe = (
   targets: PubSub.Targets,
   binary: boolean
-) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>>, RedisError, Scope.Scope>
+) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>, RedisError>, RedisError, Scope.Scope>
 
 /**
  * What client-side caching did since the client started (all zero when

@@ -184,11 +184,14 @@ export interface Subscriptions<IsBinary extends boolean> {
    * Subscribes to everything in `targets` and completes once the server has
    * confirmed all of it, with the stream of messages: anything published
    * after this effect completes is in the stream. The subscription ends
-   * with the scope.
+   * with the scope, and the stream then ends after what it buffered. It
+   * fails with `RedisConnectionError` when reconnecting gives up, with
+   * `RedisClosedError` when the client closes, and with
+   * `RedisOverflowError` when full with `overflow: "fail"`.
    */
   readonly subscription: (
     targets: PubSub.Targets
-  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>>, RedisError, Scope.Scope>
+  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>, RedisError, Scope.Scope>
 }
 
 /**

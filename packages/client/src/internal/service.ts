@@ -85,11 +85,11 @@ export const make = (parts: Parts): object => {
         executor.masters,
         (masters) => Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true })
       )
-    const bufferSize = options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }
+    const { database: _database, enable: _enable, keys, ...bounds } = options
     return Stream.unwrapScoped(
       Effect.zipRight(
         enable,
-        subscribe({ patterns: [`__keyspace@${database}__:${options.keys ?? "*"}`], ...bufferSize }, false)
+        subscribe({ patterns: [`__keyspace@${database}__:${keys ?? "*"}`], ...bounds }, false)
       )
     ).pipe(
       Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>)))
