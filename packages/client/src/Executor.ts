@@ -9,6 +9,7 @@
  */
 import type { Effect, Exit, Scope, Stream } from "effect"
 import type * as Command from "./Command.js"
+import type { MonitorEvent } from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import type { RedisError } from "./RedisError.js"
 
@@ -95,6 +96,18 @@ export type Subscribe = (
 ) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>, RedisError>, RedisError, Scope.Scope>
 
 /**
+ * Sends MONITOR on connections of its own (one per master in a cluster)
+ * and completes, with the stream of the commands the servers receive, once
+ * they confirmed it. The connections close with the scope.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Monitor = (
+  options: PubSub.BufferOptions
+) => Effect.Effect<Stream.Stream<MonitorEvent, RedisError>, RedisError, Scope.Scope>
+
+/**
  * What client-side caching did since the client started (all zero when
  * the `cache` option is off).
  *
@@ -127,6 +140,8 @@ export interface Parts {
   readonly lender: (keys: ReadonlyArray<Command.RedisKey>) => Effect.Effect<Lender, RedisError>
   /** Opens subscriptions. */
   readonly subscribe: Subscribe
+  /** Backs `redis.monitor`; without it, `redis.monitor` fails with `RedisArgumentError`. */
+  readonly monitor?: Monitor | undefined
   /** The database `keyspaceEvents` watches by default. */
   readonly database: number
   /** When set, every command and batch runs in a client span with these attributes (and `db.operation.name`). */

@@ -26,6 +26,7 @@ import type * as Parts from "./Executor.js"
 import * as Service from "./internal/service.js"
 import * as Topology from "./internal/topology.js"
 import { makeClient as makeView } from "./internal/view.js"
+import type * as Monitor from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
 import { type RedisError, RedisTransactionError } from "./RedisError.js"
@@ -238,6 +239,17 @@ export interface Redis extends Client, Subscriptions<false> {
   ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>
+  /**
+   * Sends MONITOR on a connection of its own and completes once the server
+   * confirmed it, with the stream of every command the server receives
+   * from then on (see the `Monitor` module). The connection closes with
+   * the scope, and the stream then ends after what it buffered.
+   *
+   * @since 0.2.0
+   */
+  readonly monitor: (
+    options?: PubSub.BufferOptions
+  ) => Effect.Effect<Stream.Stream<Monitor.MonitorEvent, RedisError>, RedisError, Scope.Scope>
 }
 
 /**

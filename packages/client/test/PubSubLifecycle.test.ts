@@ -73,7 +73,8 @@ describe("subscriptions over the client's life", () => {
           redis.pipeline([Commands.commands.get("late")]).pipe(Effect.flatMap(([result]) => result!)),
           redis.blpop("late", 1),
           Effect.scoped(redis.reserve),
-          redis.watch(["late"], () => Effect.succeed([]))
+          redis.watch(["late"], () => Effect.succeed([])),
+          Effect.scoped(redis.monitor())
         ]
         for (const effect of afterwards) {
           assert.strictEqual(failure(yield* Effect.exit(effect))?._tag, "RedisClosedError")

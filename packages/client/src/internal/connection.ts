@@ -48,15 +48,17 @@ const raw = (reply: RespValue): RespValue => reply
 const PING = Command.spec("PING", Command.keyless)
 
 /**
- * What a connection reports to its owner (pub/sub, client-side caching):
- * out-of-band frames (RESP3 pushes, and under RESP2 the arrays that arrive
- * while no command waits) and the moments it is ready again after a loss,
- * or gives up reconnecting.
+ * What a connection reports to its owner (pub/sub, client-side caching,
+ * MONITOR): out-of-band frames (RESP3 pushes, and under RESP2 the arrays
+ * that arrive while no command waits) and the moments it is ready again
+ * after a loss, or gives up reconnecting.
  */
 export interface ConnectionListener {
   readonly onPush?: (items: Array<RespValue>) => void
   /** An error reply no command waits for: a refused SUBSCRIBE. */
   readonly onStrayError?: (error: RespError) => void
+  /** Any other value no command waits for: a MONITOR line, a subscriber's PONG under RESP3. */
+  readonly onStrayValue?: (value: RespValue) => void
   readonly onReconnect?: () => void
   /** The connection was lost: what the server told it (tracked keys) no longer holds. */
   readonly onLost?: () => void
@@ -241,6 +243,7 @@ export class Connection {
       // Nothing is waiting: under RESP2 this is what a subscribed connection receives.
       if (Array.isArray(value)) this.listener.onPush?.(value)
       else if (value instanceof RespError) this.listener.onStrayError?.(value)
+      else this.listener.onStrayValue?.(value)
       return
     }
     const next = this.inflight.peek()
