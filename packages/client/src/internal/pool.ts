@@ -130,6 +130,8 @@ class Pool {
     (scope) =>
       Connection.make(this.config, this.transport, { reconnect: false }).pipe(
         Scope.extend(scope),
+        // The pool closed while this one was dialing: nothing else would close it.
+        Effect.filterOrFail(() => !this.closed, closedError),
         Effect.map((connection) => {
           const member = new Member(connection, scope)
           this.members.add(member)
