@@ -3,7 +3,8 @@ import type { MonitorEvent } from "@effect-redis/client/Monitor"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
+import { failureOf } from "./utils.js"
 
 const connect = (url: string, options: RedisConfig.Options = {}) =>
   Redis.make({ url, ...options }).pipe(Effect.provide(NodeTransport.layer))
@@ -15,9 +16,6 @@ const monitors = (redis: Redis.Redis) =>
 /** Events up to the first one running `marker` (excluded), collected in the background. */
 const collectUntil = (events: Stream.Stream<MonitorEvent, unknown>, marker: string) =>
   Effect.fork(Stream.runCollect(Stream.takeWhile(events, (event) => event.args[1] !== marker)))
-
-const failure = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
 
 describe("MONITOR", () => {
   for (const protocol of [2, 3] as const) {
@@ -111,7 +109,7 @@ describe("MONITOR", () => {
         const running = yield* Effect.fork(Stream.runDrain(events))
         const [monitor] = yield* monitors(redis)
         yield* redis.clientKill({ id: Number(monitor!.id) })
-        const error = failure(yield* Fiber.await(running))
+        const error = failureOf(yield* Fiber.await(running))
         assert.strictEqual(error?._tag, "RedisConnectionError")
       }),
     { timeout: 30_000 }
@@ -126,7 +124,7 @@ describe("MONITOR", () => {
       const events = yield* redis.monitor()
       const running = yield* Effect.fork(Stream.runDrain(events))
       yield* Scope.close(clientScope, Exit.void)
-      assert.strictEqual(failure(yield* Fiber.await(running))?._tag, "RedisClosedError")
+      assert.strictEqual(failureOf(yield* Fiber.await(running))?._tag, "RedisClosedError")
       yield* Effect.repeat(monitors(observer), { until: (list) => list.length === 0 })
     }), { timeout: 30_000 })
 })

@@ -3,7 +3,8 @@ import type { Message } from "@effect-redis/client/PubSub"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Stream } from "effect"
+import { Chunk, Effect, Fiber, type Option, Stream } from "effect"
+import { failureOf } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}) =>
   Effect.gen(function*() {
@@ -144,8 +145,7 @@ describe("subscription buffers", () => {
           Stream.runForEach(messages, (message) => Effect.sync(() => received.push(message.message)))
         )
         assert.deepStrictEqual(received, Array.from({ length: 10 }, (_, i) => `m${i}`))
-        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
-        assert.strictEqual(error?._tag, "RedisOverflowError")
+        assert.strictEqual(failureOf(exit)?._tag, "RedisOverflowError")
       }),
     { timeout: 30_000 }
   )
@@ -184,8 +184,7 @@ describe("subscription buffers", () => {
         const options of [{ bufferSize: 0 }, { bufferBytes: 1.5 }, { overflow: "dropAll" as "dropOldest" }]
       ) {
         const exit = yield* Effect.exit(Effect.scoped(redis.subscription({ channels: ["buffer:bad"], ...options })))
-        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
-        assert.strictEqual(error?._tag, "RedisArgumentError")
+        assert.strictEqual(failureOf(exit)?._tag, "RedisArgumentError")
       }
     }), { timeout: 30_000 })
 })

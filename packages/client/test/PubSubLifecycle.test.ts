@@ -2,7 +2,8 @@ import { Commands, Redis, type RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Schedule, Scope, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Schedule, Scope, Stream } from "effect"
+import { failureOf } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}) =>
   Effect.gen(function*() {
@@ -10,10 +11,6 @@ const connect = (options: RedisConfig.Options = {}) =>
     const redis = yield* Redis.make({ url: server.url, ...options }).pipe(Effect.provide(NodeTransport.layer))
     return { server, redis }
   })
-
-/** The error an exit failed with, if it failed with one. */
-const failure = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
 
 describe("subscriptions over the client's life", () => {
   it.scopedLive(
@@ -26,7 +23,7 @@ describe("subscriptions over the client's life", () => {
         const running = yield* Effect.forEach([first, second], (stream) => Effect.fork(Stream.runDrain(stream)))
         yield* server.kill
         for (const fiber of running) {
-          const error = failure(yield* Fiber.await(fiber))
+          const error = failureOf(yield* Fiber.await(fiber))
           assert.strictEqual(error?._tag, "RedisConnectionError")
           assert.strictEqual(error?._tag === "RedisConnectionError" && error.reason, "Unavailable")
         }
@@ -61,7 +58,7 @@ describe("subscriptions over the client's life", () => {
         yield* Scope.close(clientScope, Exit.void)
 
         for (const fiber of [running, pattern]) {
-          assert.strictEqual(failure(yield* Fiber.await(fiber))?._tag, "RedisClosedError")
+          assert.strictEqual(failureOf(yield* Fiber.await(fiber))?._tag, "RedisClosedError")
         }
         assert.deepStrictEqual(received, ["last"])
         const afterwards: ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string }>> = [
@@ -77,7 +74,7 @@ describe("subscriptions over the client's life", () => {
           Effect.scoped(redis.monitor())
         ]
         for (const effect of afterwards) {
-          assert.strictEqual(failure(yield* Effect.exit(effect))?._tag, "RedisClosedError")
+          assert.strictEqual(failureOf(yield* Effect.exit(effect))?._tag, "RedisClosedError")
         }
       }),
     { timeout: 30_000 }

@@ -1,7 +1,7 @@
 import type { Redis, RedisConfig } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
-import { Effect, Layer, Schedule } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Schedule } from "effect"
 import * as Net from "node:net"
 
 /**
@@ -43,3 +43,7 @@ export const calls = (redis: Redis.Redis, command: string) =>
     const line = info["commandstats"]?.[`cmdstat_${command}`] ?? ""
     return Number(/calls=(\d+)/.exec(line)?.[1] ?? 0)
   })
+
+/** The error `exit` failed with, if it failed with one (not a defect or an interruption). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
