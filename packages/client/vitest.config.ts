@@ -1,13 +1,4 @@
 import { defineProject, mergeConfig } from "vitest/config"
 import shared from "../../vitest.shared.js"
 
-export default mergeConfig(
-  shared,
-  defineProject({
-    test: {
-      name: "client",
-      // The heap tests collect garbage before they measure.
-      poolOptions: { forks: { execArgv: ["--expose-gc"] } }
-    }
-  })
-)
+export default mergeConfig(shared, defineProject({ test: { name: "client" } }))

@@ -2,7 +2,7 @@ import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Exit, Fiber, type FiberRefs, Option } from "effect"
+import { Deferred, Effect, Either, Exit, Fiber, type FiberRefs, Option } from "effect"
 import { eventually } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}) =>
@@ -122,6 +122,47 @@ describe("pool and dedicated connections", () => {
         yield* redis.rpush("pool:capped", Array.from({ length: 16 }, (_, i) => `job${i}`))
         yield* Effect.forEach(consumers, Fiber.join)
         assert.deepStrictEqual(yield* redis.llen("pool:capped"), 0)
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "a borrower interrupted while waiting for a connection leaves the pool whole",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 1, acquireTimeout: "30 seconds" } })
+        const holder = yield* Effect.fork(redis.blpop("pool:waiting", 0))
+        yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 1 })
+        const waiting = yield* Effect.fork(redis.blpop("pool:waiting", 0))
+        yield* Fiber.interrupt(waiting)
+        yield* redis.rpush("pool:waiting", "first")
+        assert.deepStrictEqual(yield* Fiber.join(holder), Option.some(["pool:waiting", "first"] as const))
+        // The one connection went back and serves the next borrower.
+        yield* redis.rpush("pool:waiting", "second")
+        assert.deepStrictEqual(yield* redis.blpop("pool:waiting", 1), Option.some(["pool:waiting", "second"] as const))
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "pool.min connections open at once, and idle ones beyond it close after idleTimeToLive",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { min: 2, idleTimeToLive: "1 second" } })
+        const connected = Effect.map(redis.clientList(), (clients) => clients.length)
+        // The shared connection, and the pool's two.
+        yield* eventually(connected, (n) => n === 3, 10)
+        // Five scopes holding a connection each: three more open.
+        const gate = yield* Deferred.make<void>()
+        const holders = yield* Effect.forEach(
+          Array.from({ length: 5 }),
+          () => Effect.fork(Effect.scoped(Effect.zipRight(redis.reserve, Deferred.await(gate)))),
+          { concurrency: "unbounded" }
+        )
+        yield* eventually(connected, (n) => n === 6, 10)
+        yield* Deferred.succeed(gate, undefined)
+        yield* Effect.forEach(holders, Fiber.join)
+        yield* eventually(connected, (n) => n === 3, 10)
       }),
     { timeout: 30_000 }
   )
