@@ -2,10 +2,18 @@
  * MONITOR as a Stream: every command the server receives, parsed.
  *
  * ```ts
- * const redis = yield* Redis.Redis
- * yield* Effect.scoped(
- *   Effect.flatMap(redis.monitor(), (events) =>
- *     events.pipe(Stream.take(100), Stream.runForEach((event) => Console.log(event.client, event.args))))
+ * import { Redis } from "@effect-redis/client"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const redis = yield* Redis.Redis
+ *     const events = yield* redis.monitor()
+ *     yield* events.pipe(
+ *       Stream.take(100),
+ *       Stream.runForEach((event) => Console.log(event.client, event.args))
+ *     )
+ *   })
  * )
  * ```
  *
