@@ -35,6 +35,7 @@ import type * as Parts from "./Executor.js"
 import * as Service from "./internal/service.js"
 import * as Topology from "./internal/topology.js"
 import { makeClient as makeView } from "./internal/view.js"
+import type * as Monitor from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
 import { type RedisError, RedisTransactionError } from "./RedisError.js"
@@ -203,11 +204,14 @@ export interface Subscriptions<IsBinary extends boolean> {
    * Subscribes to everything in `targets` and completes once the server has
    * confirmed all of it, with the stream of messages: anything published
    * after this effect completes is in the stream. The subscription ends
-   * with the scope.
+   * with the scope, and the stream then ends after what it buffered. It
+   * fails with `RedisConnectionError` when reconnecting gives up, with
+   * `RedisClosedError` when the client closes, and with
+   * `RedisOverflowError` when full with `overflow: "fail"`.
    */
   readonly subscription: (
     targets: PubSub.Targets
-  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>>, RedisError, Scope.Scope>
+  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>, RedisError, Scope.Scope>
 }
 
 /**
@@ -255,6 +259,17 @@ export interface Redis extends Client, Subscriptions<false> {
   ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>
+  /**
+   * Sends MONITOR on a connection of its own and completes once the server
+   * confirmed it, with the stream of every command the server receives
+   * from then on (see the `Monitor` module). The connection closes with
+   * the scope, and the stream then ends after what it buffered.
+   *
+   * @since 0.2.0
+   */
+  readonly monitor: (
+    options?: PubSub.BufferOptions
+  ) => Effect.Effect<Stream.Stream<Monitor.MonitorEvent, RedisError>, RedisError, Scope.Scope>
 }
 
 /**

@@ -263,11 +263,19 @@ export interface SentinelOptions {
 export interface PoolOptions {
   /** Connections kept open even when idle. Default `0`. */
   readonly min?: number
-  /** At most this many connections. Default `16`. */
+  /**
+   * At most this many connections. Default `16`. A blocking command holds
+   * one for as long as it blocks, and `reserve` and `watch` for their
+   * scope: size it to the blocking consumers plus those scopes.
+   */
   readonly max?: number
   /** Idle connections above `min` close after this long. Default 60 seconds. */
   readonly idleTimeToLive?: Duration.DurationInput
-  /** How long to wait for a free connection before failing with `RedisPoolError`. Default 5 seconds. */
+  /**
+   * How long to wait for a free connection, when all `max` are lent,
+   * before failing with `RedisPoolError`; blocking commands wait this long
+   * too, whatever their own block time. Default 5 seconds.
+   */
   readonly acquireTimeout?: Duration.DurationInput
 }
 

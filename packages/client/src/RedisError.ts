@@ -192,6 +192,18 @@ export class RedisPoolError extends Data.TaggedError("RedisPoolError")<{
 }> {}
 
 /**
+ * A stream's buffer was full and its `overflow` option is `"fail"` (see
+ * `PubSub.SubscribeOptions`): the consumer fell behind. The stream
+ * delivered the messages it held before failing.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RedisOverflowError extends Data.TaggedError("RedisOverflowError")<{
+  readonly message: string
+}> {}
+
+/**
  * Any error of the client.
  *
  * @since 0.1.0
@@ -209,6 +221,7 @@ export type RedisError =
   | RedisConfigError
   | RedisTransactionError
   | RedisPoolError
+  | RedisOverflowError
 
 /**
  * A value did not go through its Schema (see the `RedisSchema` module):

@@ -33,6 +33,19 @@ export interface Socket {
   readonly end: () => void
   /** Closes now. `onClose` still fires once. */
   readonly destroy: () => void
+  /**
+   * Stops calling `onData` until `resume` (flow control: a subscriber
+   * whose consumer fell behind lets the server buffer instead).
+   *
+   * @since 0.2.0
+   */
+  readonly pause: () => void
+  /**
+   * Calls `onData` again after `pause`.
+   *
+   * @since 0.2.0
+   */
+  readonly resume: () => void
 }
 
 /**

@@ -50,3 +50,7 @@ export * as Script from "./Script.js"
  * @since 0.1.0
  */
 export * as PubSub from "./PubSub.js"
+/**
+ * @since 0.2.0
+ */
+export * as Monitor from "./Monitor.js"

@@ -7,13 +7,8 @@ import { Command, Commands, Redis, type RedisConfig, type RedisError, ReplyDecod
 import { NodeTransport } from "@effect-redis/node"
 import { FaultProxy, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option, Scope } from "effect"
-import { closedPort, eventually } from "./utils.js"
-
-const failure = (exit: Exit.Exit<unknown, RedisError.RedisError>): RedisError.RedisError => {
-  assert.isTrue(Exit.isFailure(exit), "expected a failure")
-  return Option.getOrThrow(Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none())
-}
+import { Effect, Exit, Fiber, Option, Scope } from "effect"
+import { closedPort, eventually, failure } from "./utils.js"
 
 /** Fails `effect` and checks the error's tag, outcome and (when given) connection reason or reply code. */
 const expectOutcome = <A, R>(
@@ -140,7 +135,7 @@ describe("outcomes", () => {
     () =>
       Effect.gen(function*() {
         const { redis, server } = yield* serve({
-          aclUsers: ["reader on >pw ~* +@all -set"],
+          aclUsers: ["reader on >pw ~* +@all -set", "deaf on >pw ~* resetchannels +@all"],
           args: ["--busy-reply-threshold", "50"]
         })
         yield* redis.set("outcome:string", "x")
@@ -149,6 +144,14 @@ describe("outcomes", () => {
         yield* expectOutcome(redis.evalsha("0".repeat(40)), "RedisReplyError", "rejected", "NOSCRIPT")
         const reader = yield* client(`redis://reader:pw@127.0.0.1:${server.port}`)
         yield* expectOutcome(reader.set("outcome:acl", "x"), "RedisReplyError", "rejected", "NOPERM")
+        const deaf = yield* client(`redis://deaf:pw@127.0.0.1:${server.port}`)
+        yield* expectOutcome(
+          Effect.scoped(deaf.subscription({ channels: ["outcome:channel"] })),
+          "RedisReplyError",
+          "rejected",
+          "NOPERM"
+        )
+        assert.deepStrictEqual(yield* redis.pubsubNumsub("outcome:channel"), { "outcome:channel": 0 })
         assert.isTrue(Option.isNone(yield* redis.get("outcome:syntax")))
         assert.isTrue(Option.isNone(yield* redis.get("outcome:acl")))
         // BUSY: another client's script holds the server.

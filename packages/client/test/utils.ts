@@ -45,6 +45,10 @@ export const calls = (redis: Redis.Redis, command: string) =>
     return Number(/calls=(\d+)/.exec(line)?.[1] ?? 0)
   })
 
+/** The error `exit` failed with, if it failed with one (not a defect or an interruption). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
 /** A tracer that keeps every span it opens, delegating to Effect's own. */
 export const recording = Effect.map(Effect.tracer, (base) => {
   const spans: Array<Tracer.Span> = []
@@ -59,13 +63,12 @@ export const recording = Effect.map(Effect.tracer, (base) => {
   return { spans, tracer }
 })
 
-/** The typed error an exit failed with; fails the test when it succeeded or died. */
+/** The typed error an exit failed with; fails the test when it succeeded, died or was interrupted. */
 export const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisError.RedisError => {
-  assert.isTrue(Exit.isFailure(exit), "expected a failure")
-  const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-  assert.isTrue(
-    Option.isSome(error),
-    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
+  const error = failureOf(exit)
+  assert.isDefined(
+    error,
+    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "a success"}`
   )
-  return Option.getOrThrow(error)
+  return error!
 }

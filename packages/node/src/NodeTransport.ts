@@ -93,6 +93,12 @@ const connect = (endpoint: Endpoint, handlers: Handlers, timeoutMillis: number) 
         },
         destroy: () => {
           socket.destroy()
+        },
+        pause: () => {
+          socket.pause()
+        },
+        resume: () => {
+          socket.resume()
         }
       }))
     })

@@ -73,17 +73,22 @@ const raw = (reply: RespValue): RespValue => reply
 const PING = Command.spec("PING", Command.keyless)
 
 /**
- * What a connection reports to its owner (pub/sub, client-side caching):
- * out-of-band frames (RESP3 pushes, and under RESP2 the arrays that arrive
- * while no command waits) and the moments it is ready again after a loss.
+ * What a connection reports to its owner (pub/sub, client-side caching,
+ * MONITOR): out-of-band frames (RESP3 pushes, and under RESP2 the arrays
+ * that arrive while no command waits) and the moments it is ready again
+ * after a loss, or gives up reconnecting.
  */
 export interface ConnectionListener {
   readonly onPush?: (items: Array<RespValue>) => void
   /** An error reply no command waits for: a refused SUBSCRIBE. */
   readonly onStrayError?: (error: RespError) => void
+  /** Any other value no command waits for: a MONITOR line, a subscriber's PONG under RESP3. */
+  readonly onStrayValue?: (value: RespValue) => void
   readonly onReconnect?: () => void
   /** The connection was lost: what the server told it (tracked keys) no longer holds. */
   readonly onLost?: () => void
+  /** A round of reconnect attempts gave up (the schedule ended); the connection waits for a new round. */
+  readonly onUnavailable?: (error: RedisConnectionError) => void
 }
 
 /**
@@ -99,6 +104,12 @@ export interface ConnectionOptions {
   readonly tracking?: boolean
   /** Send `READONLY` in every handshake (reads from cluster replicas). */
   readonly replicaReads?: boolean
+  /**
+   * A subscriber connection: no command waits on it once it is ready
+   * (SUBSCRIBE and friends go out with `sendOneway`), so the health check
+   * must not wait for a reply either (see `healthCheck`).
+   */
+  readonly subscriber?: boolean
 }
 
 export class Connection {
@@ -122,6 +133,8 @@ export class Connection {
   protocol: 2 | 3 = 3
   /** When the last bytes arrived or the connection opened (ms since epoch): pool members idle longer are PINGed before reuse. */
   lastActivity = Date.now()
+  /** Reading is paused (a subscriber's consumer is full): the health check does not expect an answer meanwhile. */
+  private paused = false
 
   constructor(
     readonly config: Resolved,
@@ -130,7 +143,8 @@ export class Connection {
     private readonly listener: ConnectionListener,
     private readonly reconnects: boolean,
     private readonly idleBinary: boolean,
-    private readonly extras: Handshake.Extras
+    private readonly extras: Handshake.Extras,
+    private readonly subscriber: boolean
   ) {
     // A transport never reuses a chunk's memory (see `Handlers.onData`).
     this.decoder = new RespDecoder({
@@ -350,6 +364,7 @@ export class Connection {
       // Nothing is waiting: under RESP2 this is what a subscribed connection receives.
       if (Array.isArray(value)) this.listener.onPush?.(value)
       else if (value instanceof RespError) this.listener.onStrayError?.(value)
+      else this.listener.onStrayValue?.(value)
       return
     }
     const next = this.inflight.peek()
@@ -616,14 +631,14 @@ export class Connection {
         Effect.sync(() => {
           if (this.state !== "reconnecting") return
           this.state = "broken"
-          this.failWaiting(
-            new RedisConnectionError({
-              reason: "Unavailable",
-              message: `Could not reconnect to Redis: ${error.message}`,
-              outcome: "not-sent",
-              cause: error
-            })
-          )
+          const unavailable = new RedisConnectionError({
+            reason: "Unavailable",
+            message: `Could not reconnect to Redis: ${error.message}`,
+            outcome: "not-sent",
+            cause: error
+          })
+          this.failWaiting(unavailable)
+          this.listener.onUnavailable?.(unavailable)
         })
       )
     )
@@ -631,6 +646,25 @@ export class Connection {
       Effect.zipRight(Effect.suspend(() => this.state === "reconnecting" ? attempt : Effect.void)),
       Effect.forever
     )
+  }
+
+  /** Starts a new round of reconnect attempts if the last one gave up, as a command would. */
+  reconnectIfGivenUp(): void {
+    if (this.state !== "broken") return
+    this.state = "reconnecting"
+    this.wake()
+  }
+
+  /** Stops reading from the socket (flow control for a subscriber whose consumer is full). */
+  pauseReading(): void {
+    this.paused = true
+    this.socket?.pause()
+  }
+
+  /** Reads again after {@link pauseReading}. */
+  resumeReading(): void {
+    this.paused = false
+    this.socket?.resume()
   }
 
   /** Sends PING on a schedule; an unanswered PING resets the connection. */
@@ -644,7 +678,32 @@ export class Connection {
         )
       )
     )
-    return Effect.repeat(ping, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
+    const probe = this.subscriber ? this.pingOneway(intervalMillis) : ping
+    return Effect.repeat(probe, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
+  }
+
+  /**
+   * The health check's PING on a subscriber connection, sent without a
+   * pending entry: under RESP2 its answer is a `pong` array that may come
+   * after messages and subscription confirmations, which would otherwise be
+   * taken for the PING's reply (and lost). Any bytes arriving after the
+   * PING went out count as the answer; none within the command timeout
+   * resets the connection.
+   */
+  private pingOneway(intervalMillis: number): Effect.Effect<void> {
+    const timeout = this.config.commandTimeoutMillis
+    return Effect.suspend(() => {
+      const socket = this.socket
+      const sentAt = Date.now()
+      if (this.paused || !this.sendOneway(["PING"])) return Effect.void
+      const answered = Effect.suspend(() =>
+        this.paused || this.lastActivity >= sentAt || this.socket !== socket ? Effect.void : Effect.fail("silent")
+      )
+      return answered.pipe(
+        Effect.retry(Schedule.spaced(Math.min(intervalMillis, timeout)).pipe(Schedule.upTo(timeout))),
+        Effect.catchAll(() => Effect.sync(() => socket?.destroy()))
+      )
+    })
   }
 
   /** Refuses new commands, waits for replies in flight up to the close bound, then closes the socket. */
@@ -825,7 +884,8 @@ export const make = (
       options.listener ?? {},
       reconnect,
       options.binaryPushes ?? false,
-      { tracking: options.tracking ?? false, replicaReads: options.replicaReads ?? false }
+      { tracking: options.tracking ?? false, replicaReads: options.replicaReads ?? false },
+      options.subscriber ?? false
     )
     yield* Effect.acquireRelease(connection.connect, () => connection.close)
     if (reconnect) {

@@ -14,6 +14,7 @@ import * as Cache from "./cache.js"
 import * as Cluster from "./cluster.js"
 import * as ClusterPubSub from "./clusterPubSub.js"
 import * as Connection from "./connection.js"
+import * as Monitor from "./monitor.js"
 import * as Placement from "./placement.js"
 import * as ConnectionPool from "./pool.js"
 import * as Sentinel from "./sentinel.js"
@@ -48,6 +49,10 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
         executor: cached(routed),
         lender: (keys) => cluster.poolFor(keys),
         subscribe: yield* ClusterPubSub.make(config, cluster),
+        monitor: yield* Monitor.make(
+          config,
+          Effect.sync(() => cluster.masterSlots().map(({ slot }) => cluster.transportFor(slot)))
+        ),
         database: 0
       }
     }
@@ -92,6 +97,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       executor: cached(direct),
       lender: () => Effect.succeed(pool),
       subscribe,
+      monitor: yield* Monitor.make(config, Effect.succeed([transport])),
       database: config.database
     }
   })
