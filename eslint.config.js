@@ -1,11 +1,29 @@
 import effectPlugin from "@effect/eslint-plugin"
 import js from "@eslint/js"
 import tseslint from "typescript-eslint"
+import { effectDeepImports } from "./scripts/eslint/effectDeepImports.js"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "**/.tsbuildinfo/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/build/**",
+      "**/dist/**",
+      "**/.tsbuildinfo/**",
+      "**/.doc-examples/**",
+      "packages/*/docs/**"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Repository scripts run on plain node.
+  { files: ["scripts/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly" } } },
+  // The published packages load only the Effect modules they use (import cost).
+  {
+    files: ["packages/*/src/**/*.ts"],
+    plugins: { local: { rules: { "effect-deep-imports": effectDeepImports } } },
+    rules: { "local/effect-deep-imports": "error" }
+  },
   {
     plugins: { "@effect": effectPlugin },
     rules: {

@@ -1,15 +1,27 @@
 /**
  * Decoder throughput: @effect-redis/resp against redis-parser (ioredis) and
  * node-redis' RESP decoder, in one process on the same bytes, alternating
- * the order each round. Prints markdown tables of medians.
+ * the order each round. Prints markdown tables of medians. effect-redis runs
+ * as the client runs it: Node's fast paths (`NodeResp.decoderPlatform`), and
+ * chunks it may keep pieces of.
+ *
+ * Then effect-redis alone, with Node's fast paths and with the standard
+ * `TextDecoder` platform, each in processes of its own (`codec.ts platform
+ * <name>`): the decoder's call sites specialise on the one platform they
+ * see, so two in one process would slow both. The fast paths lean on
+ * undocumented Buffer methods and V8 behaviour; a Node release that makes
+ * them slower shows up as a falling ratio.
  *
  * Run with `pnpm --filter @effect-redis/bench exec tsx src/codec.ts`.
  *
  * @since 0.1.0
  */
-import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { NodeResp } from "@effect-redis/node"
+import { RespDecoder, type RespDecoderPlatform, standardPlatform } from "@effect-redis/resp/RespDecoder"
 import { Decoder as NodeRedisDecoder, RESP_TYPES } from "@redis/client/dist/lib/RESP/decoder.js"
+import { spawnSync } from "node:child_process"
 import { loadavg } from "node:os"
+import { fileURLToPath } from "node:url"
 import RedisParser from "redis-parser"
 import { type Fixture, largeBulks, mixed } from "./fixtures.js"
 
@@ -21,11 +33,12 @@ interface Contender {
   readonly make: () => (chunks: ReadonlyArray<Buffer>) => number
 }
 
-const effectRedis = (binary: boolean): Contender => ({
+const effectRedis = (binary: boolean, platform: RespDecoderPlatform = NodeResp.decoderPlatform): Contender => ({
   name: `effect-redis (${binary ? "binary" : "text"})`,
   binary,
   make: () => {
-    const decoder = new RespDecoder()
+    // The fixture's chunks are never changed after a feed, as a socket's.
+    const decoder = new RespDecoder({ platform, immutableChunks: true })
     decoder.binary = binary
     let count = 0
     const onValue = () => {
@@ -150,28 +163,67 @@ const report = (fixture: Fixture, results: ReadonlyArray<Result>, large: boolean
   }
 }
 
-const contenders = [
-  effectRedis(false),
-  redisParser(false),
-  nodeRedis(false),
-  effectRedis(true),
-  redisParser(true),
-  nodeRedis(true)
+const rounds = Number(process.env.ROUNDS ?? 7)
+
+const fixtures = (): ReadonlyArray<readonly [Fixture, iterations: number]> => [
+  [mixed(), 20],
+  [largeBulks(1024 * 1024, 16), 4],
+  [largeBulks(16 * 1024 * 1024, 2), 4]
 ]
 
-const rounds = Number(process.env.ROUNDS ?? 7)
+const platforms: Record<string, RespDecoderPlatform> = { node: NodeResp.decoderPlatform, standard: standardPlatform }
 
 // Other processes share the cores: the load average says how far to trust
 // the absolute numbers (the ratios are measured side by side).
 const load = (): string => loadavg().map((n) => n.toFixed(2)).join(" ")
 
-console.log(`Node ${process.version}, ${rounds} rounds, median per decoder, load average ${load()}`)
-
-const mix = mixed()
-report(mix, measure(mix, contenders, rounds, 20), false)
-
-for (const fixture of [largeBulks(1024 * 1024, 16), largeBulks(16 * 1024 * 1024, 2)]) {
-  report(fixture, measure(fixture, contenders, rounds, 4), true)
+/** Seconds per pass of effect-redis with one platform, per fixture and mode, measured in a fresh process. */
+const platformRun = (name: string): Record<string, number> => {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "platform", name], {
+    encoding: "utf8"
+  })
+  if (child.status !== 0) throw new Error(`codec.ts platform ${name} failed: ${child.stderr}`)
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!)
 }
 
-console.log(`\nload average at the end: ${load()}`)
+if (process.argv[2] === "platform") {
+  const platform = platforms[process.argv[3]!]!
+  const out: Record<string, number> = {}
+  for (const [fixture, iterations] of fixtures()) {
+    for (const binary of [false, true]) {
+      const [result] = measure(fixture, [effectRedis(binary, platform)], rounds, iterations)
+      out[`${fixture.name} ${binary ? "binary" : "text"}`] = result!.seconds
+    }
+  }
+  console.log(JSON.stringify(out))
+} else {
+  const contenders = [
+    effectRedis(false),
+    redisParser(false),
+    nodeRedis(false),
+    effectRedis(true),
+    redisParser(true),
+    nodeRedis(true)
+  ]
+  console.log(`Node ${process.version}, ${rounds} rounds, median per decoder, load average ${load()}`)
+  for (const [fixture, iterations] of fixtures()) {
+    report(fixture, measure(fixture, contenders, rounds, iterations), fixture.name !== "mixed")
+  }
+
+  // Alternating processes, three of each: the median of each side.
+  const runs: Record<string, Array<Record<string, number>>> = { node: [], standard: [] }
+  for (let i = 0; i < 3; i++) {
+    for (const name of i % 2 === 0 ? ["node", "standard"] : ["standard", "node"]) runs[name]!.push(platformRun(name))
+  }
+  const medianOf = (name: string, key: string) => median(runs[name]!.map((run) => run[key]!))
+  console.log("\n### Node fast paths vs the standard platform, each in processes of its own\n")
+  console.log("| fixture | text | binary |")
+  console.log("| --- | ---: | ---: |")
+  const names = new Set(Object.keys(runs["node"]![0]!).map((key) => key.replace(/ (text|binary)$/, "")))
+  for (const name of names) {
+    const ratio = (mode: string) =>
+      fmt(medianOf("standard", `${name} ${mode}`) / medianOf("node", `${name} ${mode}`), 2)
+    console.log(`| ${name} | ${ratio("text")}× | ${ratio("binary")}× |`)
+  }
+  console.log(`\nload average at the end: ${load()}`)
+}

@@ -1,5 +1,6 @@
 /**
- * `pnpm bench`: the codec benchmark (`src/codec.ts`), then every client
+ * `pnpm bench`: the codec benchmark (`src/codec.ts`), the import cost
+ * (`src/importCost.ts`), then every client
  * scenario against one redis-server started here, each (client, scenario,
  * round) in its own process (`src/runner.ts`), with the order of clients
  * changing every round. Prints one markdown table per scenario with the
@@ -18,7 +19,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { type ScenarioSummary, summarize, table } from "./report.js"
 import type { RunResult } from "./result.js"
-import { type ClientName, clientNames, onCluster, type Scenario, scenarios } from "./scenarios.js"
+import { type ClientName, clientNames, onCluster, type Scenario, scenarios, takesPart } from "./scenarios.js"
 
 const srcDir = Path.dirname(fileURLToPath(import.meta.url))
 const benchDir = Path.dirname(srcDir)
@@ -40,7 +41,7 @@ const positive = (name: string, fallback: number) =>
   )
 
 const config = Config.all({
-  durationMillis: positive("BENCH_DURATION_MS", 2000),
+  durationMillis: positive("BENCH_DURATION_MS", 1500),
   warmupMillis: Config.integer("BENCH_WARMUP_MS").pipe(
     Config.validate({ message: "BENCH_WARMUP_MS must be zero or more", validation: (n: number) => n >= 0 }),
     Config.withDefault(300)
@@ -49,6 +50,7 @@ const config = Config.all({
   clients: names<ClientName>("BENCH_CLIENTS", clientNames),
   scenarios: names("BENCH_SCENARIOS", scenarios.map((scenario) => scenario.name)),
   codec: Config.boolean("BENCH_CODEC").pipe(Config.withDefault(true)),
+  importCost: Config.boolean("BENCH_IMPORT").pipe(Config.withDefault(true)),
   json: Config.option(Config.string("BENCH_JSON"))
 })
 
@@ -65,10 +67,11 @@ const runTimeoutMillis = (config: BenchConfig) => config.warmupMillis + config.d
 const spawnTs = (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly inherit: boolean; readonly timeoutMillis?: number }
+  options: { readonly inherit: boolean; readonly timeoutMillis?: number; readonly nodeFlags?: ReadonlyArray<string> }
 ) =>
   Effect.async<{ readonly status: string; readonly stdout: string; readonly stderr: string }>((resume) => {
-    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", Path.join(srcDir, file), ...args], {
+    const nodeArgs = [...(options.nodeFlags ?? []), "--import", "tsx", Path.join(srcDir, file), ...args]
+    const child = ChildProcess.spawn(process.execPath, nodeArgs, {
       cwd: benchDir,
       stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"]
     })
@@ -104,9 +107,15 @@ const runOne = (client: ClientName, scenario: Scenario, port: number, config: Be
   spawnTs(
     "runner.ts",
     [client, scenario.name, String(port), String(config.durationMillis), String(config.warmupMillis)],
-    { inherit: false, timeoutMillis: runTimeoutMillis(config) }
+    {
+      inherit: false,
+      timeoutMillis: runTimeoutMillis(config),
+      // Memory runs collect garbage before each measurement.
+      nodeFlags: scenario._tag === "Memory" ? ["--expose-gc"] : []
+    }
   ).pipe(Effect.map(({ status, stdout, stderr }): RunResult => {
-    const line = stdout.trim().split("\n").at(-1) ?? ""
+    // The result is the last JSON line: a client may log lines of its own (GLIDE's core logs to stdout).
+    const line = stdout.split("\n").filter((candidate) => candidate.startsWith("{")).at(-1) ?? ""
     try {
       return JSON.parse(line) as RunResult
     } catch {
@@ -140,6 +149,14 @@ const runCodec = Effect.gen(function*() {
   console.log("")
 })
 
+/** The import-time measurement (`src/importCost.ts`); its table streams through. */
+const runImportCost = Effect.gen(function*() {
+  console.log("## Import cost (src/importCost.ts)\n")
+  const { status } = yield* spawnTs("importCost.ts", [], { inherit: true })
+  if (status !== "exit 0") console.log(`\nimport cost measurement failed (${status}); continuing with the clients.`)
+  console.log("")
+})
+
 const serverVersion = (): string => {
   const binary = process.env.REDIS_SERVER_BIN ?? "redis-server"
   try {
@@ -151,14 +168,19 @@ const serverVersion = (): string => {
 
 const runScenario = (scenario: Scenario, port: number, config: BenchConfig) =>
   Effect.gen(function*() {
-    const runs = new Map<string, Array<RunResult>>(config.clients.map((client) => [client, []]))
+    const clients = config.clients.filter((client) => takesPart(client, scenario))
+    const runs = new Map<string, Array<RunResult>>(clients.map((client) => [client, []]))
     for (let round = 0; round < config.rounds; round++) {
-      for (const client of orderFor(config.clients, round)) {
+      for (const client of orderFor(clients, round)) {
         const result = yield* runOne(client, scenario, port, config)
         runs.get(client)!.push(result)
         console.error(
           `  ${scenario.name} round ${round + 1}/${config.rounds} ${client}: ${
-            result.ok ? `${Math.round(result.opsPerSec).toLocaleString("en-US")} ops/s` : "failed"
+            !result.ok
+              ? "failed"
+              : result.kind === "memory"
+              ? `${Math.round(result.heapBytesPerCommand).toLocaleString("en-US")} heap B per command`
+              : `${Math.round(result.opsPerSec).toLocaleString("en-US")} ops/s`
           }`
         )
       }
@@ -183,6 +205,7 @@ const program = Effect.gen(function*() {
       `load average ${load()}\n`
   )
   if (options.codec) yield* runCodec
+  if (options.importCost) yield* runImportCost
   const selected = scenarios.filter((s) => options.scenarios.includes(s.name))
   const server = yield* RedisServer.make()
   // Cluster scenarios get a three-master cluster of their own, formed only when one is selected.

@@ -136,6 +136,7 @@ export const receiveResult = (
   const seconds = counted.millis / 1000
   return {
     ok: true,
+    kind: "throughput",
     client,
     scenario: scenario.name,
     ops: counted.messages,

@@ -13,28 +13,56 @@ import type { ClientName, Fixture, Scenario, StepScenario } from "./scenarios.js
  * @since 0.1.0
  * @category models
  */
-export type RunResult =
-  | {
-    readonly ok: true
-    readonly client: string
-    readonly scenario: string
-    /** Commands completed inside the measuring window. */
-    readonly ops: number
-    readonly seconds: number
-    readonly opsPerSec: number
-    /**
-     * Latency of one step (one command unless the scenario batches); absent
-     * for receive rates, where no operation has a start.
-     */
-    readonly p50Us?: number
-    readonly p99Us?: number
-  }
-  | {
-    readonly ok: false
-    readonly client: string
-    readonly scenario: string
-    readonly error: string
-  }
+export type RunResult = ThroughputResult | MemoryResult | {
+  readonly ok: false
+  readonly client: string
+  readonly scenario: string
+  readonly error: string
+}
+
+/**
+ * What a step or receive run measured.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ThroughputResult {
+  readonly ok: true
+  readonly kind: "throughput"
+  readonly client: string
+  readonly scenario: string
+  /** Commands completed inside the measuring window. */
+  readonly ops: number
+  readonly seconds: number
+  readonly opsPerSec: number
+  /**
+   * Latency of one step (one command unless the scenario batches); absent
+   * for receive rates, where no operation has a start.
+   */
+  readonly p50Us?: number
+  readonly p99Us?: number
+}
+
+/**
+ * What a memory run measured: the growth of the process' memory with
+ * `commands` in flight over the idle client, after GC, per command.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface MemoryResult {
+  readonly ok: true
+  readonly kind: "memory"
+  readonly client: string
+  readonly scenario: string
+  readonly commands: number
+  /** V8's `heapUsed`: the objects the callers and the client hold. */
+  readonly heapBytesPerCommand: number
+  /** V8's `external`: buffers and other memory outside the heap that V8 knows about. */
+  readonly externalBytesPerCommand: number
+  /** The resident set: everything, native memory included (GLIDE's core), and freed pages the OS has not taken back. */
+  readonly rssBytesPerCommand: number
+}
 
 /**
  * @since 0.1.0
@@ -61,10 +89,15 @@ export type Driver = (client: ClientName, scenario: Scenario, port: number, timi
  * @category constructors
  */
 export const succeeded = (client: ClientName, scenario: StepScenario, window: MeasureWindow): RunResult => {
+  // Possible when a step takes longer than warm-up and window together (thousands of workers on a busy machine).
+  if (window.histogram.count === 0) {
+    return failed(client, scenario.name, "no step completed within the measuring window: lengthen BENCH_DURATION_MS")
+  }
   const seconds = window.durationMillis / 1000
   const ops = window.histogram.count * scenario.commandsPerStep
   return {
     ok: true,
+    kind: "throughput",
     client,
     scenario: scenario.name,
     ops,

@@ -9,7 +9,9 @@
  * Connects the client to `127.0.0.1:<port>`, writes the fixtures and reads
  * them back, runs the scenario's workers through a warm-up (default 300 ms,
  * not counted) and then for `durationMs`, and prints one JSON line (a
- * `RunResult`) on stdout. Exits with status 1 when the run failed.
+ * `RunResult`) on stdout, after any line a client logs there itself. Exits
+ * with status 1 when the run failed. Memory scenarios ignore the timing and
+ * need `node --expose-gc`.
  *
  * @since 0.1.0
  */
@@ -20,9 +22,11 @@ import { type ClientName, clientNames, scenarios } from "./scenarios.js"
 // not load fails its runs without taking the others down.
 const drivers: Record<ClientName, () => Promise<{ readonly run: Driver }>> = {
   "effect-redis": () => import("./drivers/effectRedis.js"),
+  "effect-redis-promise": () => import("./drivers/effectRedisPromise.js"),
   "ioredis": () => import("./drivers/ioredis.js"),
   "ioredis-auto": () => import("./drivers/ioredis.js"),
-  "node-redis": () => import("./drivers/nodeRedis.js")
+  "node-redis": () => import("./drivers/nodeRedis.js"),
+  "valkey-glide": () => import("./drivers/glide.js")
 }
 
 const parseArgs = (argv: ReadonlyArray<string>) => {

@@ -5,9 +5,10 @@
  * and, for every client, how to build the step one worker repeats
  * (`step(worker, iteration)`); the runner times each step. The `pubsub`
  * scenario instead counts messages a subscriber receives from a flood that
- * a separate process publishes (`src/publisher.ts`). Each client gets the
- * code its users would write: Effects and Streams for effect-redis,
- * promises and listeners for the others.
+ * a separate process publishes (`src/publisher.ts`), and `mem10000`
+ * measures the heap that commands in flight hold (`src/memory.ts`). Each
+ * client gets the code its users would write: Effects and Streams for
+ * effect-redis, promises and callbacks for the others.
  *
  * To add a scenario, append one entry to {@link scenarios}: for steps, set
  * `commandsPerStep` to the commands one step carries so that ops/s counts
@@ -20,6 +21,7 @@ import type * as Command from "@effect-redis/client/Command"
 import * as Commands from "@effect-redis/client/Commands"
 import type { Redis as EffectRedis } from "@effect-redis/client/Redis"
 import type { RedisError } from "@effect-redis/client/RedisError"
+import type { GlideClient, GlideClientConfiguration } from "@valkey/valkey-glide"
 import { Chunk, Effect, Stream } from "effect"
 import type * as Scope from "effect/Scope"
 import type { ChainableCommander, Redis as IORedis } from "ioredis"
@@ -27,11 +29,20 @@ import type { RedisClientType } from "redis"
 
 /**
  * The clients compared, effect-redis first (the baseline of the ratios).
+ * `effect-redis-promise` is effect-redis called from promise code: one
+ * `runPromise` per step, from `async` loops like the other clients'.
  *
  * @since 0.1.0
  * @category models
  */
-export const clientNames = ["effect-redis", "ioredis", "ioredis-auto", "node-redis"] as const
+export const clientNames = [
+  "effect-redis",
+  "effect-redis-promise",
+  "ioredis",
+  "ioredis-auto",
+  "node-redis",
+  "valkey-glide"
+] as const
 
 /**
  * @since 0.1.0
@@ -91,10 +102,12 @@ export interface StepScenario {
    * cannot post a number.
    */
   readonly written: ReadonlyArray<Fixture>
+  /** Used for both `effect-redis` and `effect-redis-promise`. */
   readonly effectRedis: (redis: EffectRedis) => Effect.Effect<EffectStep, RedisError, Scope.Scope>
   /** Used for both `ioredis` and `ioredis-auto`. */
   readonly ioredis: (client: IORedis) => Promise<PromiseStep>
   readonly nodeRedis: (client: NodeRedisClient) => Promise<PromiseStep>
+  readonly glide: (client: GlideClient) => Promise<PromiseStep>
 }
 
 /**
@@ -132,6 +145,33 @@ export interface ReceiveScenario {
   /** Used for both `ioredis` and `ioredis-auto`. */
   readonly ioredis: (client: IORedis, counter: MessageCounter) => Promise<void>
   readonly nodeRedis: (client: NodeRedisClient, counter: MessageCounter) => Promise<void>
+  /**
+   * GLIDE subscribes when a client connects, so this one says what to
+   * subscribe to and `connect` opens the subscriber (closed with the run).
+   */
+  readonly glide: (
+    connect: (subscriptions: GlideClientConfiguration.PubSubSubscriptions) => Promise<void>,
+    counter: MessageCounter
+  ) => Promise<void>
+}
+
+/**
+ * The heap that commands in flight hold: `commands` callers each send one
+ * step of `steps` (caller `i` its iteration `i % 2`, so GETs and SETs
+ * alternate) while the server is paused, and the heap in use then, minus
+ * that of the idle client, is divided by `commands` (`src/memory.ts`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface MemoryScenario {
+  readonly _tag: "Memory"
+  readonly name: string
+  readonly description: string
+  /** Commands in flight at once, one per caller. */
+  readonly commands: number
+  /** The scenario whose step every caller sends once. */
+  readonly steps: StepScenario
 }
 
 /**
@@ -140,7 +180,7 @@ export interface ReceiveScenario {
  * @since 0.1.0
  * @category models
  */
-export type Scenario = StepScenario | ReceiveScenario
+export type Scenario = StepScenario | ReceiveScenario | MemoryScenario
 
 /**
  * A stored value that scenarios read.
@@ -171,17 +211,18 @@ const large = fixture("bench:1mb", 1024 * 1024)
  */
 export const fixtures: ReadonlyArray<Fixture> = [small, medium, large]
 
-/** One command in flight: a worker GETs the same key over and over. */
-const sequentialGet = (name: string, description: string, { key }: Fixture): StepScenario => ({
+/** Workers that GET the same key over and over, one command in flight each. */
+const repeatedGet = (name: string, description: string, { key }: Fixture, workers: number): StepScenario => ({
   _tag: "Steps",
   name,
   description,
-  workers: 1,
+  workers,
   commandsPerStep: 1,
   written: [],
   effectRedis: (redis) => Effect.succeed(() => redis.get(key)),
   ioredis: async (client) => () => client.get(key),
-  nodeRedis: async (client) => () => client.get(key)
+  nodeRedis: async (client) => () => client.get(key),
+  glide: async (client) => () => client.get(key)
 })
 
 /**
@@ -194,7 +235,7 @@ const getSetMix = (workers: number): StepScenario => {
   return {
     _tag: "Steps",
     name: `par${workers}`,
-    description: `${workers} workers in flight, alternating GET / SET of 16 B`,
+    description: `${workers.toLocaleString("en-US")} workers in flight, alternating GET / SET of 16 B`,
     workers,
     commandsPerStep: 1,
     written: [],
@@ -203,6 +244,8 @@ const getSetMix = (workers: number): StepScenario => {
     ioredis: async (client) => (worker, iteration) =>
       iteration % 2 === 0 ? client.get(key) : client.set(keys[worker]!, value),
     nodeRedis: async (client) => (worker, iteration) =>
+      iteration % 2 === 0 ? client.get(key) : client.set(keys[worker]!, value),
+    glide: async (client) => (worker, iteration) =>
       iteration % 2 === 0 ? client.get(key) : client.set(keys[worker]!, value)
   }
 }
@@ -224,6 +267,8 @@ const hundredSets = (options: {
   ) => Effect.Effect<unknown, RedisError>
   readonly ioredis: (client: IORedis) => ChainableCommander
   readonly nodeRedis: (batch: NodeRedisMulti) => Promise<unknown>
+  /** GLIDE's `Batch(isAtomic)`: a transaction when atomic, else a pipeline. */
+  readonly glideAtomic: boolean
 }): StepScenario => {
   const written = Array.from({ length: 100 }, (_, position) => ({
     key: `bench:${options.name}:${position}`,
@@ -252,6 +297,15 @@ const hundredSets = (options: {
       const batch = client.multi()
       for (const { key, value } of written) batch.set(key, value)
       return options.nodeRedis(batch)
+    },
+    glide: async (client) => {
+      // Loaded by the GLIDE driver already; a type-only import keeps the other runs from loading it.
+      const { Batch } = await import("@valkey/valkey-glide")
+      return () => {
+        const batch = new Batch(options.glideAtomic)
+        for (const { key, value } of written) batch.set(key, value)
+        return client.exec(batch, true)
+      }
     }
   }
 }
@@ -269,7 +323,8 @@ const pipeline100 = hundredSets({
   description: "one worker, a pipeline of 100 SETs of 16 B (distinct keys); latency per pipeline",
   effectRedis: (redis, commands) => redis.pipeline(commands),
   ioredis: (client) => client.pipeline(),
-  nodeRedis: (batch) => batch.execAsPipeline()
+  nodeRedis: (batch) => batch.execAsPipeline(),
+  glideAtomic: false
 })
 
 const multi100 = hundredSets({
@@ -277,7 +332,8 @@ const multi100 = hundredSets({
   description: "one worker, MULTI, 100 SETs of 16 B (distinct keys), EXEC; latency per transaction",
   effectRedis: (redis, commands) => redis.transaction(commands),
   ioredis: (client) => client.multi(),
-  nodeRedis: (batch) => batch.exec()
+  nodeRedis: (batch) => batch.exec(),
+  glideAtomic: true
 })
 
 /** One subscriber receiving a flood of 64-byte messages on one channel. */
@@ -309,7 +365,27 @@ const pubsub: ReceiveScenario = {
       counter.received++
       counter.last = message
     })
+  },
+  glide: async (connect, counter) => {
+    const { GlideClientConfiguration } = await import("@valkey/valkey-glide")
+    await connect({
+      channelsAndPatterns: { [GlideClientConfiguration.PubSubChannelModes.Exact]: new Set([pubsub.channel]) },
+      callback: (message) => {
+        counter.received++
+        // A string: the client's default decoder is `Decoder.String`.
+        counter.last = message.message as string
+      }
+    })
   }
+}
+
+/** 10,000 commands in flight, half GETs and half SETs of 16 B. */
+const mem10000: MemoryScenario = {
+  _tag: "Memory",
+  name: "mem10000",
+  description: "heap per command in flight, 10,000 in flight (GET / SET of 16 B), after GC",
+  commands: 10_000,
+  steps: getSetMix(10_000)
 }
 
 /**
@@ -321,19 +397,34 @@ const pubsub: ReceiveScenario = {
 export const onCluster = (scenario: Scenario): boolean => scenario._tag === "Steps" && scenario.cluster === true
 
 /**
+ * Whether a client runs in a scenario. `effect-redis-promise` sits out
+ * `pubsub`: a subscription is a Stream whichever code started it, so it
+ * would measure `effect-redis` twice.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const takesPart = (client: ClientName, scenario: Scenario): boolean =>
+  !(client === "effect-redis-promise" && scenario._tag === "Receive")
+
+/**
  * Every scenario, in the order they run.
  *
  * @since 0.1.0
  * @category scenarios
  */
 export const scenarios: ReadonlyArray<Scenario> = [
-  sequentialGet("seq-get", "one command in flight, GET of 16 B", small),
+  repeatedGet("seq-get", "one command in flight, GET of 16 B", small, 1),
   getSetMix(100),
   getSetMix(1000),
-  sequentialGet("get-100k", "one command in flight, GET of 100 KiB", medium),
-  sequentialGet("get-1m", "one command in flight, GET of 1 MiB", large),
+  getSetMix(10_000),
+  repeatedGet("get-100k", "one command in flight, GET of 100 KiB", medium, 1),
+  repeatedGet("get-100k-par10", "10 workers in flight, GET of 100 KiB", medium, 10),
+  repeatedGet("get-1m", "one command in flight, GET of 1 MiB", large, 1),
+  repeatedGet("get-1m-par10", "10 workers in flight, GET of 1 MiB", large, 10),
   pipeline100,
   multi100,
   pubsub,
+  mem10000,
   clusterPar100
 ]

@@ -9,12 +9,14 @@ import * as Redis from "@effect-redis/client/Redis"
 import * as NodeTransport from "@effect-redis/node/NodeTransport"
 import { Cause, Effect, Exit, Option } from "effect"
 import { MeasureWindow } from "../histogram.js"
+import { measureMemory } from "../memory.js"
 import { countReceived, makeCounter, receiveResult, startPublisher } from "../receive.js"
 import { type Driver, failed, mismatch, succeeded, type Timing, workerIndexes } from "../result.js"
 import {
   type ClientName,
   type Fixture,
   fixtures,
+  type MemoryScenario,
   onCluster,
   type ReceiveScenario,
   type Scenario,
@@ -69,6 +71,22 @@ const measureReceive = (
     return receiveResult(client, scenario, counter, counted, publisher)
   })
 
+/** Every caller a fiber, as the workers of the step runs. */
+const measureInFlight = (client: ClientName, scenario: MemoryScenario, redis: Redis.Redis, port: number) =>
+  Effect.gen(function*() {
+    const step = yield* scenario.steps.effectRedis(redis)
+    const callers = workerIndexes(scenario.commands)
+    return yield* Effect.promise(() =>
+      measureMemory(client, scenario, port, (onReply) =>
+        Effect.runPromise(
+          Effect.forEach(callers, (caller) => Effect.andThen(step(caller, caller % 2), onReply), {
+            concurrency: "unbounded",
+            discard: true
+          })
+        ))
+    )
+  })
+
 const measure = (client: ClientName, scenario: Scenario, port: number, timing: Timing) =>
   Effect.gen(function*() {
     const target = onCluster(scenario)
@@ -77,9 +95,14 @@ const measure = (client: ClientName, scenario: Scenario, port: number, timing: T
     const redis = yield* Redis.make(target).pipe(Effect.provide(NodeTransport.layer))
     yield* Effect.forEach(fixtures, (fixture) => redis.set(fixture.key, fixture.value), { discard: true })
     yield* readBack(redis, fixtures)
-    return yield* scenario._tag === "Steps"
-      ? measureSteps(client, scenario, redis, timing)
-      : measureReceive(client, scenario, redis, port, timing)
+    switch (scenario._tag) {
+      case "Steps":
+        return yield* measureSteps(client, scenario, redis, timing)
+      case "Receive":
+        return yield* measureReceive(client, scenario, redis, port, timing)
+      case "Memory":
+        return yield* measureInFlight(client, scenario, redis, port)
+    }
   }).pipe(Effect.scoped)
 
 /**

@@ -1,16 +1,19 @@
 /**
  * What the promise-based drivers share: the fixture check, the workers
- * (`async` loops that await one step at a time) and the receive runs.
+ * (`async` loops that await one step at a time), the receive runs and the
+ * memory runs.
  *
  * @since 0.1.0
  */
 import { MeasureWindow } from "../histogram.js"
+import { measureMemory } from "../memory.js"
 import { countReceived, makeCounter, receiveResult, startPublisher } from "../receive.js"
 import { failed, mismatch, type RunResult, succeeded, type Timing, workerIndexes } from "../result.js"
 import {
   type ClientName,
   type Fixture,
   fixtures,
+  type MemoryScenario,
   type MessageCounter,
   type PromiseStep,
   type ReceiveScenario,
@@ -32,7 +35,8 @@ export interface PromiseClient {
   readonly step: (scenario: StepScenario) => Promise<PromiseStep>
   /** Subscribes this client as the scenario says, counting into `counter`. */
   readonly receive: (scenario: ReceiveScenario, counter: MessageCounter) => Promise<void>
-  readonly close: () => void
+  /** Closes every connection the client opened; awaited when it returns a promise. */
+  readonly close: () => unknown
 }
 
 /**
@@ -95,6 +99,22 @@ const measureReceive = async (
   }
 }
 
+/** Every caller an `async` function awaiting its one command, as the workers of the step runs. */
+const measureInFlight = async (
+  name: ClientName,
+  client: PromiseClient,
+  scenario: MemoryScenario,
+  port: number
+): Promise<RunResult> => {
+  const step = await client.step(scenario.steps)
+  const callers = workerIndexes(scenario.commands)
+  return measureMemory(name, scenario, port, (onReply) =>
+    Promise.all(callers.map(async (caller) => {
+      await step(caller, caller % 2)
+      onReply()
+    })))
+}
+
 /**
  * Connects, checks the fixtures, runs the scenario and closes the client.
  *
@@ -113,11 +133,16 @@ export const runPromiseClient = async (
     try {
       for (const fixture of fixtures) await client.set(fixture.key, fixture.value)
       await readBack(client, fixtures)
-      return scenario._tag === "Steps"
-        ? await measureSteps(name, client, scenario, timing)
-        : await measureReceive(name, client, scenario, port, timing)
+      switch (scenario._tag) {
+        case "Steps":
+          return await measureSteps(name, client, scenario, timing)
+        case "Receive":
+          return await measureReceive(name, client, scenario, port, timing)
+        case "Memory":
+          return await measureInFlight(name, client, scenario, port)
+      }
     } finally {
-      client.close()
+      await client.close()
     }
   } catch (error) {
     return failed(name, scenario.name, error)

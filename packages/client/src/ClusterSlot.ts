@@ -8,6 +8,8 @@
  * multi-key command or transaction.
  *
  * ```ts
+ * import { ClusterSlot } from "@effect-redis/client"
+ *
  * ClusterSlot.slotOf("{user:1}:name") === ClusterSlot.slotOf("user:1") // true
  * ```
  *

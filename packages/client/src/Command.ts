@@ -66,13 +66,30 @@ export const Flags = {
   readonly: 1,
   /** Writes data. */
   write: 2,
-  /** May block the connection (BLPOP, XREAD BLOCK, WAIT…): runs on a dedicated connection. */
+  /** May block the connection (BLPOP, XREAD BLOCK, WAIT…): runs on a pool connection, alone or in a batch. */
   blocking: 4,
-  /** Changes connection state (SELECT, WATCH, CLIENT REPLY…): not allowed on the shared connection. */
+  /**
+   * Changes the state of the connection it runs on (SELECT, WATCH, MULTI,
+   * CLIENT REPLY, CLIENT NO-EVICT, HELLO, AUTH, RESET…): refused on the
+   * shared connection before anything is sent (`RedisArgumentError`,
+   * `not-sent`), except MULTI … EXEC complete within one batch; allowed on
+   * a reserved connection, which is then closed rather than reused.
+   */
   connectionState: 8,
-  /** Enters subscriber mode. */
+  /**
+   * Enters or leaves subscriber mode (the SUBSCRIBE family): refused on the
+   * shared connection like `connectionState`; on a reserved connection its
+   * first confirmation is its reply.
+   */
   pubsub: 16,
-  /** Sent untyped through `raw`: what it does to the connection is unknown. */
+  /**
+   * Sent untyped through `raw`: what it does to the connection is not
+   * fully known, so a reserved connection is closed after it. `raw` also
+   * sets the flags above from the command's name (a table after the
+   * server's `COMMAND INFO`), so `raw(["SELECT", 1])` is refused on the
+   * shared connection and `raw(["BLPOP", "k", 0])` runs on a pool
+   * connection.
+   */
   raw: 32
 } as const
 

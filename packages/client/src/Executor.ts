@@ -9,6 +9,7 @@
  */
 import type { Effect, Exit, Scope, Stream } from "effect"
 import type * as Command from "./Command.js"
+import type { MonitorEvent } from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import type { RedisError } from "./RedisError.js"
 
@@ -24,8 +25,9 @@ export interface Executor {
   readonly execute: <A>(command: Command.Command<A>, binary: boolean) => Effect.Effect<A, RedisError>
   /**
    * Runs commands as one contiguous batch (one write, nothing interleaved)
-   * and reports every outcome in order. A batch with an invalid argument is
-   * refused whole.
+   * and reports every outcome in order. A batch with an invalid argument,
+   * or (on a shared connection) a state-changing command outside a
+   * complete MULTI … EXEC, is refused whole.
    */
   readonly executeAll: (
     commands: ReadonlyArray<Command.Command<unknown>>,
@@ -82,7 +84,9 @@ export interface Lender {
 /**
  * Subscribes to `targets` (on one subscriber connection, or on several in a
  * cluster) and completes, with the stream of their messages, once the
- * server has confirmed everything. The subscription ends with the scope.
+ * server has confirmed everything. The subscription ends with the scope;
+ * the stream fails when the subscription can no longer be served
+ * (reconnecting gave up, the client closed, an overflow with `"fail"`).
  *
  * @since 0.2.0
  * @category models
@@ -90,7 +94,19 @@ export interface Lender {
 export type Subscribe = (
   targets: PubSub.Targets,
   binary: boolean
-) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>>, RedisError, Scope.Scope>
+) => Effect.Effect<Stream.Stream<PubSub.Message<unknown>, RedisError>, RedisError, Scope.Scope>
+
+/**
+ * Sends MONITOR on connections of its own (one per master in a cluster)
+ * and completes, with the stream of the commands the servers receive, once
+ * they confirmed it. The connections close with the scope.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Monitor = (
+  options: PubSub.BufferOptions
+) => Effect.Effect<Stream.Stream<MonitorEvent, RedisError>, RedisError, Scope.Scope>
 
 /**
  * What client-side caching did since the client started (all zero when
@@ -125,6 +141,8 @@ export interface Parts {
   readonly lender: (keys: ReadonlyArray<Command.RedisKey>) => Effect.Effect<Lender, RedisError>
   /** Opens subscriptions. */
   readonly subscribe: Subscribe
+  /** Backs `redis.monitor`; without it, `redis.monitor` fails with `RedisArgumentError`. */
+  readonly monitor?: Monitor | undefined
   /** The database `keyspaceEvents` watches by default. */
   readonly database: number
   /** When set, every command and batch runs in a client span with these attributes (and `db.operation.name`). */

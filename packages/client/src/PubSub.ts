@@ -2,10 +2,15 @@
  * Pub/sub as Streams.
  *
  * ```ts
- * const redis = yield* Redis.Redis
- * yield* redis.subscribe("orders").pipe(
- *   Stream.runForEach((message) => Console.log(message.channel, message.message))
- * )
+ * import { Redis } from "@effect-redis/client"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const redis = yield* Redis.Redis
+ *   yield* redis.subscribe("orders").pipe(
+ *     Stream.runForEach((message) => Console.log(message.channel, message.message))
+ *   )
+ * })
  * ```
  *
  * - Every client has one subscriber connection, opened at the first
@@ -22,8 +27,18 @@
  * - After a reconnect every live name is subscribed again. Messages
  *   published while disconnected are lost (Redis keeps none); the first
  *   message a stream receives afterwards has `gap: true`.
- * - Each stream has a bounded buffer (`bufferSize`, default 10,000). A
- *   consumer that falls behind loses the oldest messages, never memory.
+ * - When reconnecting gives up (a bounded `reconnectSchedule` ran out),
+ *   every stream fails with `RedisConnectionError` (reason `Unavailable`);
+ *   the next subscription starts a new round of attempts.
+ * - When the client closes, every stream fails with `RedisClosedError`
+ *   after the messages it buffered, and subscriptions asked for afterwards
+ *   fail at once with it. A stream whose own scope closes ends normally.
+ * - Each stream has a bounded buffer: `bufferSize` messages (default
+ *   10,000) and `bufferBytes` of payload (default 32 MiB), counting the
+ *   batch the consumer is working on. What happens when it is full is the
+ *   `overflow` option (default `"dropOldest"`); a dropped message is never
+ *   silent: the next message delivered says how many were dropped before it
+ *   (`dropped`) and has `gap: true`.
  *
  * Performance: under a flood (over a million messages a second) the limit
  * is V8's garbage collector. Messages, their buffer and the chunks a stream
@@ -47,10 +62,74 @@ export interface Message<A> {
   /** The payload: a string, or bytes through `redis.binary`. */
   readonly message: A
   /**
-   * `true` on the first message after the subscription was re-established
-   * following a lost connection: messages may have been missed before it.
+   * `true` when messages may be missing just before this one: the
+   * subscription was re-established after a lost connection (Redis keeps
+   * nothing for a disconnected subscriber), or this stream's buffer dropped
+   * some (then `dropped` says how many).
    */
   readonly gap: boolean
+  /**
+   * How many messages this stream's buffer dropped just before this one
+   * because the consumer fell behind (see `SubscribeOptions.overflow`); 0
+   * when none. Summing it over a stream counts every drop.
+   *
+   * @since 0.2.0
+   */
+  readonly dropped: number
+}
+
+/**
+ * What a subscription stream does when its buffer is full (see
+ * {@link SubscribeOptions}):
+ *
+ * - `"dropOldest"` (default): the oldest buffered message makes room; the
+ *   consumer keeps up with the newest.
+ * - `"dropNewest"`: the arriving message is dropped; the consumer sees an
+ *   unbroken prefix, then a jump.
+ * - `"fail"`: the stream fails with `RedisOverflowError` after the
+ *   messages it holds.
+ * - `"backpressure"`: nothing is dropped; the subscriber connection stops
+ *   reading until the consumer catches up, which holds up every stream of
+ *   that connection (all subscriptions of the client, text or binary
+ *   alike), and Redis buffers for it instead. Redis disconnects a
+ *   subscriber whose output buffer passes its `client-output-buffer-limit
+ *   pubsub` (32 MB by default): the client reconnects and the next message
+ *   has `gap: true`. The bound may be passed by what one socket read
+ *   brings (about 64 KB).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Overflow = "dropOldest" | "dropNewest" | "fail" | "backpressure"
+
+/**
+ * How much a stream buffers for a consumer that falls behind, and what it
+ * does when full: the options of subscriptions and of `redis.monitor`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BufferOptions {
+  /**
+   * How many messages the stream holds: those buffered plus the batch
+   * the consumer is working on (a batch is at most half of it). Default
+   * 10,000.
+   *
+   * @since 0.1.0
+   */
+  readonly bufferSize?: number
+  /**
+   * How many bytes of payload (string length, or byte length for
+   * `redis.binary`) the stream holds, counted like `bufferSize`. A single
+   * message larger than this is still delivered when nothing else is held.
+   * Default 32 MiB (Redis's own limit for a subscriber's output buffer).
+   */
+  readonly bufferBytes?: number
+  /**
+   * What to do when either bound is reached (see {@link Overflow}).
+   * Default `"dropOldest"`.
+   */
+  readonly overflow?: Overflow
 }
 
 /**
@@ -59,13 +138,7 @@ export interface Message<A> {
  * @since 0.1.0
  * @category models
  */
-export interface SubscribeOptions {
-  /**
-   * How many undelivered messages the stream buffers. When full, the
-   * oldest are dropped. Default 10,000.
-   */
-  readonly bufferSize?: number
-}
+export type SubscribeOptions = BufferOptions
 
 /**
  * What `redis.subscription` subscribes to, all in one stream.

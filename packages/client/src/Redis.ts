@@ -4,6 +4,9 @@
  * for anything untyped.
  *
  * ```ts
+ * import { Redis } from "@effect-redis/client"
+ * import { Effect } from "effect"
+ *
  * const program = Effect.gen(function*() {
  *   const redis = yield* Redis.Redis
  *   yield* redis.set("greeting", "hello")
@@ -17,8 +20,14 @@
  * @since 0.1.0
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Context, Effect, type Either, type Option, type Schedule, type Scope, type Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import { dual } from "effect/Function"
+import type * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type * as Command from "./Command.js"
 import type { commands } from "./Commands.js"
 import type * as Keys from "./commands/keys.js"
@@ -26,6 +35,7 @@ import type * as Parts from "./Executor.js"
 import * as Service from "./internal/service.js"
 import * as Topology from "./internal/topology.js"
 import { makeClient as makeView } from "./internal/view.js"
+import type * as Monitor from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
 import { type RedisError, RedisTransactionError } from "./RedisError.js"
@@ -95,7 +105,11 @@ export interface View<IsBinary extends boolean> {
   /**
    * Sends any command line and returns the reply as decoded (see
    * `RespValue` in `@effect-redis/resp`). Error replies still fail with
-   * `RedisReplyError`.
+   * `RedisReplyError`. Commands that change the connection's state
+   * (SELECT, SUBSCRIBE, WATCH, MULTI, CLIENT REPLY, HELLO…, by name) are
+   * refused on the shared connection with `RedisArgumentError` before
+   * anything is sent: run them on a connection from `reserve`. Blocking
+   * commands (BLPOP…, by name) run on a pool connection.
    */
   readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, RedisError>
   /**
@@ -103,7 +117,13 @@ export interface View<IsBinary extends boolean> {
    * order: a failed command does not fail the others.
    *
    * ```ts
-   * const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   * import { Commands, Redis } from "@effect-redis/client"
+   * import { Effect } from "effect"
+   *
+   * const program = Effect.gen(function*() {
+   *   const redis = yield* Redis.Redis
+   *   const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   * })
    * ```
    */
   readonly pipeline: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
@@ -184,11 +204,14 @@ export interface Subscriptions<IsBinary extends boolean> {
    * Subscribes to everything in `targets` and completes once the server has
    * confirmed all of it, with the stream of messages: anything published
    * after this effect completes is in the stream. The subscription ends
-   * with the scope.
+   * with the scope, and the stream then ends after what it buffered. It
+   * fails with `RedisConnectionError` when reconnecting gives up, with
+   * `RedisClosedError` when the client closes, and with
+   * `RedisOverflowError` when full with `overflow: "fail"`.
    */
   readonly subscription: (
     targets: PubSub.Targets
-  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>>, RedisError, Scope.Scope>
+  ) => Effect.Effect<Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>, RedisError, Scope.Scope>
 }
 
 /**
@@ -217,9 +240,10 @@ export interface Redis extends Client, Subscriptions<false> {
   readonly keyspaceEvents: (options?: PubSub.KeyspaceOptions) => Stream.Stream<PubSub.KeyspaceEvent, RedisError>
   /**
    * Lends a dedicated connection from the pool for the scope: for
-   * connection state (SELECT, CLIENT REPLY…) or long sequences that must not
-   * interleave. It goes back to the pool when the scope ends, or is closed
-   * instead if the scope failed or changed its connection state.
+   * connection state (SELECT, WATCH, CLIENT TRACKING…, which the shared
+   * connection refuses) or long sequences that must not interleave. It goes
+   * back to the pool when the scope ends, or is closed instead if the scope
+   * failed or ran a state-changing or `raw` command.
    */
   readonly reserve: Effect.Effect<Reserved, RedisError, Scope.Scope>
   /**
@@ -235,6 +259,17 @@ export interface Redis extends Client, Subscriptions<false> {
   ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>
+  /**
+   * Sends MONITOR on a connection of its own and completes once the server
+   * confirmed it, with the stream of every command the server receives
+   * from then on (see the `Monitor` module). The connection closes with
+   * the scope, and the stream then ends after what it buffered.
+   *
+   * @since 0.2.0
+   */
+  readonly monitor: (
+    options?: PubSub.BufferOptions
+  ) => Effect.Effect<Stream.Stream<Monitor.MonitorEvent, RedisError>, RedisError, Scope.Scope>
 }
 
 /**

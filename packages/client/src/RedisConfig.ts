@@ -19,7 +19,13 @@
  *
  * @since 0.1.0
  */
-import { Config, Duration, Effect, Either, Redacted, Schedule } from "effect"
+import { defaultOptions as decoderDefaults } from "@effect-redis/resp/RespDecoder"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import { RedisConfigError } from "./RedisError.js"
 
 /**
@@ -64,7 +70,11 @@ export interface Options {
   readonly protocol?: 2 | 3
   /** Sent as CLIENT SETNAME on every (re)connect. */
   readonly clientName?: string
-  /** How long a command waits for its reply. Default 10 seconds. */
+  /**
+   * How long a command waits for its reply. Default 10 seconds. When the
+   * oldest command in flight has waited this long, the connection is
+   * replaced: replies come in order, so nothing behind it could arrive.
+   */
   readonly commandTimeout?: Duration.DurationInput
   /** How long dialing plus handshake may take. Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput
@@ -74,6 +84,15 @@ export interface Options {
    * (reason `Unavailable`, outcome `not-sent`).
    */
   readonly offlineQueueSize?: number
+  /**
+   * How many bytes of commands may wait to be written: while the connection
+   * is down, or while Redis reads more slowly than commands come (the
+   * socket pushes back). Beyond it new commands fail at once with
+   * `RedisConnectionError` (reason `Unavailable`, outcome `not-sent`). One
+   * command larger than this is still sent when nothing else waits.
+   * Default 64 MiB.
+   */
+  readonly writeBufferSize?: number
   /**
    * When to try reconnecting after a connection is lost. Default:
    * exponential from 50 ms, jittered, capped at 2 seconds, forever.
@@ -127,8 +146,19 @@ export interface Options {
    * that may have executed is never retried. Default: `TRYAGAIN` and
    * `CLUSTERDOWN` (a cluster in transition), on
    * {@link defaultRetrySchedule}.
+   *
+   * @since 0.2.0
    */
   readonly retry?: RetryOptions
+  /**
+   * Bounds on what a reply may contain, which keep a broken or hostile
+   * server from exhausting memory or crashing the process. The defaults are
+   * above anything Redis sends; a reply beyond them is a protocol error
+   * that resets the connection.
+   *
+   * @since 0.2.0
+   */
+  readonly replyLimits?: ReplyLimits
 }
 
 /**
@@ -146,8 +176,11 @@ export interface Options {
  * - `BUSY`: a script or function is running; retried for read-only commands
  *   only (a write would wait for a script that may never be killed).
  *
- * Script and function calls (`EVAL*`, `FCALL*`) are never retried: their
- * error replies may come from a command the script ran after it wrote.
+ * Only refusals whose outcome is `rejected` are retried. Script and
+ * function calls (`EVAL*`, `FCALL*`) and MIGRATE qualify only with a
+ * refusal they meet before starting (TRYAGAIN, CLUSTERDOWN, LOADING,
+ * MASTERDOWN, BUSY), never with an error that may come from a command the
+ * script ran after it wrote (such as READONLY).
  *
  * @since 0.2.0
  * @category models
@@ -193,6 +226,40 @@ export interface RetryOptions {
    * {@link defaultRetrySchedule}.
    */
   readonly schedule?: Schedule.Schedule<unknown, unknown>
+}
+
+/**
+ * Bounds on replies, checked as the bytes arrive (see
+ * `RespDecoder.RespDecoderOptions` in `@effect-redis/resp`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ReplyLimits {
+  /**
+   * The longest bulk string, in bytes. Default 512 MiB, Redis' own
+   * `proto-max-bulk-len`; raise both together. A text-mode string longer
+   * than the engine's longest string (536,870,888 characters in V8) fails
+   * only its command, with a `RedisDecodeError` that says to use
+   * `redis.binary`.
+   */
+  readonly maxBulkLength?: number
+  /**
+   * How deep arrays, maps, sets and attributes may nest. Default 10,000
+   * (a Lua script's reply nests at most 7,995 arrays deep).
+   */
+  readonly maxDepth?: number
+  /**
+   * The most elements one array, set or map (pairs counted twice) may hold.
+   * Default and maximum 2^26 (67,108,864): V8 cannot grow one array much
+   * further without aborting the process.
+   */
+  readonly maxAggregateLength?: number
+  /**
+   * The longest simple string, error, number or header line, in bytes.
+   * Default 64 KiB, at least 64.
+   */
+  readonly maxLineLength?: number
 }
 
 /**
@@ -278,11 +345,19 @@ export interface SentinelOptions {
 export interface PoolOptions {
   /** Connections kept open even when idle. Default `0`. */
   readonly min?: number
-  /** At most this many connections. Default `16`. */
+  /**
+   * At most this many connections. Default `16`. A blocking command holds
+   * one for as long as it blocks, and `reserve` and `watch` for their
+   * scope: size it to the blocking consumers plus those scopes.
+   */
   readonly max?: number
   /** Idle connections above `min` close after this long. Default 60 seconds. */
   readonly idleTimeToLive?: Duration.DurationInput
-  /** How long to wait for a free connection before failing with `RedisPoolError`. Default 5 seconds. */
+  /**
+   * How long to wait for a free connection, when all `max` are lent,
+   * before failing with `RedisPoolError`; blocking commands wait this long
+   * too, whatever their own block time. Default 5 seconds.
+   */
   readonly acquireTimeout?: Duration.DurationInput
 }
 
@@ -312,6 +387,7 @@ export interface Resolved {
   readonly commandTimeoutMillis: number
   readonly connectTimeoutMillis: number
   readonly offlineQueueSize: number
+  readonly writeBufferSize: number
   readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
@@ -322,6 +398,12 @@ export interface Resolved {
   readonly retry: {
     readonly codes: ReadonlySet<RetryableCode>
     readonly schedule: Schedule.Schedule<unknown, unknown>
+  }
+  readonly replyLimits: {
+    readonly maxBulkLength: number
+    readonly maxDepth: number
+    readonly maxAggregateLength: number
+    readonly maxLineLength: number
   }
   readonly pool: {
     readonly min: number
@@ -385,10 +467,31 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, unknown> = Schedul
 
 const fail = (message: string) => Either.left(new RedisConfigError({ message }))
 
-const redactUrl = (url: URL): string => {
-  const copy = new URL(url.href)
-  if (copy.password !== "") copy.password = "***"
-  return copy.href
+/**
+ * The URL as messages show it: everything between the scheme and the last
+ * `@` after the user name becomes `***`. It works on the text as given,
+ * not as a URL parser reads it, because a `/`, `?` or `#` left unencoded
+ * in a password moves where a parser thinks the password ends.
+ */
+const masked = (input: string): string => {
+  const at = input.lastIndexOf("@")
+  if (at < 0) return input
+  // Without a `scheme://` head, whatever precedes a colon might be a scheme or a user: the colon starts the mask.
+  const head = /^[a-z][a-z0-9+.-]*:\/\//i.exec(input)?.[0] ?? ""
+  const userinfo = input.slice(head.length, at)
+  const colon = userinfo.indexOf(":")
+  return colon < 0 ? input : `${head}${userinfo.slice(0, colon)}:***${input.slice(at)}`
+}
+
+/**
+ * Where the user and password end: the first `/`, `?` or `#` after the
+ * scheme's `//` (an `@` beyond it is not where a URL parser looks).
+ */
+const authorityEnd = (input: string): number => {
+  const slashes = input.indexOf("//")
+  if (slashes < 0) return input.length
+  const end = input.slice(slashes + 2).search(/[/?#]/)
+  return end < 0 ? input.length : slashes + 2 + end
 }
 
 const parsePositiveInt = (name: string, value: string, source: string): Either.Either<number, RedisConfigError> => {
@@ -400,24 +503,34 @@ const parsePositiveInt = (name: string, value: string, source: string): Either.E
 
 /**
  * Reads a connection URL into options. The password, if any, comes back
- * `Redacted`; error messages show the URL with the password masked.
+ * `Redacted`; error messages show the URL with everything after the user
+ * name masked up to the host. A user or password must percent-encode `/`,
+ * `?`, `#` and `@`; an `@` after the host is refused rather than guessed
+ * at.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseUrl = (input: string): Either.Either<Options, RedisConfigError> => {
   const sentinelScheme = /^(rediss?)\+sentinel:\/\//i.exec(input)
+  if (input.lastIndexOf("@") > authorityEnd(input)) {
+    // A password with an unencoded "/", "?" or "#" would be read as a host, a port, a path or options. A
+    // Sentinel URL's query may hold sentinelPassword, so that form is not shown at all.
+    return fail(
+      `Invalid ${sentinelScheme === null ? `Redis URL "${masked(input)}"` : "Sentinel URL"}: an "@" after the host. ` +
+        `If the user or password contains "/", "?", "#" or "@", percent-encode it (encodeURIComponent)`
+    )
+  }
   if (sentinelScheme !== null) {
     return parseSentinelUrl(input.slice(sentinelScheme[0].length), sentinelScheme[1]!.toLowerCase() === "rediss")
   }
+  const shown = masked(input)
   let url: URL
   try {
     url = new URL(input)
   } catch {
-    const masked = input.replace(/:[^:@/]*@/, ":***@")
-    return fail(`Invalid Redis URL "${masked}": expected redis://[user[:password]@]host[:port][/db]`)
+    return fail(`Invalid Redis URL "${shown}": expected redis://[user[:password]@]host[:port][/db]`)
   }
-  const shown = redactUrl(url)
   const options: {
     -readonly [K in keyof Options]: Options[K]
   } = {}
@@ -472,7 +585,7 @@ const parseSentinelUrl = (rest: string, tls: boolean): Either.Either<Options, Re
   Either.gen(function*() {
     const queryAt = rest.indexOf("?")
     const beforeQuery = queryAt === -1 ? rest : rest.slice(0, queryAt)
-    // A password may hold "/" or "@" unencoded: the credentials end at the last "@".
+    // parseUrl refused an "@" after the hosts: the credentials end at the last "@" before the query.
     const at = beforeQuery.lastIndexOf("@")
     const userInfo = at === -1 ? undefined : beforeQuery.slice(0, at)
     const location = beforeQuery.slice(at + 1)
@@ -615,6 +728,10 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
     if (!Number.isInteger(offlineQueueSize) || offlineQueueSize < 0) {
       return yield* fail(`offlineQueueSize must be a non-negative integer, got ${offlineQueueSize}`)
     }
+    const writeBufferSize = merged.writeBufferSize ?? 64 * 1024 * 1024
+    if (!Number.isInteger(writeBufferSize) || writeBufferSize < 1) {
+      return yield* fail(`writeBufferSize must be a positive integer (bytes), got ${writeBufferSize}`)
+    }
     if (merged.clientName !== undefined && /[\s]/.test(merged.clientName)) {
       return yield* fail(`clientName may not contain spaces or newlines, got "${merged.clientName}"`)
     }
@@ -650,6 +767,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       commandTimeoutMillis: yield* durationMillis("commandTimeout", merged.commandTimeout, 10_000),
       connectTimeoutMillis: yield* durationMillis("connectTimeout", merged.connectTimeout, 10_000),
       offlineQueueSize,
+      writeBufferSize,
       reconnectSchedule: merged.reconnectSchedule ?? defaultReconnectSchedule,
       healthCheckIntervalMillis: merged.healthCheckInterval === undefined
         ? undefined
@@ -660,7 +778,8 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       cluster,
       cache,
       retry: yield* resolveRetry(merged.retry ?? {}),
-      pool: yield* resolvePool(merged.pool ?? {})
+      pool: yield* resolvePool(merged.pool ?? {}),
+      replyLimits: yield* resolveReplyLimits(merged.replyLimits ?? {})
     }
   })
 
@@ -760,6 +879,39 @@ const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisCo
       max,
       idleTimeToLiveMillis: yield* durationMillis("pool.idleTimeToLive", pool.idleTimeToLive, 60_000),
       acquireTimeoutMillis: yield* durationMillis("pool.acquireTimeout", pool.acquireTimeout, 5_000)
+    }
+  })
+
+// A limit must be a whole number of at least `min` and, where the engine
+// sets one, at most `max`.
+const limit = (
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER
+): Either.Either<number, RedisConfigError> => {
+  const n = value ?? fallback
+  return Number.isSafeInteger(n) && n >= min && n <= max
+    ? Either.right(n)
+    : fail(`replyLimits.${name} must be an integer from ${min} to ${max}, got ${n}`)
+}
+
+const resolveReplyLimits = (limits: ReplyLimits): Either.Either<Resolved["replyLimits"], RedisConfigError> =>
+  Either.gen(function*() {
+    return {
+      maxBulkLength: yield* limit("maxBulkLength", limits.maxBulkLength, decoderDefaults.maxBulkLength, 1),
+      maxDepth: yield* limit("maxDepth", limits.maxDepth, decoderDefaults.maxDepth, 1),
+      // The default is also the most one JavaScript array can safely grow to.
+      maxAggregateLength: yield* limit(
+        "maxAggregateLength",
+        limits.maxAggregateLength,
+        decoderDefaults.maxAggregateLength,
+        1,
+        decoderDefaults.maxAggregateLength
+      ),
+      // Header lines need up to 21 bytes and integers up to 64.
+      maxLineLength: yield* limit("maxLineLength", limits.maxLineLength, decoderDefaults.maxLineLength, 64)
     }
   })
 

@@ -4,30 +4,40 @@
  *
  * Errors that concern a command carry an `outcome`:
  * - `"not-sent"`: the command never left the client; retrying is safe.
- * - `"may-have-executed"`: the command was written (or answered with an
- *   error); the server may have applied it. Retry only if it is idempotent.
+ * - `"rejected"`: the server answered with an error reply and did not run
+ *   the command (WRONGTYPE, NOSCRIPT, READONLY, LOADING, MOVED…); retrying
+ *   is safe once the cause is gone.
+ * - `"may-have-executed"`: the command was written and no trustworthy
+ *   answer came back (a lost connection, a timeout), or a script, function
+ *   or MIGRATE failed after it may have written. Retry only if it is
+ *   idempotent.
  *
  * No message ever contains a password.
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
+import type { ParseError } from "effect/ParseResult"
 
 /**
- * Whether a failed command may have reached the server.
+ * What a failed command did on the server: nothing (`not-sent`, never sent;
+ * `rejected`, refused by the server), or possibly something
+ * (`may-have-executed`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Outcome = "not-sent" | "may-have-executed"
+export type Outcome = "not-sent" | "rejected" | "may-have-executed"
 
 /**
  * The connection could not be established, or was lost.
  *
  * - `Connect`: dialing failed (refused, unknown host, TLS failure, connect timeout).
  * - `Handshake`: the server rejected HELLO/SELECT/CLIENT SETNAME.
- * - `Lost`: the connection dropped while the command was in flight or queued.
- * - `Unavailable`: reconnecting gave up, or the offline queue is full or disabled.
+ * - `Lost`: the connection dropped while the command was in flight or queued,
+ *   or was reset because the oldest reply did not complete within its timeout.
+ * - `Unavailable`: reconnecting gave up, the offline queue is full or
+ *   disabled, or `writeBufferSize` bytes already wait to be written.
  *
  * @since 0.1.0
  * @category errors
@@ -57,6 +67,12 @@ export class RedisAuthError extends Data.TaggedError("RedisAuthError")<{
  * word of the server's message (`ERR`, `WRONGTYPE`, `NOPERM`, `NOSCRIPT`,
  * `BUSYGROUP`, …).
  *
+ * The outcome is `rejected`: the server refused the command and it did not
+ * run. Scripts, functions and MIGRATE are the exception: they can fail after
+ * writing, so their error replies are `may-have-executed`, except the
+ * refusals that come before they start (NOSCRIPT, BUSY, LOADING,
+ * MASTERDOWN, MOVED, ASK, TRYAGAIN, CLUSTERDOWN, CROSSSLOT, NOAUTH).
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -69,7 +85,10 @@ export class RedisReplyError extends Data.TaggedError("RedisReplyError")<{
 
 /**
  * No reply arrived within the command timeout (for blocking commands: the
- * timeout plus the block time). The late reply, if any, is read and dropped.
+ * timeout plus the block time). `not-sent` when the command was still
+ * waiting to be written. When the oldest command in flight times out the
+ * connection is reset (nothing behind it could be answered); otherwise
+ * the late reply is read and dropped.
  *
  * @since 0.1.0
  * @category errors
@@ -95,7 +114,8 @@ export class RedisProtocolError extends Data.TaggedError("RedisProtocolError")<{
 
 /**
  * A reply had a shape the command's decoder did not expect (for example a
- * module or a proxy changed the reply format).
+ * module or a proxy changed the reply format), or held a string too long to
+ * be text (read it with `redis.binary`). The connection is unaffected.
  *
  * @since 0.1.0
  * @category errors
@@ -196,6 +216,18 @@ export class RedisClusterError extends Data.TaggedError("RedisClusterError")<{
 }> {}
 
 /**
+ * A stream's buffer was full and its `overflow` option is `"fail"` (see
+ * `PubSub.SubscribeOptions`): the consumer fell behind. The stream
+ * delivered the messages it held before failing.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RedisOverflowError extends Data.TaggedError("RedisOverflowError")<{
+  readonly message: string
+}> {}
+
+/**
  * Any error of the client.
  *
  * @since 0.1.0
@@ -214,3 +246,23 @@ export type RedisError =
   | RedisTransactionError
   | RedisPoolError
   | RedisClusterError
+  | RedisOverflowError
+
+/**
+ * A value did not go through its Schema (see the `RedisSchema` module):
+ * `Encode` before writing (nothing was sent), `Decode` after reading what
+ * `key` holds. `cause` is Schema's `ParseError`, whose message the error
+ * repeats.
+ *
+ * It is not part of `RedisError`: the client's commands never fail with
+ * it, only the `RedisSchema` functions do, and their error type says so.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RedisSchemaError extends Data.TaggedError("RedisSchemaError")<{
+  readonly reason: "Encode" | "Decode"
+  readonly key: string | Uint8Array
+  readonly message: string
+  readonly cause: ParseError
+}> {}

@@ -13,8 +13,17 @@
  *
  * @since 0.1.0
  */
-import { RespMap, RespPush, RespSet, type RespValue, RespVerbatim } from "@effect-redis/resp/RespValue"
-import { type Brand, Option } from "effect"
+import {
+  RespDouble,
+  RespMap,
+  RespPush,
+  RespSet,
+  RespTextTooLong,
+  type RespValue,
+  RespVerbatim
+} from "@effect-redis/resp/RespValue"
+import type * as Brand from "effect/Brand"
+import * as Option from "effect/Option"
 
 /**
  * Thrown by a decoder when a reply does not have the expected shape.
@@ -23,6 +32,9 @@ import { type Brand, Option } from "effect"
  * @category errors
  */
 export class ReplyShapeError {
+  /**
+   * @since 0.1.0
+   */
   readonly _tag = "ReplyShapeError"
   constructor(
     readonly expected: string,
@@ -58,12 +70,14 @@ const fail = (expected: string, reply: RespValue): never => {
 }
 
 /**
- * The reply as it came.
+ * The reply as it came, except a reply that is one string too long for
+ * text (a `RespTextTooLong`), which fails: read it with `redis.binary`.
+ * Inside an aggregate such a string stays a `RespTextTooLong`.
  *
  * @since 0.1.0
  * @category decoders
  */
-export const raw: Decoder<RespValue> = (reply) => reply
+export const raw: Decoder<RespValue> = (reply) => reply instanceof RespTextTooLong ? fail("a reply", reply) : reply
 
 /**
  * `OK` (or any simple status): decodes to `void`.
@@ -102,7 +116,8 @@ export const text: Decoder<Text> = (reply) => {
 }
 
 /**
- * An integer that fits in a JavaScript number.
+ * An integer that fits in a JavaScript number (a RESP3 double with an
+ * integral value is one too).
  *
  * @since 0.1.0
  * @category decoders
@@ -110,6 +125,7 @@ export const text: Decoder<Text> = (reply) => {
 export const integer: Decoder<number> = (reply) => {
   if (typeof reply === "number") return reply
   if (typeof reply === "bigint") return Number(reply)
+  if (reply instanceof RespDouble && Number.isInteger(reply.value)) return reply.value
   if (typeof reply === "string" || reply instanceof Uint8Array) {
     const n = Number(text(reply))
     if (Number.isInteger(n)) return n
@@ -144,6 +160,7 @@ export const bigint: Decoder<bigint> = (reply) => {
  * @category decoders
  */
 export const double: Decoder<number> = (reply) => {
+  if (reply instanceof RespDouble) return reply.value
   if (typeof reply === "number") return reply
   if (typeof reply === "string" || reply instanceof Uint8Array) {
     const s = text(reply)

@@ -4,8 +4,15 @@
  * again. The SHA1 is computed locally, once, when the script is made.
  *
  * ```ts
+ * import { Redis, ReplyDecoder, Script } from "@effect-redis/client"
+ * import { Effect } from "effect"
+ *
  * const incrementBy = Script.make("return redis.call('INCRBY', KEYS[1], ARGV[1])", ReplyDecoder.integer)
- * const total = yield* redis.execute(Script.call(incrementBy, ["counter"], [5]))
+ *
+ * const program = Effect.gen(function*() {
+ *   const redis = yield* Redis.Redis
+ *   const total = yield* redis.execute(Script.call(incrementBy, ["counter"], [5])) // number
+ * })
  * ```
  *
  * A script call is a `Command`, so it also goes into pipelines and

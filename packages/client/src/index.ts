@@ -15,6 +15,10 @@ export * as Commands from "./Commands.js"
  */
 export * as Executor from "./Executor.js"
 /**
+ * @since 0.2.0
+ */
+export * as KeyScan from "./KeyScan.js"
+/**
  * @since 0.1.0
  */
 export * as Redis from "./Redis.js"
@@ -26,6 +30,10 @@ export * as RedisConfig from "./RedisConfig.js"
  * @since 0.1.0
  */
 export * as RedisError from "./RedisError.js"
+/**
+ * @since 0.2.0
+ */
+export * as RedisSchema from "./RedisSchema.js"
 /**
  * @since 0.1.0
  */
@@ -42,3 +50,7 @@ export * as Script from "./Script.js"
  * @since 0.1.0
  */
 export * as PubSub from "./PubSub.js"
+/**
+ * @since 0.2.0
+ */
+export * as Monitor from "./Monitor.js"

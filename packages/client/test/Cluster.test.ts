@@ -1,4 +1,4 @@
-import { ClusterSlot, Command, Commands, Redis, RedisConfig } from "@effect-redis/client"
+import { ClusterSlot, Command, Commands, Redis, RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
@@ -170,6 +170,46 @@ describe("Redis Cluster", () => {
       yield* redis.rpush("jobs", ["job-1"])
       assert.deepStrictEqual(yield* Fiber.join(popped), Option.some(["jobs", "job-1"] as const))
     }), { timeout: 60_000 })
+
+  it.scopedLive(
+    "places commands as on one server: state-changing ones refused unsent, a pipeline with a blocking command on a pool connection",
+    () =>
+      Effect.gen(function*() {
+        const { cluster, direct } = yield* setup()
+        const redis = yield* connect({ cluster: { nodes: cluster.seeds }, commandTimeout: "1 second" })
+        const owner = direct[ownerIndex(cluster, ClusterSlot.slotOf("place"))]!
+        const selects = Effect.forEach(direct, (node) => calls(node, "select"))
+        const before = yield* selects
+        for (const args of [["SELECT", "0"], ["CLIENT", "SETNAME", "x"], ["WATCH", "{place}k"], ["MULTI"]]) {
+          const refused = yield* Effect.flip(redis.raw(args))
+          assert.strictEqual(refused._tag, "RedisArgumentError", args.join(" "))
+          assert.strictEqual(refused._tag === "RedisArgumentError" && refused.outcome, "not-sent", args.join(" "))
+        }
+        assert.deepStrictEqual(yield* selects, before, "nothing reached the servers")
+        const WATCH = Command.make(
+          Command.spec("WATCH", { flags: Command.Flags.connectionState, keys: undefined }),
+          ["WATCH", "{place}k"],
+          ReplyDecoder.raw
+        )
+        const batch = yield* redis.pipeline([commands.set("{place}k", "v"), WATCH])
+        assert.isTrue(batch.every(Either.isLeft), "a batch with a lone WATCH is refused whole")
+        assert.isTrue(Option.isNone(yield* redis.get("{place}k")))
+
+        const blocked = Effect.map(owner.info("clients"), (info) => Number(info["clients"]?.["blocked_clients"] ?? 0))
+        const waiting = yield* Effect.fork(
+          redis.pipeline([commands.blpop(["{place}list"], 0), commands.get("{place}k")])
+        )
+        yield* eventually(blocked, (count) => count === 1, 10)
+        // Same master, same slot: answered while the BLPOP blocks, so that is not on the shared connection.
+        assert.isTrue(Option.isNone(yield* redis.get("{place}other")))
+        yield* redis.rpush("{place}list", ["x"])
+        assert.deepStrictEqual<ReadonlyArray<unknown>>(yield* Fiber.join(waiting), [
+          Either.right(Option.some(["{place}list", "x"])),
+          Either.right(Option.none())
+        ])
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("follows MOVED after a slot moves, and ASK while it migrates", () =>
     Effect.gen(function*() {

@@ -1,19 +1,9 @@
-import { Redis, type RedisConfig, type RedisError, ReplyDecoder } from "@effect-redis/client"
+import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Random, Scope } from "effect"
-import { testLayer } from "./utils.js"
-
-const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisError.RedisError => {
-  assert.isTrue(Exit.isFailure(exit), "expected a failure")
-  const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-  assert.isTrue(
-    Option.isSome(error),
-    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
-  )
-  return Option.getOrThrow(error)
-}
+import { failure, testLayer } from "./utils.js"
 
 /** A server of its own and a client on it, both closed with the test's scope. */
 const connect = (options: RedisConfig.Options = {}, serverOptions: RedisServer.Options = {}) =>
@@ -246,7 +236,8 @@ describe("Connection", () => {
       let calls = 0
       const fake = yield* FakeServer.make((command, connection) => {
         calls++
-        connection.write(calls === 1 ? "?this is not RESP\r\n" : `+${command.join(" ")}\r\n`)
+        // Call 1 is the handshake's PING; call 2 is the test's command.
+        connection.write(calls === 2 ? "?this is not RESP\r\n" : `+${command.join(" ")}\r\n`)
       })
       const redis = yield* Redis.make({ url: fake.url, protocol: 2 }).pipe(Effect.provide(NodeTransport.layer))
       const error = failure(yield* Effect.exit(redis.raw(["PING"])))

@@ -2,7 +2,8 @@ import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Option } from "effect"
+import { Deferred, Effect, Either, Exit, Fiber, type FiberRefs, Option } from "effect"
+import { eventually } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}) =>
   Effect.gen(function*() {
@@ -19,6 +20,19 @@ const blockedClients = (redis: Redis.Redis) =>
       ReplyDecoder.text(list).split("\n").filter((line) => / cmd=(blpop|brpop|blmove|bzpopmin|xread)\b/.test(line))
         .length
   )
+
+/**
+ * How many entries the FiberRef stacks of `refs` hold in all. Not public
+ * API: the stacks (one entry per fiber that set a value) are what grows
+ * when a fiber runs finalizers another fiber registered.
+ */
+const stackEntries = (refs: FiberRefs.FiberRefs): number => {
+  let entries = 0
+  for (const stack of (refs as unknown as { locals: Map<unknown, ReadonlyArray<unknown>> }).locals.values()) {
+    entries += stack.length
+  }
+  return entries
+}
 
 describe("pool and dedicated connections", () => {
   it.scopedLive(
@@ -61,6 +75,98 @@ describe("pool and dedicated connections", () => {
       assert.deepStrictEqual(yield* Fiber.join(holder), Option.some(["pool:exhausted", "x"] as const))
     }), { timeout: 30_000 })
 
+  it.scopedLive(
+    "a long-lived fiber's state does not grow with each discarded connection",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect()
+        const discardReserved = Effect.ignore(Effect.scoped(Effect.zipRight(redis.reserve, Effect.fail("abandoned"))))
+        const changeState = Effect.scoped(Effect.flatMap(redis.reserve, (reserved) => reserved.raw(["SELECT", "1"])))
+        const interruptBlocking = Effect.flatMap(Effect.fork(redis.blpop("pool:fiber-state", 0)), Fiber.interrupt)
+        const discards = Effect.forEach(
+          Array.from({ length: 300 }),
+          () => Effect.all([discardReserved, changeState, interruptBlocking], { discard: true }),
+          { discard: true }
+        )
+        yield* discards
+        const before = stackEntries(yield* Effect.getFiberRefs)
+        yield* discards
+        assert.strictEqual(stackEntries(yield* Effect.getFiberRefs), before)
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "blocking commands beyond pool.max fail after pool.acquireTimeout, naming both",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 16, acquireTimeout: "300 millis" } })
+        const consumers = yield* Effect.forEach(
+          Array.from({ length: 20 }),
+          () => Effect.fork(Effect.either(redis.blpop("pool:capped", 0))),
+          { concurrency: "unbounded" }
+        )
+        yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 16 })
+        // The four left waiting give up after pool.acquireTimeout, while the sixteen stay blocked.
+        const finished = Effect.map(Effect.forEach(consumers, Fiber.poll), (polls) => polls.filter(Option.isSome))
+        const refused = yield* eventually(finished, (done) => done.length === 4, 10)
+        for (const done of refused) {
+          const error = Exit.isSuccess(done.value) && Either.isLeft(done.value.value)
+            ? done.value.value.left
+            : undefined
+          assert.strictEqual(error?._tag, "RedisPoolError")
+          assert.include(error?.message, "all 16 (pool.max)")
+          assert.include(error?.message, "within 300 ms (pool.acquireTimeout)")
+        }
+        assert.strictEqual(yield* blockedClients(redis), 16)
+        yield* redis.rpush("pool:capped", Array.from({ length: 16 }, (_, i) => `job${i}`))
+        yield* Effect.forEach(consumers, Fiber.join)
+        assert.deepStrictEqual(yield* redis.llen("pool:capped"), 0)
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "a borrower interrupted while waiting for a connection leaves the pool whole",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 1, acquireTimeout: "30 seconds" } })
+        const holder = yield* Effect.fork(redis.blpop("pool:waiting", 0))
+        yield* Effect.repeat(blockedClients(redis), { until: (n) => n === 1 })
+        const waiting = yield* Effect.fork(redis.blpop("pool:waiting", 0))
+        yield* Fiber.interrupt(waiting)
+        yield* redis.rpush("pool:waiting", "first")
+        assert.deepStrictEqual(yield* Fiber.join(holder), Option.some(["pool:waiting", "first"] as const))
+        // The one connection went back and serves the next borrower.
+        yield* redis.rpush("pool:waiting", "second")
+        assert.deepStrictEqual(yield* redis.blpop("pool:waiting", 1), Option.some(["pool:waiting", "second"] as const))
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "pool.min connections open at once, and idle ones beyond it close after idleTimeToLive",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { min: 2, idleTimeToLive: "1 second" } })
+        const connected = Effect.map(redis.clientList(), (clients) => clients.length)
+        // The shared connection, and the pool's two.
+        yield* eventually(connected, (n) => n === 3, 10)
+        // Five scopes holding a connection each: three more open.
+        const gate = yield* Deferred.make<void>()
+        const holders = yield* Effect.forEach(
+          Array.from({ length: 5 }),
+          () => Effect.fork(Effect.scoped(Effect.zipRight(redis.reserve, Deferred.await(gate)))),
+          { concurrency: "unbounded" }
+        )
+        yield* eventually(connected, (n) => n === 6, 10)
+        yield* Deferred.succeed(gate, undefined)
+        yield* Effect.forEach(holders, Fiber.join)
+        yield* eventually(connected, (n) => n === 3, 10)
+      }),
+    { timeout: 30_000 }
+  )
+
   it.scopedLive("a pool member killed with CLIENT KILL is replaced", () =>
     Effect.gen(function*() {
       const { redis } = yield* connect({ pool: { max: 1 } })
@@ -94,21 +200,25 @@ describe("pool and dedicated connections", () => {
       assert.strictEqual(info.db, "0")
     }), { timeout: 30_000 })
 
-  it.scopedLive("a reserved view builds only the methods it uses, and destructured methods work", () =>
-    Effect.gen(function*() {
-      const { redis } = yield* connect()
-      const ownMembers = yield* Effect.scoped(Effect.gen(function*() {
-        const reserved = yield* redis.reserve
-        const before = Object.keys(reserved).length
-        const { set, get } = reserved
-        yield* set("pool:view", "v")
-        assert.deepStrictEqual(yield* get("pool:view"), Option.some("v"))
-        return [before, Object.keys(reserved).length]
-      }))
-      assert.deepStrictEqual(ownMembers, [0, 2])
-      const { incr } = redis
-      assert.strictEqual(yield* incr("pool:counter"), 1n)
-    }), { timeout: 30_000 })
+  it.scopedLive(
+    "a reserved view builds only the methods it uses, and destructured methods work",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect()
+        const ownMembers = yield* Effect.scoped(Effect.gen(function*() {
+          const reserved = yield* redis.reserve
+          const before = Object.keys(reserved).length
+          const { set, get } = reserved
+          yield* set("pool:view", "v")
+          assert.deepStrictEqual(yield* get("pool:view"), Option.some("v"))
+          return [before, Object.keys(reserved).length]
+        }))
+        assert.deepStrictEqual(ownMembers, [0, 2])
+        const { incr } = redis
+        assert.strictEqual(yield* incr("pool:counter"), 1n)
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive(
     "a blocking command times out by its own allowance, not the command timeout",

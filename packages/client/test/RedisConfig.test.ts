@@ -81,10 +81,12 @@ describe("RedisConfig", () => {
     assert.strictEqual(options.clientName, "billing")
     const tls = Either.getOrThrow(parse("rediss+sentinel://s1/m"))
     assert.deepStrictEqual([tls.tls, tls.sentinel?.tls], [true, true])
-    // A password may hold "/" unencoded.
-    const slashed = Either.getOrThrow(parse("redis+sentinel://:a/b@s1/m"))
+    // A password holding "/" must be percent-encoded, as in redis:// URLs: unencoded, it is refused, not guessed at.
+    const slashed = Either.getOrThrow(parse("redis+sentinel://:a%2Fb@s1/m"))
     assert.strictEqual(Redacted.value(slashed.password as Redacted.Redacted<string>), "a/b")
     assert.deepStrictEqual(slashed.sentinel?.sentinels, [{ host: "s1", port: 26379 }])
+    const unencoded = parse("redis+sentinel://:a/b@s1/m")
+    assert.include(Either.isLeft(unencoded) ? unencoded.left.message : "", "percent-encode")
     const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis+sentinel://s1:26380/m" }))
     assert.deepStrictEqual(resolved.sentinel?.sentinels, [{ host: "s1", port: 26380 }])
   })
@@ -98,7 +100,9 @@ describe("RedisConfig", () => {
       "redis+sentinel://u:topsecret@s1/m/0/extra",
       "redis+sentinel://u:topsecret@s1/m?readFrom=anywhere",
       "redis+sentinel://u:topsecret@s1/m?bogus=1",
-      "redis+sentinel://u:top%ZZsecret@s1/m?sentinelPassword=alsosecret"
+      "redis+sentinel://u:top%ZZsecret@s1/m?sentinelPassword=alsosecret",
+      "redis+sentinel://u:topsecret?x@s1/m?sentinelPassword=alsosecret",
+      "redis+sentinel://u:topsecret@s1/m?sentinelPassword=alsosecret@x"
     ])
   })
 
@@ -134,6 +138,32 @@ describe("RedisConfig", () => {
     assert.strictEqual(resolved.protocol, 3)
     assert.strictEqual(resolved.commandTimeoutMillis, 10_000)
     assert.strictEqual(resolved.offlineQueueSize, 10_000)
+    assert.deepStrictEqual(resolved.replyLimits, {
+      maxBulkLength: 512 * 1024 * 1024,
+      maxDepth: 10_000,
+      maxAggregateLength: 2 ** 26,
+      maxLineLength: 64 * 1024
+    })
+  })
+
+  it("takes reply limits within their bounds and refuses the rest", () => {
+    const resolved = Either.getOrThrow(RedisConfig.resolve({ replyLimits: { maxDepth: 100, maxLineLength: 64 } }))
+    assert.strictEqual(resolved.replyLimits.maxDepth, 100)
+    assert.strictEqual(resolved.replyLimits.maxLineLength, 64)
+    assert.strictEqual(resolved.replyLimits.maxBulkLength, 512 * 1024 * 1024)
+    for (
+      const replyLimits of [
+        { maxDepth: 0 },
+        { maxBulkLength: 1.5 },
+        { maxAggregateLength: 2 ** 26 + 1 },
+        { maxLineLength: 63 },
+        { maxDepth: Number.NaN }
+      ]
+    ) {
+      const result = RedisConfig.resolve({ replyLimits })
+      assert.isTrue(Either.isLeft(result), JSON.stringify(replyLimits))
+      assert.include(Either.isLeft(result) ? result.left.message : "", "replyLimits.")
+    }
   })
 
   it("rejects invalid options before dialing", () => {

@@ -2,21 +2,8 @@ import { Commands, Redis } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Tracer } from "effect"
-
-/** A tracer that keeps every span it opens, delegating to Effect's own. */
-const recording = Effect.map(Effect.tracer, (base) => {
-  const spans: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    span: (...args) => {
-      const span = base.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: base.context
-  })
-  return { spans, tracer }
-})
+import { Effect } from "effect"
+import { recording } from "./utils.js"
 
 describe("tracing", () => {
   it.scopedLive(

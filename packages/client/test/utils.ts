@@ -1,7 +1,8 @@
-import type { Redis, RedisConfig } from "@effect-redis/client"
+import type { Redis, RedisConfig, RedisError } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
-import { Effect, Layer, Schedule } from "effect"
+import { assert } from "@effect/vitest"
+import { Cause, Effect, Exit, Layer, Option, Schedule, Tracer } from "effect"
 import * as Net from "node:net"
 
 /**
@@ -50,3 +51,31 @@ export const refusals = (redis: Redis.Redis, code: string) =>
     const line = info["errorstats"]?.[`errorstat_${code}`] ?? ""
     return Number(/count=(\d+)/.exec(line)?.[1] ?? 0)
   })
+
+/** The error `exit` failed with, if it failed with one (not a defect or an interruption). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
+/** A tracer that keeps every span it opens, delegating to Effect's own. */
+export const recording = Effect.map(Effect.tracer, (base) => {
+  const spans: Array<Tracer.Span> = []
+  const tracer = Tracer.make({
+    span: (...args) => {
+      const span = base.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: base.context
+  })
+  return { spans, tracer }
+})
+
+/** The typed error an exit failed with; fails the test when it succeeded, died or was interrupted. */
+export const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisError.RedisError => {
+  const error = failureOf(exit)
+  assert.isDefined(
+    error,
+    `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "a success"}`
+  )
+  return error!
+}

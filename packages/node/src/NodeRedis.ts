@@ -2,6 +2,9 @@
  * Ready-made `Redis` layers for Node.js.
  *
  * ```ts
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { Config } from "effect"
+ *
  * const RedisLive = NodeRedis.layerFromUrl("redis://localhost:6379/0")
  * const RedisFromEnv = NodeRedis.layerConfig({ url: Config.redacted("REDIS_URL") })
  * ```
@@ -11,7 +14,10 @@
 import * as Redis from "@effect-redis/client/Redis"
 import * as RedisConfig from "@effect-redis/client/RedisConfig"
 import type { RedisError } from "@effect-redis/client/RedisError"
-import { type Config, Effect, Layer, type Redacted } from "effect"
+import type * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import * as NodeTransport from "./NodeTransport.js"
 
 /**

@@ -6,9 +6,12 @@
 import type { Endpoint, TlsOptions } from "@effect-redis/client/RedisConfig"
 import { RedisConnectionError } from "@effect-redis/client/RedisError"
 import { type Handlers, RedisTransport, type Socket, type Transport } from "@effect-redis/client/RedisTransport"
-import { Effect, Layer, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Net from "node:net"
 import * as Tls from "node:tls"
+import { decoderPlatform } from "./NodeResp.js"
 
 const describe = (endpoint: Endpoint): string =>
   endpoint._tag === "Unix" ? `unix:${endpoint.path}` : `${endpoint.host}:${endpoint.port}`
@@ -81,16 +84,21 @@ const connect = (endpoint: Endpoint, handlers: Handlers, timeoutMillis: number) 
         closeError = error
       })
       socket.on("data", handlers.onData)
+      socket.on("drain", handlers.onDrain)
       socket.once("close", () => handlers.onClose(closeError))
       resume(Effect.succeed({
-        write: (data) => {
-          socket.write(data)
-        },
+        write: (data) => socket.write(data),
         end: () => {
           socket.end()
         },
         destroy: () => {
           socket.destroy()
+        },
+        pause: () => {
+          socket.pause()
+        },
+        resume: () => {
+          socket.resume()
         }
       }))
     })
@@ -103,12 +111,13 @@ const connect = (endpoint: Endpoint, handlers: Handlers, timeoutMillis: number) 
   })
 
 /**
- * The Node.js transport.
+ * The Node.js transport; its replies are decoded with Node's fast paths
+ * (`NodeResp.decoderPlatform`).
  *
  * @since 0.1.0
  * @category transports
  */
-export const transport: Transport = { connect }
+export const transport: Transport = { connect, decoderPlatform }
 
 /**
  * Provides the Node.js transport.

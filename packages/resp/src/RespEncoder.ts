@@ -139,8 +139,12 @@ export class RespCommandWriter {
     return undefined
   }
 
-  // The slow path for a command with byte-array arguments: the arguments
-  // before `from` are already in `text`.
+  /**
+   * The slow path for a command with byte-array arguments: the arguments
+   * before `from` are already in `text`.
+   *
+   * @internal
+   */
   private writeParts(
     args: ReadonlyArray<Argument>,
     from: number,

@@ -378,7 +378,8 @@ const flatten = (
  * U+FFFD) or binary mode (bulk payloads become `Buffer`s, a `Uint8Array`
  * subclass, as the decoder returns them).
  *
- * Integers outside the safe range stay `bigint`, others become `number`.
+ * Integers outside the safe range stay `bigint`, others become `number`;
+ * doubles become `RespDouble`.
  *
  * @since 0.1.0
  * @category conversions
@@ -414,6 +415,7 @@ export const toValue = (frame: RespFrame, binary = false): RespValue.RespValue =
     case "Push":
       return new RespValue.RespPush(frame.items.map((item) => toValue(item, binary)))
     case "Double":
+      return new RespValue.RespDouble(frame.value)
     case "Boolean":
     case "BigNumber":
       return frame.value

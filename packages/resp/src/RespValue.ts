@@ -10,7 +10,7 @@
  * | simple string `+`                  | `string`                                |
  * | bulk string `$` (and streamed `$?`)| `string`, or `Uint8Array` in binary mode|
  * | integer `:`                        | `number`, `bigint` outside the safe range|
- * | double `,` (incl. `inf`, `nan`)    | `number`                                |
+ * | double `,` (incl. `inf`, `nan`)    | {@link RespDouble}                      |
  * | big number `(`                     | `bigint`                                |
  * | boolean `#`                        | `boolean`                               |
  * | null `_`, RESP2 `$-1` and `*-1`    | `null`                                  |
@@ -22,9 +22,15 @@
  * | verbatim string `=`                | {@link RespVerbatim}                    |
  * | attribute `|` + the value it precedes | {@link RespAttributed}              |
  *
- * The exact wire type of every value (simple or bulk string, integer or
- * double, streamed or not) is kept by {@link RespFrame}, the model the
- * encoder writes from.
+ * Integers and doubles stay apart: `:10` is `10`, `,10` is a `RespDouble`
+ * of `10`. Integers are by far the more frequent reply, so they keep the
+ * allocation-free representation.
+ *
+ * A string the decoder cannot make text of (in text mode, one longer than
+ * the engine's longest string) is a {@link RespTextTooLong} in its place.
+ *
+ * The exact wire type of every value (simple or bulk string, streamed or
+ * not) is kept by {@link RespFrame}, the model the encoder writes from.
  *
  * @since 0.1.0
  */
@@ -48,6 +54,8 @@ export type RespValue =
   | RespPush
   | RespVerbatim
   | RespAttributed
+  | RespDouble
+  | RespTextTooLong
   | Array<RespValue>
 
 /**
@@ -155,6 +163,34 @@ export class RespAttributed {
   constructor(
     readonly attributes: RespMap,
     readonly value: RespValue
+  ) {}
+}
+
+/**
+ * A RESP3 double (`,1.5`, `,inf`, `,-inf`, `,nan`): a wrapper, so that a
+ * double with an integral value is not mistaken for an integer reply.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export class RespDouble {
+  constructor(readonly value: number) {}
+}
+
+/**
+ * Stands in for a bulk string, verbatim string, streamed string or blob
+ * error that, in text mode, is longer than the longest string the
+ * JavaScript engine can hold (536,870,888 UTF-16 units in V8). The decoder
+ * skipped its bytes and kept the connection in step; decode in binary mode
+ * to get them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export class RespTextTooLong {
+  constructor(
+    /** The length of the payload, in bytes. */
+    readonly byteLength: number
   ) {}
 }
 

@@ -2,6 +2,7 @@ import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { encodeCommand } from "@effect-redis/resp/RespEncoder"
 import {
   RespAttributed,
+  RespDouble,
   RespError,
   RespMap,
   RespPush,
@@ -96,7 +97,7 @@ const resp2: Record<(typeof TYPES)[number], RespValue> = {
 const resp3: Record<(typeof TYPES)[number], RespValue> = {
   string: "Hello World",
   integer: 12345,
-  double: 3.141,
+  double: new RespDouble(3.141),
   bignum: 1234567999999999999999999999999999999n,
   null: null,
   array: [0, 1, 2],

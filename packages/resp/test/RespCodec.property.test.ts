@@ -1,66 +1,26 @@
-import { RespProtocolError } from "@effect-redis/resp/RespDecoder"
+import { NodeResp } from "@effect-redis/node"
+import { RespProtocolError, standardPlatform } from "@effect-redis/resp/RespDecoder"
 import { type Argument, encodeCommand, encodeFrame, RespCommandWriter } from "@effect-redis/resp/RespEncoder"
 import * as RespFrame from "@effect-redis/resp/RespFrame"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
-import { decode } from "./utils.js"
-
-const text = fc.string({ unit: "grapheme", maxLength: 20 })
-const line = text.filter((s) => !s.includes("\r") && !s.includes("\n"))
-const blob = fc.oneof(text, fc.uint8Array({ maxLength: 40 }))
-const int64 = fc.oneof(
-  fc.integer(),
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-  fc.constantFrom(2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n, -(2n ** 53n))
-)
-
-const { frame } = fc.letrec<{ frame: RespFrame.RespFrame }>((tie) => {
-  const child = tie("frame")
-  const items = fc.array(child, { maxLength: 4 })
-  const pairs = fc.array(fc.tuple(child, child), { maxLength: 3 })
-  return {
-    frame: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      line.map(RespFrame.SimpleString),
-      line.map(RespFrame.SimpleError),
-      int64.map(RespFrame.Integer),
-      blob.map(RespFrame.BulkString),
-      fc.constantFrom(undefined, "bulk" as const, "array" as const).map(RespFrame.Null),
-      fc.double().map(RespFrame.Double),
-      fc.boolean().map(RespFrame.Boolean),
-      fc.bigInt().map(RespFrame.BigNumber),
-      fc.tuple(fc.constantFrom("txt", "mkd"), blob).map(([format, t]) => RespFrame.VerbatimString(format, t)),
-      text.map(RespFrame.BlobError),
-      fc.array(blob, { maxLength: 4 }).map(RespFrame.StreamedString),
-      items.map(RespFrame.Array),
-      items.map(RespFrame.Set),
-      items.map(RespFrame.Push),
-      pairs.map(RespFrame.Map),
-      fc.tuple(pairs, child).map(([attributes, value]) => RespFrame.Attribute(attributes, value)),
-      fc.tuple(fc.constantFrom("array" as const, "set" as const), items).map(([kind, xs]) =>
-        RespFrame.StreamedAggregate(kind, xs)
-      ),
-      pairs.map((ps) => RespFrame.StreamedAggregate("map", ps.flat()))
-    )
-  }
-})
-
-// Sorted, distinct cut points inside a buffer of `length` bytes.
-const cutsFor = (length: number, raw: ReadonlyArray<number>): Array<number> =>
-  [...new Set(raw.map((n) => length === 0 ? 0 : n % length))].filter((n) => n > 0).sort((a, b) => a - b)
+import { frame } from "./arbitraries.js"
+import { cutsFor, decode, platforms } from "./utils.js"
 
 describe("RESP codec properties", () => {
-  it("decodes encoded frames to their values under any chunk split, in text and binary mode", () => {
+  it("decodes encoded frames to their values under any chunk split, in text and binary mode, on every platform, copying chunks or not", () => {
     fc.assert(
       fc.property(
         fc.array(frame, { minLength: 1, maxLength: 5 }),
         fc.array(fc.nat(), { maxLength: 30 }),
         fc.boolean(),
-        (frames, raw, binary) => {
+        fc.constantFrom(...platforms),
+        fc.boolean(),
+        (frames, raw, binary, [, platform], immutableChunks) => {
           const input = Buffer.concat(frames.map(encodeFrame))
-          const result = decode(input, { binary, cuts: cutsFor(input.length, raw) })
+          const result = decode(input, { binary, cuts: cutsFor(input.length, raw), platform, immutableChunks })
           assert.isUndefined(result.error, result.error?.message)
           assert.deepStrictEqual(result.values, frames.map((f) => RespFrame.toValue(f, binary)))
           assert.isFalse(result.partial)
@@ -72,10 +32,10 @@ describe("RESP codec properties", () => {
 
   it("decodes every single-byte split of encoded frames", () => {
     fc.assert(
-      fc.property(frame, fc.boolean(), (f, binary) => {
+      fc.property(frame, fc.boolean(), fc.constantFrom(...platforms), (f, binary, [, platform]) => {
         const input = encodeFrame(f)
         const cuts = Array.from({ length: Math.max(0, input.length - 1) }, (_, i) => i + 1)
-        const result = decode(input, { binary, cuts })
+        const result = decode(input, { binary, cuts, platform })
         assert.isUndefined(result.error, result.error?.message)
         assert.deepStrictEqual(result.values, [RespFrame.toValue(f, binary)])
       }),
@@ -127,16 +87,71 @@ describe("RESP codec properties", () => {
         ),
         fc.array(fc.nat(), { maxLength: 10 }),
         fc.boolean(),
-        (input, raw, binary) => {
-          const result = decode(input, { binary, cuts: cutsFor(input.length, raw), maxDepth: 8 })
+        fc.constantFrom(...platforms),
+        (input, raw, binary, [, platform]) => {
+          const result = decode(input, { binary, cuts: cutsFor(input.length, raw), maxDepth: 8, platform })
           if (result.error !== undefined) {
             assert.instanceOf(result.error, RespProtocolError)
+            assert.notMatch(result.error.message, /could not be decoded/)
             assert.isAtLeast(result.error.offset, 0)
             assert.isBelow(result.error.offset, input.length)
           }
         }
       ),
       { numRuns: 3000 }
+    )
+  })
+
+  it("decodes the same text and bytes on every platform, valid UTF-8 or not", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 40 }),
+            fc.uint8Array({ minLength: 1100, maxLength: 3000 }),
+            fc.string({ unit: "grapheme", maxLength: 40 }).map((s) => new Uint8Array(Buffer.from(s)))
+          ),
+          { minLength: 1, maxLength: 6 }
+        ),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.boolean(),
+        (payloads, raw, binary) => {
+          const input = Buffer.concat(payloads.map((p) => encodeFrame(RespFrame.BulkString(p))))
+          const cuts = cutsFor(input.length, raw)
+          const a = decode(input, { binary, cuts, platform: standardPlatform })
+          const b = decode(input, { binary, cuts, platform: NodeResp.decoderPlatform })
+          assert.isUndefined(a.error)
+          assert.isUndefined(b.error)
+          if (binary) {
+            assert.deepStrictEqual(a.values.map((v) => Array.from(v as Uint8Array)), payloads.map((p) => Array.from(p)))
+            assert.deepStrictEqual(b.values.map((v) => Array.from(v as Uint8Array)), payloads.map((p) => Array.from(p)))
+          } else {
+            assert.deepStrictEqual(a.values, b.values)
+            assert.deepStrictEqual(a.values, payloads.map((p) => Buffer.from(p).toString("utf8")))
+          }
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  it("tells ASCII chunks from others wherever the one high byte sits", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1024, maxLength: 3000 }).map((bytes) => bytes.map((b) => b & 0x7f)),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0x80, max: 0xff }))),
+        fc.nat(7),
+        fc.constantFrom(...platforms),
+        (ascii, high, shift, [, platform]) => {
+          const payload = Buffer.from(ascii)
+          if (high !== null) payload[high[0] % payload.length] = high[1]
+          // Nulls of three bytes before it move the payload across word boundaries.
+          const input = Buffer.concat([Buffer.from("_\r\n".repeat(shift)), encodeFrame(RespFrame.BulkString(payload))])
+          const result = decode(input, { platform })
+          assert.deepStrictEqual(result.values.at(-1), payload.toString("utf8"))
+        }
+      ),
+      { numRuns: 300 }
     )
   })
 

@@ -1,6 +1,8 @@
-import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { NodeResp } from "@effect-redis/node"
+import { RespDecoder, type RespDecoderPlatform } from "@effect-redis/resp/RespDecoder"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import { assert, describe, it } from "@effect/vitest"
+import { platforms } from "./utils.js"
 
 // The decoder takes faster paths for chunks of 1 KiB and more (a shared
 // Latin-1 window for short ASCII strings, Latin-1 slices for long ASCII
@@ -10,8 +12,12 @@ import { assert, describe, it } from "@effect/vitest"
 const bulk = (payload: Buffer): Buffer =>
   Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from("\r\n")])
 
-const decodeAll = (chunks: ReadonlyArray<Buffer>, binary: boolean): Array<RespValue> => {
-  const decoder = new RespDecoder()
+const decodeAll = (
+  chunks: ReadonlyArray<Buffer>,
+  binary: boolean,
+  platform: RespDecoderPlatform
+): Array<RespValue> => {
+  const decoder = new RespDecoder({ platform })
   decoder.binary = binary
   const values: Array<RespValue> = []
   for (const chunk of chunks) {
@@ -32,12 +38,12 @@ const nonAscii = (n: number) => {
   return Buffer.from(text, "utf8")
 }
 
-describe("RespDecoder on large chunks", () => {
+const suite = (platform: RespDecoderPlatform) => {
   for (const [name, make] of [["ASCII", ascii], ["UTF-8", nonAscii]] as const) {
     it(`decodes ${name} bulk strings of every size in one large chunk, as text`, () => {
       const payloads = sizes.map(make)
       const stream = Buffer.concat([...payloads.map(bulk), ...payloads.map(bulk)])
-      const values = decodeAll([Buffer.from(stream)], false)
+      const values = decodeAll([Buffer.from(stream)], false, platform)
       assert.deepStrictEqual(values, [...payloads, ...payloads].map((p) => p.toString("utf8")))
     })
 
@@ -47,14 +53,15 @@ describe("RespDecoder on large chunks", () => {
       const chunks: Array<Buffer> = []
       for (let i = 0; i < stream.length; i += 997) chunks.push(Buffer.from(stream.subarray(i, i + 997)))
       assert.deepStrictEqual(
-        decodeAll(chunks.map((c) => Buffer.from(c)), false),
+        decodeAll(chunks.map((c) => Buffer.from(c)), false, platform),
         payloads.map((p) => p.toString("utf8"))
       )
-      const binary = decodeAll(chunks, true)
+      const binary = decodeAll(chunks, true, platform)
       assert.strictEqual(binary.length, payloads.length)
       binary.forEach((value, i) => {
         assert.instanceOf(value, Uint8Array)
-        assert.isTrue(Buffer.isBuffer(value))
+        // Node's platform makes binary values Buffers.
+        assert.strictEqual(Buffer.isBuffer(value), platform === NodeResp.decoderPlatform)
         assert.deepStrictEqual(Array.from(value as Uint8Array), Array.from(payloads[i]!))
       })
     })
@@ -66,7 +73,7 @@ describe("RespDecoder on large chunks", () => {
       (_, i) => Buffer.from(Array.from({ length: 300 }, (_, j) => (i + j) % 256))
     )
     const stream = Buffer.concat(payloads.map(bulk))
-    const values = decodeAll([stream], true)
+    const values = decodeAll([stream], true, platform)
     values.forEach((value, i) => assert.isTrue(Buffer.compare(value as Buffer, payloads[i]!) === 0, `value ${i}`))
   })
 
@@ -74,11 +81,15 @@ describe("RespDecoder on large chunks", () => {
     for (const size of [65_535, 65_536, 65_537, 200_000]) {
       const payload = ascii(size)
       const stream = bulk(payload)
-      const whole = decodeAll([Buffer.from(stream)], false)
+      const whole = decodeAll([Buffer.from(stream)], false, platform)
       assert.strictEqual(whole[0], payload.toString("latin1"))
       const chunks: Array<Buffer> = []
       for (let i = 0; i < stream.length; i += 65_536) chunks.push(Buffer.from(stream.subarray(i, i + 65_536)))
-      assert.strictEqual(decodeAll(chunks, false)[0], payload.toString("latin1"))
+      assert.strictEqual(decodeAll(chunks, false, platform)[0], payload.toString("latin1"))
     }
   })
-})
+}
+
+for (const [name, platform] of platforms) {
+  describe(`RespDecoder on large chunks, ${name} platform`, () => suite(platform))
+}

@@ -1,5 +1,18 @@
-import { RespDecoder, type RespDecoderOptions, type RespProtocolError } from "@effect-redis/resp/RespDecoder"
+import { NodeResp } from "@effect-redis/node"
+import {
+  RespDecoder,
+  type RespDecoderOptions,
+  type RespDecoderPlatform,
+  type RespProtocolError,
+  standardPlatform
+} from "@effect-redis/resp/RespDecoder"
 import type { RespValue } from "@effect-redis/resp/RespValue"
+
+/** Every decoder platform: each codec suite runs once per platform. */
+export const platforms: ReadonlyArray<readonly [name: string, platform: RespDecoderPlatform]> = [
+  ["standard", standardPlatform],
+  ["Node", NodeResp.decoderPlatform]
+]
 
 export interface Decoded {
   readonly values: Array<RespValue>
@@ -19,11 +32,11 @@ export const decode = (
   let error: RespProtocolError | undefined
   let from = 0
   for (const cut of [...(options.cuts ?? []), input.length]) {
-    // A fresh copy per chunk, overwritten after the feed, proves values
-    // never view the caller's chunk.
+    // A fresh copy per chunk, overwritten after the feed unless the decoder
+    // was promised otherwise, proves values never view the caller's chunk.
     const chunk = Buffer.from(input.subarray(from, cut))
     error = decoder.feed(chunk, (value) => values.push(value))
-    chunk.fill(0x21)
+    if (options.immutableChunks !== true) chunk.fill(0x21)
     from = cut
     if (error !== undefined) break
   }
@@ -40,3 +53,7 @@ export const everySize = (length: number): ReadonlyArray<ReadonlyArray<number>> 
   }
   return out
 }
+
+/** Sorted, distinct cut points inside a buffer of `length` bytes, from arbitrary numbers. */
+export const cutsFor = (length: number, raw: ReadonlyArray<number>): Array<number> =>
+  [...new Set(raw.map((n) => length === 0 ? 0 : n % length))].filter((n) => n > 0).sort((a, b) => a - b)

@@ -5,13 +5,20 @@
  * codec and handed to a handler, which writes whatever bytes it likes.
  *
  * ```ts
- * const server = yield* FakeServer.make((command, connection) => {
- *   if (command[0] === "GET") {
- *     connection.write("$10\r\nhel") // half a reply…
- *     connection.destroy()           // …then the connection drops
- *   } else {
- *     connection.reply(RespFrame.SimpleString("OK"))
- *   }
+ * import { RespFrame } from "@effect-redis/resp"
+ * import { FakeServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FakeServer.make((command, connection) => {
+ *     if (command[0] === "GET") {
+ *       connection.write("$10\r\nhel") // half a reply…
+ *       connection.destroy() // …then the connection drops
+ *     } else {
+ *       connection.reply(RespFrame.SimpleString("OK"))
+ *     }
+ *   })
+ *   // connect a client to server.url
  * })
  * ```
  *
@@ -23,9 +30,9 @@ import type { RespFrame } from "@effect-redis/resp/RespFrame"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as Net from "node:net"
-import { withLiveClock } from "./internal/process.js"
-import { RedisServerError } from "./RedisServer.js"
+import type * as Net from "node:net"
+import { listen } from "./internal/listen.js"
+import type { RedisServerError } from "./RedisServer.js"
 
 /**
  * One client connection, as the handler sees it. Calls after the
@@ -75,8 +82,6 @@ const asCommand = (value: RespValue): ReadonlyArray<string> | undefined =>
   Array.isArray(value) && value.length > 0 && value.every((arg) => typeof arg === "string")
     ? value as ReadonlyArray<string>
     : undefined
-
-const closeTimeout = "2 seconds"
 
 /**
  * Listens on a free loopback port until the scope closes, which destroys
@@ -138,24 +143,9 @@ export const make = (handler: Handler): Effect.Effect<FakeServer, RedisServerErr
       })
     }
 
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Net.Server, RedisServerError>((resume) => {
-        const server = Net.createServer(onConnection)
-        server.once(
-          "error",
-          (cause) => resume(Effect.fail(new RedisServerError({ message: "The fake server could not listen", cause })))
-        )
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-        return Effect.sync(() => server.close())
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          for (const socket of sockets) socket.destroy()
-          server.close(() => resume(Effect.void))
-        }).pipe(Effect.timeoutOption(closeTimeout), withLiveClock)
-    )
-
-    const port = (server.address() as Net.AddressInfo).port
+    const port = yield* listen("fake server", onConnection, () => {
+      for (const socket of sockets) socket.destroy()
+    })
     return {
       host: "127.0.0.1",
       port,

@@ -5,9 +5,14 @@
  * the scope closes.
  *
  * ```ts
- * const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
- * // connect a cluster client to cluster.seeds
- * yield* cluster.masters[0]!.kill // its replica takes over within seconds
+ * import { RedisCluster } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+ *   // connect a cluster client to cluster.seeds
+ *   yield* cluster.masters[0]!.kill // its replica takes over within seconds
+ * })
  * ```
  *
  * @since 0.1.0

@@ -5,15 +5,22 @@
  * when its scope closes.
  *
  * ```ts
- * const master = yield* RedisServer.make()
- * const replica = yield* RedisServer.make({ args: ["--replicaof", master.host, String(master.port)] })
- * const sentinel = yield* RedisSentinel.make({ master })
- * // connect with { sentinel: { name: sentinel.name, sentinels: [sentinel] } }
+ * import { RedisSentinel, RedisServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const master = yield* RedisServer.make()
+ *   const replica = yield* RedisServer.make({ args: ["--replicaof", master.host, String(master.port)] })
+ *   const sentinel = yield* RedisSentinel.make({ master })
+ *   // connect with { sentinel: { name: sentinel.name, sentinels: [sentinel] } }
+ * })
  * ```
  *
  * @since 0.1.0
  */
-import { Duration, Effect, type Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"

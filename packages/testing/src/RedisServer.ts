@@ -3,7 +3,9 @@
  * a fresh temporary directory, stopped and cleaned up when its scope closes.
  *
  * ```ts
+ * import { it } from "@effect/vitest"
  * import { RedisServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
  *
  * it.layer(RedisServer.layer({ password: "secret" }))((it) => {
  *   it.effect("answers", () =>
@@ -25,6 +27,7 @@ import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { command } from "./internal/command.js"
 import * as internal from "./internal/process.js"
 import * as tls from "./internal/tls.js"
 
@@ -146,6 +149,15 @@ export interface RedisServer {
   readonly pause: Effect.Effect<void>
   /** SIGCONT: answers again, including what was sent while paused. */
   readonly resume: Effect.Effect<void>
+  /**
+   * Empties every database of the server (`FLUSHALL`, authenticated with
+   * the server's password), on a connection of its own: the state of the
+   * clients under test does not matter. Fails on a replica, which refuses
+   * writes: flush its master.
+   *
+   * @since 0.2.0
+   */
+  readonly flushAll: Effect.Effect<void, RedisServerError>
 }
 
 /**
@@ -299,7 +311,8 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
         )
       ),
       pause: whenRunning((proc) => internal.signal(proc, "SIGSTOP")),
-      resume: whenRunning((proc) => internal.signal(proc, "SIGCONT"))
+      resume: whenRunning((proc) => internal.signal(proc, "SIGCONT")),
+      flushAll: Effect.asVoid(command(port, ["FLUSHALL"], options.password))
     })
   })
 
@@ -314,3 +327,30 @@ const removeTimeout = "5 seconds"
  */
 export const layer = (options: Options = {}): Layer.Layer<RedisServer, RedisServerError> =>
   Layer.scoped(RedisServer, make(options))
+
+/**
+ * Empties the server of the {@link RedisServer} in context. Tests sharing
+ * one server (`it.layer`) start with it, so that none sees the keys of
+ * another:
+ *
+ * ```ts
+ * import { it } from "@effect/vitest"
+ * import { RedisServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * it.layer(RedisServer.layer())((it) => {
+ *   it.effect("starts empty", () =>
+ *     Effect.gen(function*() {
+ *       yield* RedisServer.flushAll
+ *       // …
+ *     }))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const flushAll: Effect.Effect<void, RedisServerError, RedisServer> = Effect.flatMap(
+  RedisServer,
+  (server) => server.flushAll
+)

@@ -1,5 +1,6 @@
 /**
- * Real redis-server processes and a fake RESP server for effect-redis tests.
+ * Real redis-server processes, a fake RESP server and a fault-injecting TCP
+ * proxy for effect-redis tests.
  *
  * @since 0.1.0
  */
@@ -23,3 +24,8 @@ export * as RedisSentinel from "./RedisSentinel.js"
  * @since 0.1.0
  */
 export * as RedisCluster from "./RedisCluster.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as FaultProxy from "./FaultProxy.js"

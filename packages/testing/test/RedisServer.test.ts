@@ -105,6 +105,16 @@ describe("RedisServer", () => {
       assert.deepStrictEqual(replies.slice(2), ["+OK", "+PONG"])
     }))
 
+  it.scoped("flushAll empties every database of a server that requires a password", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make({ password: "s3cret" })
+      const auth = ["AUTH", "s3cret"]
+      yield* exchange(server.port, [auth, ["SET", "a", "1"], ["SELECT", "3"], ["SET", "b", "2"]])
+      yield* RedisServer.flushAll.pipe(Effect.provideService(RedisServer.RedisServer, server))
+      const sizes = yield* exchange(server.port, [auth, ["DBSIZE"], ["SELECT", "3"], ["DBSIZE"]])
+      assert.deepStrictEqual(sizes, ["+OK", ":0", "+OK", ":0"])
+    }))
+
   it.scoped("creates the ACL users it was given, with their permissions", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make({ aclUsers: ["alice on >wonder ~app:* +get +ping"] })

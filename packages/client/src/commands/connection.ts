@@ -96,7 +96,7 @@ const CLIENT_KILL = Command.spec("CLIENT KILL", Command.keyless)
 const CLIENT_GETNAME = Command.spec("CLIENT GETNAME", Command.keyless)
 const CLIENT_GETREDIR = Command.spec("CLIENT GETREDIR", Command.keyless)
 const CLIENT_TRACKINGINFO = Command.spec("CLIENT TRACKINGINFO", Command.keyless)
-const CLIENT_NO_EVICT = Command.spec("CLIENT NO-EVICT", Command.keyless)
+const CLIENT_NO_EVICT = Command.spec("CLIENT NO-EVICT", { flags: Command.Flags.connectionState, keys: undefined })
 const CLIENT_PAUSE = Command.spec("CLIENT PAUSE", Command.keyless)
 const CLIENT_UNPAUSE = Command.spec("CLIENT UNPAUSE", Command.keyless)
 const CLIENT_UNBLOCK = Command.spec("CLIENT UNBLOCK", Command.keyless)
@@ -202,7 +202,9 @@ export const commands = {
     Command.make(CLIENT_TRACKINGINFO, ["CLIENT", "TRACKINGINFO"], trackingInfo),
   /**
    * CLIENT NO-EVICT: exempts the connection from client eviction
-   * (`maxmemory-clients`), or makes it evictable again.
+   * (`maxmemory-clients`), or makes it evictable again. It changes the
+   * connection's state: refused on the shared connection, run it on a
+   * reserved one (`redis.reserve`).
    *
    * @since 0.1.0
    */

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import { RespDouble } from "@effect-redis/resp/RespValue"
 import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
@@ -189,7 +190,8 @@ const textRecord = D.record(D.text)
 const optionalInteger = D.optional(D.integer)
 const doubleRecord = D.record(D.double)
 const memoryStats: D.Decoder<MemoryStats> = D.record((reply) =>
-  typeof reply === "number" || typeof reply === "string" || reply instanceof Uint8Array
+  typeof reply === "number" || typeof reply === "string" || reply instanceof Uint8Array ||
+    reply instanceof RespDouble
     ? D.double(reply)
     : doubleRecord(reply)
 )

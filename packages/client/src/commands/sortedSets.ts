@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Option } from "effect"
+import * as Option from "effect/Option"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"

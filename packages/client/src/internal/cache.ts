@@ -15,7 +15,8 @@
  *   reached.
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Effect, Exit } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Command from "../Command.js"
 import type { CacheStats, Executor } from "../Executor.js"
 import type { RedisError } from "../RedisError.js"

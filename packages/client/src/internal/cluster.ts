@@ -15,7 +15,9 @@
  *   read again first.
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Effect, Exit, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Scope from "effect/Scope"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
 import type { Resolved, ResolvedCluster } from "../RedisConfig.js"
@@ -26,6 +28,7 @@ import * as Fanout from "./clusterFanout.js"
 import { type Node, SlotMap } from "./clusterMap.js"
 import { KeyFinder } from "./commandKeys.js"
 import type * as Connection from "./connection.js"
+import * as Placement from "./placement.js"
 import type * as ConnectionPool from "./pool.js"
 import { decodeError, failureOf } from "./replies.js"
 
@@ -58,6 +61,15 @@ const redirectOf = (error: RedisError | undefined, from: Node): Redirect | undef
     port
   }
 }
+
+/** A batch on a node: on its shared connection, or (with a blocking command) on one of its pool. */
+const batchOn = (
+  node: Node,
+  batch: ReadonlyArray<Command.Command<unknown>>,
+  binary: boolean,
+  place: "shared" | "pool"
+): Effect.Effect<Exits> =>
+  place === "shared" ? node.connection.executeAll(batch, binary) : Placement.onPool(node.pool, batch, binary)
 
 /** Errors after which the slot map is read again: the master may be gone. */
 const unreachable = (error: RedisError): boolean =>
@@ -175,7 +187,11 @@ export class Cluster {
     })
   }
 
-  /** Runs one command on `node` (after ASKING for an ASK redirection); blocking ones on a pooled connection. */
+  /**
+   * Runs one command on `node` (after ASKING for an ASK redirection):
+   * blocking ones on a pooled connection, state-changing ones refused
+   * (`placement.ts`).
+   */
   private runOn<A>(
     command: Command.Command<A>,
     binary: boolean,
@@ -187,7 +203,9 @@ export class Cluster {
         ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) =>
           exits[1]! as Exit.Exit<A, RedisError>)
         : connection.execute(command, binary)
-    return (command.spec.flags & Command.Flags.blocking) !== 0 ? node.pool.withConnection(run) : run(node.connection)
+    return (command.spec.flags & Placement.dedicated) !== 0
+      ? Placement.aside(command, () => node.pool.withConnection(run))
+      : run(node.connection)
   }
 
   /** Runs a command on `node`, following MOVED and ASK; `seen` lists the nodes that redirected it so far. */
@@ -237,15 +255,19 @@ export class Cluster {
   /**
    * Runs a batch: a transaction (MULTI … EXEC) goes whole to the master of
    * its keys; a pipeline is split by master and its outcomes put back in
-   * order, each redirected command followed on its own.
+   * order, each redirected command followed on its own. A batch with a
+   * blocking command runs on pool connections, one with a state-changing
+   * command outside MULTI … EXEC is refused (`placement.ts`).
    */
   executeAll(batch: ReadonlyArray<Command.Command<unknown>>, binary: boolean): Effect.Effect<Exits> {
     return Effect.suspend(() => {
+      const place = Placement.ofBatch(batch)
+      if (place instanceof RedisArgumentError) return Effect.succeed(Placement.failedBatch(batch, place))
       const multiAt = batch.findIndex((command) => command.spec.name === "MULTI")
       return Effect.flatMap(this.slotsOf(batch), (slots) =>
         multiAt === -1
-          ? this.pipeline(batch, binary, slots, this.map.deadline)
-          : this.transaction(batch, binary, slots, multiAt))
+          ? this.pipeline(batch, binary, slots, this.map.deadline, place)
+          : this.transaction(batch, binary, slots, multiAt, place))
     })
   }
 
@@ -270,7 +292,8 @@ export class Cluster {
     batch: ReadonlyArray<Command.Command<unknown>>,
     binary: boolean,
     slots: ReadonlyArray<number | undefined>,
-    deadline: number
+    deadline: number,
+    place: "shared" | "pool"
   ): Effect.Effect<Exits> {
     return Effect.suspend(() => {
       const keyed = slots.find((slot) => slot !== undefined) ?? 0
@@ -285,10 +308,11 @@ export class Cluster {
       return Effect.forEach(groups, ([node, indices]) => {
         const commands = indices.map((index) => batch[index]!)
         const outcomes = node !== undefined && node.connection.isReady
-          ? this.runGroup(node, commands, binary)
+          ? this.runGroup(node, commands, binary, place)
           : Effect.matchEffect(this.map.served(slots[indices[0]!] ?? keyed, deadline), {
             onFailure: (error) => Effect.succeed(commands.map(() => Exit.fail(error))),
-            onSuccess: () => this.pipeline(commands, binary, indices.map((index) => slots[index] ?? keyed), deadline)
+            onSuccess: () =>
+              this.pipeline(commands, binary, indices.map((index) => slots[index] ?? keyed), deadline, place)
           })
         return Effect.map(outcomes, (partial) => partial.forEach((exit, at) => exits[indices[at]!] = exit))
       }, { concurrency: "unbounded", discard: true }).pipe(Effect.as(exits))
@@ -299,9 +323,10 @@ export class Cluster {
   private runGroup(
     node: Node,
     commands: ReadonlyArray<Command.Command<unknown>>,
-    binary: boolean
+    binary: boolean,
+    place: "shared" | "pool"
   ): Effect.Effect<Exits> {
-    return Effect.flatMap(node.connection.executeAll(commands, binary), (exits) =>
+    return Effect.flatMap(batchOn(node, commands, binary, place), (exits) =>
       Effect.forEach(exits, (exit, at) => {
         const error = failureOf(exit)
         if (unsent(error, node)) return Effect.exit(this.execute(commands[at]!, binary))
@@ -327,7 +352,8 @@ export class Cluster {
     batch: ReadonlyArray<Command.Command<unknown>>,
     binary: boolean,
     slots: ReadonlyArray<number | undefined>,
-    multiAt: number
+    multiAt: number,
+    place: "shared" | "pool"
   ): Effect.Effect<Exits> {
     const keyed = slots.find((slot) => slot !== undefined)
     const other = slots.find((slot) => slot !== undefined && slot !== keyed)
@@ -345,7 +371,7 @@ export class Cluster {
     const slot = keyed ?? 0
     const withAsking = [...batch.slice(0, multiAt), ASKING, ...batch.slice(multiAt)]
     const attempt = (node: Node, asking: boolean, left: number, seen: ReadonlyArray<string>): Effect.Effect<Exits> =>
-      Effect.flatMap(node.connection.executeAll(asking ? withAsking : batch, binary), (sent) => {
+      Effect.flatMap(batchOn(node, asking ? withAsking : batch, binary, place), (sent) => {
         const exits = asking ? [...sent.slice(0, multiAt), ...sent.slice(multiAt + 1)] : sent
         if (exits.every((exit) => unsent(failureOf(exit), node))) return start
         let redirect: Redirect | undefined

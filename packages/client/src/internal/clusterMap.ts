@@ -8,7 +8,13 @@
  * that cannot be reached wait here ({@link SlotMap.served}) until it is
  * back or the map names another.
  */
-import { Deferred, Effect, ExecutionStrategy, Exit, FiberId, Option, Scope } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
 import * as ClusterCommands from "../commands/cluster.js"
@@ -373,6 +379,7 @@ export class SlotMap {
    */
   transportFor(slot: number): Transport {
     return {
+      decoderPlatform: this.transport.decoderPlatform,
       connect: (_endpoint, handlers, timeoutMillis) =>
         Effect.suspend(() => {
           const owner = this.slots[slot]

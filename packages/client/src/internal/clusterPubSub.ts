@@ -7,7 +7,9 @@
  * Keyspace and keyevent notifications are local to each node: their
  * channels and patterns go to every master.
  */
-import { Effect, Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as ClusterSlot from "../ClusterSlot.js"
 import type { Subscribe } from "../Executor.js"
 import type { Message, Targets } from "../PubSub.js"
@@ -74,14 +76,13 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
 
     return (targets: Targets, binary: boolean) =>
       Effect.gen(function*() {
-        const { bufferSize, channels = [], patterns = [], shardChannels = [] } = targets
-        const options = bufferSize === undefined ? {} : { bufferSize }
+        const { channels = [], patterns = [], shardChannels = [], ...options } = targets
         const local = { channels: channels.filter(nodeLocal), patterns: patterns.filter(nodeLocal) }
         const global = {
           channels: channels.filter((name) => !nodeLocal(name)),
           patterns: patterns.filter((name) => !nodeLocal(name))
         }
-        const parts: Array<Effect.Effect<Stream.Stream<Message<unknown>>, RedisError, Scope.Scope>> = []
+        const parts: Array<Effect.Effect<Stream.Stream<Message<unknown>, RedisError>, RedisError, Scope.Scope>> = []
         if (
           global.channels.length + global.patterns.length > 0 ||
           channels.length + patterns.length + shardChannels.length === 0

@@ -6,7 +6,7 @@
  * that the others share its slot).
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as Command from "../Command.js"
 import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"

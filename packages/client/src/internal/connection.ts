@@ -1,6 +1,7 @@
 /**
  * One multiplexed connection: auto-pipelining writer, FIFO reply matching,
- * handshake, timeouts, offline queue and reconnection.
+ * handshake, timeouts, the queue of commands waiting to be written (while
+ * reconnecting, or while the socket pushes back) and reconnection.
  *
  * The hot path (send → write buffer → socket, socket → decoder → resume) is
  * plain code driven by socket callbacks; Effect is used at the edges only:
@@ -9,7 +10,10 @@
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
 import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
-import { Effect, Exit, Schedule, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import {
@@ -19,7 +23,7 @@ import {
   type RedisError,
   RedisTimeoutError
 } from "../RedisError.js"
-import type { Socket, Transport } from "../RedisTransport.js"
+import type { Handlers, Socket, Transport } from "../RedisTransport.js"
 import * as Handshake from "./handshake.js"
 import { Fifo } from "./queue.js"
 import { decodeError, replyError } from "./replies.js"
@@ -39,28 +43,63 @@ class Pending {
 }
 
 /**
+ * Commands that wait to be written as one unit: a single command, or a
+ * whole pipeline or transaction, which waits, expires, is withdrawn and is
+ * written together, so that a transaction never goes out in part.
+ */
+class Waiting {
+  /** `false` once written, expired or withdrawn. */
+  waiting = true
+  constructor(
+    public entries: ReadonlyArray<Pending>,
+    readonly deadline: number,
+    /** About how many bytes the commands take, for the write buffer's bound. */
+    readonly bytes: number
+  ) {}
+}
+
+/**
+ * `congested`: connected, but the socket holds more than it could send;
+ * commands wait until it drains.
  * `broken`: a reconnect round gave up; the next command starts another.
  * `dead`: lost, and this connection does not reconnect (pool members).
- * `draining`: asked to reconnect (see `recycle`); new commands wait while
- * the replies in flight arrive.
+ * `recycling`: connected, but asked to reconnect (see `recycle`); new
+ * commands wait while the replies in flight arrive.
  */
-type State = "connecting" | "ready" | "draining" | "reconnecting" | "broken" | "dead" | "closing" | "closed"
+type State =
+  | "connecting"
+  | "ready"
+  | "congested"
+  | "recycling"
+  | "reconnecting"
+  | "broken"
+  | "dead"
+  | "closing"
+  | "closed"
+
+/** While draining the waiting queue, the socket gets a write at least every this many bytes. */
+const drainChunkBytes = 64 * 1024
 
 const raw = (reply: RespValue): RespValue => reply
 const PING = Command.spec("PING", Command.keyless)
 
 /**
- * What a connection reports to its owner (pub/sub, client-side caching):
- * out-of-band frames (RESP3 pushes, and under RESP2 the arrays that arrive
- * while no command waits) and the moments it is ready again after a loss.
+ * What a connection reports to its owner (pub/sub, client-side caching,
+ * MONITOR): out-of-band frames (RESP3 pushes, and under RESP2 the arrays
+ * that arrive while no command waits) and the moments it is ready again
+ * after a loss, or gives up reconnecting.
  */
 export interface ConnectionListener {
   readonly onPush?: (items: Array<RespValue>) => void
   /** An error reply no command waits for: a refused SUBSCRIBE. */
   readonly onStrayError?: (error: RespError) => void
+  /** Any other value no command waits for: a MONITOR line, a subscriber's PONG under RESP3. */
+  readonly onStrayValue?: (value: RespValue) => void
   readonly onReconnect?: () => void
   /** The connection was lost: what the server told it (tracked keys) no longer holds. */
   readonly onLost?: () => void
+  /** A round of reconnect attempts gave up (the schedule ended); the connection waits for a new round. */
+  readonly onUnavailable?: (error: RedisConnectionError) => void
 }
 
 /**
@@ -76,6 +115,12 @@ export interface ConnectionOptions {
   readonly tracking?: boolean
   /** Send `READONLY` in every handshake (reads from cluster replicas). */
   readonly replicaReads?: boolean
+  /**
+   * A subscriber connection: no command waits on it once it is ready
+   * (SUBSCRIBE and friends go out with `sendOneway`), so the health check
+   * must not wait for a reply either (see `healthCheck`).
+   */
+  readonly subscriber?: boolean
 }
 
 export class Connection {
@@ -85,9 +130,12 @@ export class Connection {
   private readonly inflight = new Fifo<Pending>()
   /** How many entries at the tail of `inflight` are in the writer, not yet handed to the socket. */
   private unflushed = 0
-  private readonly offline = new Fifo<Pending>()
+  /** Commands waiting to be written, oldest first: while (re)connecting, or while the socket drains. */
+  private readonly waiting = new Fifo<Waiting>()
+  private waitingCommands = 0
+  private waitingBytes = 0
   private readonly writer = new RespCommandWriter()
-  private readonly decoder = new RespDecoder()
+  private readonly decoder: RespDecoder
   private flushScheduled = false
   private sweepTimer: ReturnType<typeof setInterval> | undefined = undefined
   private drained: (() => void) | undefined = undefined
@@ -96,6 +144,8 @@ export class Connection {
   protocol: 2 | 3 = 3
   /** When the last bytes arrived or the connection opened (ms since epoch): pool members idle longer are PINGed before reuse. */
   lastActivity = Date.now()
+  /** Reading is paused (a subscriber's consumer is full): the health check does not expect an answer meanwhile. */
+  private paused = false
 
   constructor(
     readonly config: Resolved,
@@ -104,14 +154,21 @@ export class Connection {
     private readonly listener: ConnectionListener,
     private readonly reconnects: boolean,
     private readonly idleBinary: boolean,
-    private readonly extras: Handshake.Extras
+    private readonly extras: Handshake.Extras,
+    private readonly subscriber: boolean
   ) {
+    // A transport never reuses a chunk's memory (see `Handlers.onData`).
+    this.decoder = new RespDecoder({
+      ...config.replyLimits,
+      platform: transport.decoderPlatform,
+      immutableChunks: true
+    })
     this.decoder.binary = idleBinary
   }
 
-  /** Whether commands go straight to the socket now. */
+  /** Whether the connection is up (handshake done), even if its socket is still draining. */
   get isReady(): boolean {
-    return this.state === "ready"
+    return this.state === "ready" || this.state === "congested"
   }
 
   // ---------------------------------------------------------------------------
@@ -120,62 +177,107 @@ export class Connection {
   /** Runs a command: the Effect every typed method ends in. */
   readonly execute = <A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> =>
     Effect.async<A, RedisError>((resume) => {
-      const pending = this.send(command, binary, resume as Resume)
-      return pending !== undefined ? Effect.sync(() => this.abandon(pending)) : undefined
+      const waiting = this.send(command, binary, resume as Resume)
+      return waiting !== undefined ? Effect.sync(() => this.withdraw(waiting)) : undefined
     })
 
   /**
-   * Sends a command; the reply goes to `resume`. Returns the pending entry
-   * when it is parked in the offline queue (so interruption can take it out).
+   * Sends a command; the reply goes to `resume`. Returns its place in the
+   * waiting queue when it cannot be written now (so interruption can take
+   * it out).
    */
-  send(command: Command.Command<unknown>, binary: boolean, resume: Resume): Pending | undefined {
+  send(command: Command.Command<unknown>, binary: boolean, resume: Resume): Waiting | undefined {
     const timeout = this.config.commandTimeoutMillis + blockAllowance(command)
     const pending = new Pending(command, binary, resume, Date.now() + timeout, timeout)
+    if (this.state === "ready") {
+      this.write(pending)
+      return undefined
+    }
+    return this.hold([pending])
+  }
+
+  /** Sends commands as one unit: written together now, or waiting together. */
+  private sendAll(entries: ReadonlyArray<Pending>): Waiting | undefined {
+    if (this.state !== "ready") return this.hold(entries)
+    for (const pending of entries) this.write(pending)
+    return undefined
+  }
+
+  /** Commands that cannot be written now: refused if the connection is gone for good, else queued. */
+  private hold(entries: ReadonlyArray<Pending>): Waiting | undefined {
     switch (this.state) {
-      case "ready":
-        this.write(pending)
-        return undefined
       case "closing":
       case "closed":
-        resume(Exit.fail(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" })))
+        failAll(entries, new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
         return undefined
       case "dead":
-        resume(Exit.fail(
+        failAll(
+          entries,
           new RedisConnectionError({
             reason: "Lost",
             message: "This Redis connection was lost",
             outcome: "not-sent",
-            command: command.spec.name
+            command: entries[0]!.command.spec.name
           })
-        ))
+        )
         return undefined
       case "broken":
-        // The last reconnect round gave up: this command starts a new one.
+        // The last reconnect round gave up: these commands start a new one.
         this.state = "reconnecting"
         this.wake()
-        return this.park(pending)
-      case "connecting":
-      case "draining":
-      case "reconnecting":
-        return this.park(pending)
     }
+    return this.park(entries)
   }
 
-  /** Holds a command until the connection is ready, within the offline queue's bound. */
-  private park(pending: Pending): Pending | undefined {
-    if (this.offline.length >= this.config.offlineQueueSize) {
-      pending.resume!(Exit.fail(this.unavailable(pending.command)))
+  /** Queues commands as one unit until they can be written, within the queue's bounds. */
+  private park(entries: ReadonlyArray<Pending>): Waiting | undefined {
+    const refusal = this.noRoom(entries)
+    if (refusal !== undefined) {
+      failAll(entries, refusal)
       return undefined
     }
-    this.offline.push(pending)
+    const unit = unitOf(entries)
+    this.waiting.push(unit)
+    this.waitingCommands += entries.length
+    this.waitingBytes += unit.bytes
     this.armSweep()
-    return pending
+    return unit
+  }
+
+  /**
+   * Why commands cannot wait, if they cannot: the bytes already waiting
+   * reach the write buffer's bound, or, while not connected, the offline
+   * queue cannot hold them all.
+   */
+  private noRoom(entries: ReadonlyArray<Pending>): RedisConnectionError | undefined {
+    const command = entries[0]!.command.spec.name
+    const limit = this.config.writeBufferSize
+    if (this.waitingBytes >= limit) {
+      return new RedisConnectionError({
+        reason: "Unavailable",
+        message:
+          `About ${this.waitingBytes} bytes of commands already wait to be written (writeBufferSize is ${limit}) ` +
+          (this.isReady ? "because Redis is not reading them as fast as they come" : "while Redis is not connected") +
+          "; the command was not sent",
+        outcome: "not-sent",
+        command
+      })
+    }
+    if (this.isReady || this.waitingCommands + entries.length <= this.config.offlineQueueSize) return undefined
+    return new RedisConnectionError({
+      reason: "Unavailable",
+      message: this.config.offlineQueueSize === 0
+        ? "Not connected to Redis and the offline queue is disabled"
+        : `Not connected to Redis and the offline queue is full (${this.config.offlineQueueSize} commands)`,
+      outcome: "not-sent",
+      command
+    })
   }
 
   private write(pending: Pending): void {
     const error = this.writer.write(pending.command.args)
     if (error !== undefined) {
-      pending.resume!(Exit.fail(argumentError(pending.command, error.message)))
+      settle(pending, Exit.fail(argumentError(pending.command, error.message)))
       return
     }
     const idle = this.inflight.length === 0
@@ -187,7 +289,7 @@ export class Connection {
     if (idle && this.socket !== undefined) {
       // Nothing in flight: a lone command goes out now, without waiting for the batch.
       this.unflushed = 0
-      this.socket.write(this.writer.take())
+      this.handOver(this.socket, this.writer.take())
       return
     }
     this.flushScheduled = true
@@ -198,16 +300,45 @@ export class Connection {
     this.flushScheduled = false
     if (this.writer.pending === 0 || this.socket === undefined) return
     this.unflushed = 0
-    this.socket.write(this.writer.take())
+    this.handOver(this.socket, this.writer.take())
+  }
+
+  /** Gives bytes to the socket; one that pushes back makes later commands wait until it drains. */
+  private handOver(socket: Socket, bytes: Uint8Array): void {
+    if (socket.write(bytes) === false && this.state === "ready") this.state = "congested"
+  }
+
+  /** Writes what waits, oldest first, until nothing is left or the socket pushes back again. */
+  private drainWaiting(): void {
+    let unflushedBytes = 0
+    while (this.state === "ready" && this.waiting.length > 0) {
+      const unit = this.waiting.shift()!
+      if (!unit.waiting) continue
+      this.release(unit)
+      for (const pending of unit.entries) this.write(pending)
+      unflushedBytes += unit.bytes
+      if (unflushedBytes >= drainChunkBytes) {
+        this.flush()
+        unflushedBytes = 0
+      }
+    }
+  }
+
+  /** Takes a unit out of the waiting queue's counts: it was written, expired or withdrawn. */
+  private release(unit: Waiting): void {
+    unit.waiting = false
+    this.waitingCommands -= unit.entries.length
+    this.waitingBytes -= unit.bytes
   }
 
   /**
    * Writes a command that gets no reply of its own (SUBSCRIBE and friends:
-   * their confirmations arrive as pushes). Only while ready; returns whether
-   * it was written. Subscribers re-send their state after a reconnect.
+   * their confirmations arrive as pushes). Only while connected; returns
+   * whether it was written. Subscribers re-send their state after a
+   * reconnect.
    */
   sendOneway(args: ReadonlyArray<Command.RedisArg>): boolean {
-    if (this.state !== "ready" || this.writer.write(args) !== undefined) return false
+    if (!this.isReady || this.writer.write(args) !== undefined) return false
     if (!this.flushScheduled) {
       this.flushScheduled = true
       queueMicrotask(this.flush)
@@ -215,8 +346,17 @@ export class Connection {
     return true
   }
 
-  private abandon(pending: Pending): void {
-    pending.resume = undefined
+  /**
+   * An interrupted caller: commands that still wait are never written;
+   * the replies of those already written are read and dropped.
+   */
+  private withdraw(unit: Waiting): void {
+    const entries = unit.entries
+    if (unit.waiting) {
+      this.release(unit)
+      unit.entries = []
+    }
+    for (const pending of entries) pending.resume = undefined
   }
 
   // ---------------------------------------------------------------------------
@@ -224,14 +364,18 @@ export class Connection {
 
   private readonly onValue = (value: RespValue): void => {
     if (value instanceof RespPush && this.protocol === 3) {
-      this.listener.onPush?.(value.items)
-      return
+      if (!this.answersOldest(value)) {
+        this.listener.onPush?.(value.items)
+        return
+      }
+      value = value.items
     }
     const pending = this.inflight.shift()
     if (pending === undefined) {
       // Nothing is waiting: under RESP2 this is what a subscribed connection receives.
       if (Array.isArray(value)) this.listener.onPush?.(value)
       else if (value instanceof RespError) this.listener.onStrayError?.(value)
+      else this.listener.onStrayValue?.(value)
       return
     }
     const next = this.inflight.peek()
@@ -254,7 +398,20 @@ export class Connection {
     resume(Exit.succeed(decoded))
   }
 
-  private handlers(generation: number) {
+  /**
+   * Whether a RESP3 push is the reply of the oldest command: a SUBSCRIBE
+   * sent on a reserved connection is answered by its first confirmation,
+   * which RESP3 sends as a push.
+   */
+  private answersOldest(push: RespPush): boolean {
+    const oldest = this.inflight.peek()
+    if (oldest === undefined || (oldest.command.spec.flags & Command.Flags.pubsub) === 0) return false
+    const kind = push.items[0]
+    const name = typeof kind === "string" ? kind : kind instanceof Uint8Array ? textDecoder.decode(kind) : ""
+    return name.toLowerCase().endsWith("subscribe")
+  }
+
+  private handlers(generation: number): Handlers {
     return {
       onData: (chunk: Uint8Array) => {
         if (generation !== this.generation) return
@@ -270,9 +427,15 @@ export class Connection {
           })
           this.socket?.destroy()
         } else if (this.inflight.length === 0) {
-          if (this.state === "draining") this.socket?.destroy()
+          // The last reply a recycled connection waited for: the reconnect sends what waits.
+          if (this.state === "recycling") this.socket?.destroy()
           else this.drained?.()
         }
+      },
+      onDrain: () => {
+        if (generation !== this.generation || this.state !== "congested") return
+        this.state = "ready"
+        this.drainWaiting()
       },
       onClose: (error: unknown) => {
         if (generation === this.generation) this.lost(error)
@@ -285,12 +448,17 @@ export class Connection {
     this.generation++
     this.socket = undefined
     this.flushScheduled = false
-    // Entries still in the writer never reached the socket: they wait for the next connection.
-    const unsent: Array<Pending> = []
-    for (let i = 0; i < this.unflushed; i++) unsent.push(this.inflight.pop()!)
+    if (this.unflushed > 0) {
+      // Entries still in the writer never reached the socket: they wait for the next connection, first, as one unit.
+      const unsent = new Array<Pending>(this.unflushed)
+      for (let i = unsent.length - 1; i >= 0; i--) unsent[i] = this.inflight.pop()!
+      const unit = unitOf(unsent)
+      this.waiting.unshift(unit)
+      this.waitingCommands += unsent.length
+      this.waitingBytes += unit.bytes
+    }
     this.unflushed = 0
     this.writer.take()
-    for (const pending of unsent) this.offline.unshift(pending)
     const error = this.lastError instanceof RedisConnectionError
       ? this.lastError
       : new RedisConnectionError({
@@ -305,13 +473,20 @@ export class Connection {
     this.decoder.binary = this.idleBinary
     this.listener.onLost?.()
     if (this.state === "closing" || this.state === "closed") {
-      this.failOffline(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
+      this.failWaiting(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
       this.drained?.()
       return
     }
     if (!this.reconnects) {
       this.state = "dead"
-      this.failOffline(error)
+      this.failWaiting(
+        new RedisConnectionError({
+          reason: "Lost",
+          message: "The connection to Redis was lost before the command was sent",
+          outcome: "not-sent",
+          cause
+        })
+      )
       return
     }
     this.state = "reconnecting"
@@ -330,35 +505,77 @@ export class Connection {
 
   private readonly sweep = (): void => {
     const now = Date.now()
-    // Deadlines grow along the queue (one timeout per connection; blocking
-    // commands get dedicated connections), so expired entries are at the head.
+    // Every overdue command fails wherever it sits: a blocking command ahead does not hold up the others.
     for (let i = 0; i < this.inflight.length; i++) {
       const pending = this.inflight.at(i)!
-      if (pending.deadline > now) break
-      settle(pending, Exit.fail(timeoutError(pending, "may-have-executed")))
+      if (pending.deadline <= now) settle(pending, Exit.fail(timeoutError(pending, "may-have-executed")))
     }
-    while (this.offline.length > 0 && this.offline.peek()!.deadline <= now) {
-      const pending = this.offline.shift()!
-      settle(pending, Exit.fail(timeoutError(pending, "not-sent")))
+    for (let i = 0; i < this.waiting.length; i++) {
+      const unit = this.waiting.at(i)!
+      if (unit.waiting && unit.deadline <= now) this.expire(unit)
     }
-    if (this.inflight.length === 0 && this.offline.length === 0) {
+    // Expired and withdrawn units keep their place until the queue drains; while it cannot, they are dropped here.
+    if (this.waiting.length > 2 * this.waitingCommands + 64) {
+      for (const unit of this.waiting.drain()) if (unit.waiting) this.waiting.push(unit)
+    }
+    const oldest = this.inflight.peek()
+    if (oldest !== undefined && oldest.deadline <= now && (this.isReady || this.state === "recycling")) {
+      this.reset(oldest)
+    }
+    if (this.inflight.length === 0 && this.waitingCommands === 0) {
       clearInterval(this.sweepTimer)
       this.sweepTimer = undefined
     }
   }
 
+  /** A unit that waited past its deadline fails whole: none of it was sent. */
+  private expire(unit: Waiting): void {
+    const entries = unit.entries
+    this.release(unit)
+    unit.entries = []
+    const because = this.isReady ? "for the server to read what was written before" : "for a connection"
+    for (const pending of entries) settle(pending, Exit.fail(timeoutError(pending, "not-sent", because)))
+  }
+
+  /**
+   * The oldest command's reply did not complete in time: the server is
+   * stopped or not reading, or its reply is stuck half-way. Replies are
+   * matched in order, so nothing behind it can complete either: the
+   * connection is replaced. What was in flight fails as may-have-executed;
+   * what waits goes to the new connection.
+   */
+  private reset(oldest: Pending): void {
+    this.lastError = new RedisConnectionError({
+      reason: "Lost",
+      message: `The reply to ${oldest.command.spec.name} did not complete within ${oldest.timeoutMillis} ms, ` +
+        "so the connection was reset; the command was in flight and may have executed",
+      outcome: "may-have-executed"
+    })
+    const socket = this.socket
+    this.lost(undefined)
+    socket?.destroy()
+  }
+
   // ---------------------------------------------------------------------------
   // connecting
 
-  /** Dials and runs the handshake; on success the offline queue is written. */
+  /** Dials and runs the handshake, both within the connect timeout; on success what waits is written. */
   readonly connect: Effect.Effect<void, RedisError> = Effect.suspend(() => {
     const generation = ++this.generation
-    return this.transport.connect(this.config.endpoint, this.handlers(generation), this.config.connectTimeoutMillis)
+    const started = Date.now()
+    const timeout = this.config.connectTimeoutMillis
+    return this.transport.connect(this.config.endpoint, this.handlers(generation), timeout)
       .pipe(
         Effect.flatMap((socket) => {
           if (generation !== this.generation) {
             socket.destroy()
-            return Effect.fail(this.unavailable(undefined))
+            return Effect.fail(
+              new RedisConnectionError({
+                reason: "Connect",
+                message: "A newer connection attempt replaced this one",
+                outcome: "not-sent"
+              })
+            )
           }
           this.socket = socket
           return Handshake.run(this.config, (commands) => this.handshakeAll(commands), this.extras).pipe(
@@ -366,11 +583,12 @@ export class Connection {
               this.protocol = protocol
             }),
             Effect.timeoutFail({
-              duration: this.config.connectTimeoutMillis,
+              duration: Math.max(1, timeout - (Date.now() - started)),
               onTimeout: () =>
                 new RedisConnectionError({
                   reason: "Handshake",
-                  message: `The Redis handshake did not complete within ${this.config.connectTimeoutMillis} ms`,
+                  message: `The server accepted the connection but the Redis handshake did not complete ` +
+                    `within the connect timeout (${timeout} ms)`,
                   outcome: "not-sent"
                 })
             }),
@@ -381,7 +599,7 @@ export class Connection {
           Effect.sync(() => {
             if (this.state === "closing" || this.state === "closed") return
             this.state = "ready"
-            for (const pending of this.offline.drain()) if (pending.resume !== undefined) this.write(pending)
+            this.drainWaiting()
           })
         )
       )
@@ -389,7 +607,8 @@ export class Connection {
 
   /**
    * Sends commands together (one write when the connection is ready, or
-   * kept together in the offline queue) and collects every outcome in order.
+   * waiting together) and collects every outcome in order. An
+   * interrupted batch that still waits is never written.
    */
   readonly executeAll = (
     commands: ReadonlyArray<Command.Command<unknown>>,
@@ -397,33 +616,22 @@ export class Connection {
   ): Effect.Effect<Array<Exit.Exit<unknown, RedisError>>> =>
     Effect.suspend(() => {
       // All or nothing: a transaction must never go out without its EXEC.
-      const refusal = this.refuseBatch(commands)
-      return collect(commands.length, (i, resume) => {
-        if (refusal !== undefined) resume(Exit.fail(refusal))
-        else this.send(commands[i]!, binary, resume)
+      const invalid = invalidArgument(commands)
+      if (invalid !== undefined) return Effect.succeed(commands.map(() => Exit.fail(invalid)))
+      const base = this.config.commandTimeoutMillis
+      return collect(commands, binary, (command) => base + blockAllowance(command), (entries) => {
+        const waiting = this.sendAll(entries)
+        return waiting === undefined ? undefined : Effect.sync(() => this.withdraw(waiting))
       })
     })
-
-  /** Why a batch cannot go out whole, if it cannot: an invalid argument, or no room to wait. */
-  private refuseBatch(commands: ReadonlyArray<Command.Command<unknown>>): RedisError | undefined {
-    for (const command of commands) {
-      const invalid = validateArguments(command.args)
-      if (invalid !== undefined) return argumentError(command, `${invalid.message}; nothing in the batch was sent`)
-    }
-    const parking = this.state === "connecting" || this.state === "draining" || this.state === "reconnecting" ||
-      this.state === "broken"
-    return parking && this.offline.length + commands.length > this.config.offlineQueueSize
-      ? this.unavailable(commands[0])
-      : undefined
-  }
 
   /** Like `executeAll`, straight to the socket: the handshake runs before the connection is ready. */
   private handshakeAll(commands: ReadonlyArray<Command.Command<unknown>>) {
     const timeout = this.config.connectTimeoutMillis
-    return collect(
-      commands.length,
-      (i, resume) => this.write(new Pending(commands[i]!, false, resume, Date.now() + timeout, timeout))
-    )
+    return collect(commands, false, () => timeout, (entries) => {
+      for (const pending of entries) this.write(pending)
+      return undefined
+    })
   }
 
   // ---------------------------------------------------------------------------
@@ -438,14 +646,14 @@ export class Connection {
         Effect.sync(() => {
           if (this.state !== "reconnecting") return
           this.state = "broken"
-          this.failOffline(
-            new RedisConnectionError({
-              reason: "Unavailable",
-              message: `Could not reconnect to Redis: ${error.message}`,
-              outcome: "not-sent",
-              cause: error
-            })
-          )
+          const unavailable = new RedisConnectionError({
+            reason: "Unavailable",
+            message: `Could not reconnect to Redis: ${error.message}`,
+            outcome: "not-sent",
+            cause: error
+          })
+          this.failWaiting(unavailable)
+          this.listener.onUnavailable?.(unavailable)
         })
       )
     )
@@ -453,6 +661,25 @@ export class Connection {
       Effect.zipRight(Effect.suspend(() => this.state === "reconnecting" ? attempt : Effect.void)),
       Effect.forever
     )
+  }
+
+  /** Starts a new round of reconnect attempts if the last one gave up, as a command would. */
+  reconnectIfGivenUp(): void {
+    if (this.state !== "broken") return
+    this.state = "reconnecting"
+    this.wake()
+  }
+
+  /** Stops reading from the socket (flow control for a subscriber whose consumer is full). */
+  pauseReading(): void {
+    this.paused = true
+    this.socket?.pause()
+  }
+
+  /** Reads again after {@link pauseReading}. */
+  resumeReading(): void {
+    this.paused = false
+    this.socket?.resume()
   }
 
   /** Sends PING on a schedule; an unanswered PING resets the connection. */
@@ -466,14 +693,39 @@ export class Connection {
         )
       )
     )
-    return Effect.repeat(ping, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
+    const probe = this.subscriber ? this.pingOneway(intervalMillis) : ping
+    return Effect.repeat(probe, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
+  }
+
+  /**
+   * The health check's PING on a subscriber connection, sent without a
+   * pending entry: under RESP2 its answer is a `pong` array that may come
+   * after messages and subscription confirmations, which would otherwise be
+   * taken for the PING's reply (and lost). Any bytes arriving after the
+   * PING went out count as the answer; none within the command timeout
+   * resets the connection.
+   */
+  private pingOneway(intervalMillis: number): Effect.Effect<void> {
+    const timeout = this.config.commandTimeoutMillis
+    return Effect.suspend(() => {
+      const socket = this.socket
+      const sentAt = Date.now()
+      if (this.paused || !this.sendOneway(["PING"])) return Effect.void
+      const answered = Effect.suspend(() =>
+        this.paused || this.lastActivity >= sentAt || this.socket !== socket ? Effect.void : Effect.fail("silent")
+      )
+      return answered.pipe(
+        Effect.retry(Schedule.spaced(Math.min(intervalMillis, timeout)).pipe(Schedule.upTo(timeout))),
+        Effect.catchAll(() => Effect.sync(() => socket?.destroy()))
+      )
+    })
   }
 
   /** Refuses new commands, waits for replies in flight up to the close bound, then closes the socket. */
   readonly close: Effect.Effect<void> = Effect.suspend(() => {
     if (this.state === "closed") return Effect.void
     this.state = "closing"
-    this.failOffline(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
+    this.failWaiting(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
     this.flush()
     const waitDrained = Effect.async<void>((resume) => {
       if (this.inflight.length === 0) return resume(Effect.void)
@@ -509,14 +761,15 @@ export class Connection {
   })
 
   /**
-   * Reconnects without failing anything: new commands wait in the offline
-   * queue, the replies in flight are read, then the socket closes and the
-   * reconnect (behind Sentinel: to the master the sentinels name now) sends
-   * what waited. For a server that answered as a replica (READONLY).
+   * Reconnects without failing anything: new commands wait in the waiting
+   * queue (within the offline queue's bound, as while reconnecting), the
+   * replies in flight are read, then the socket closes and the reconnect
+   * (behind Sentinel: to the master the sentinels name now) writes what
+   * waited. For a server that answered as a replica (READONLY).
    */
   recycle(): void {
-    if (this.state !== "ready" || !this.reconnects) return
-    this.state = "draining"
+    if (!this.isReady || !this.reconnects) return
+    this.state = "recycling"
     if (this.inflight.length === 0) this.socket?.destroy()
   }
 
@@ -525,41 +778,78 @@ export class Connection {
     this.socket?.destroy()
   }
 
-  private failOffline(error: RedisError): void {
-    for (const pending of this.offline.drain()) settle(pending, Exit.fail(error))
-  }
-
-  private unavailable(command: Command.Command<unknown> | undefined): RedisConnectionError {
-    return new RedisConnectionError({
-      reason: "Unavailable",
-      message: this.config.offlineQueueSize === 0
-        ? "Not connected to Redis and the offline queue is disabled"
-        : `Not connected to Redis and the offline queue is full (${this.config.offlineQueueSize} commands)`,
-      outcome: "not-sent",
-      command: command?.spec.name
-    })
+  /** Fails every command still waiting (none of them was sent). */
+  private failWaiting(error: RedisError): void {
+    for (const unit of this.waiting.drain()) {
+      if (!unit.waiting) continue
+      this.release(unit)
+      failAll(unit.entries, error)
+    }
   }
 }
 
+const textDecoder = new TextDecoder()
+
 /**
- * Runs `count` sends that report through callbacks and resumes once with
- * every outcome, in order. Interruption leaves the replies to be dropped.
+ * Makes one pending entry per command and sends them with `send`, which
+ * returns what undoes the sending on interruption, if anything; resumes
+ * once with every outcome, in order.
  */
 const collect = (
-  count: number,
-  send: (index: number, resume: Resume) => void
+  commands: ReadonlyArray<Command.Command<unknown>>,
+  binary: boolean,
+  timeoutOf: (command: Command.Command<unknown>) => number,
+  send: (entries: ReadonlyArray<Pending>) => Effect.Effect<void> | undefined
 ): Effect.Effect<Array<Exit.Exit<unknown, RedisError>>> =>
   Effect.async((resume) => {
-    const results = new Array<Exit.Exit<unknown, RedisError>>(count)
-    let remaining = count
-    if (count === 0) return resume(Effect.succeed(results))
-    for (let i = 0; i < count; i++) {
-      send(i, (exit) => {
-        results[i] = exit
-        if (--remaining === 0) resume(Effect.succeed(results))
-      })
-    }
+    const results = new Array<Exit.Exit<unknown, RedisError>>(commands.length)
+    let remaining = commands.length
+    if (remaining === 0) return resume(Effect.succeed(results))
+    const now = Date.now()
+    const entries = commands.map((command, i) => {
+      const timeout = timeoutOf(command)
+      return new Pending(
+        command,
+        binary,
+        (exit) => {
+          results[i] = exit
+          if (--remaining === 0) resume(Effect.succeed(results))
+        },
+        now + timeout,
+        timeout
+      )
+    })
+    return send(entries)
   })
+
+/** The unit of commands that wait together: it expires when the first of them would. */
+const unitOf = (entries: ReadonlyArray<Pending>): Waiting => {
+  let deadline = Infinity
+  let bytes = 0
+  for (const pending of entries) {
+    deadline = Math.min(deadline, pending.deadline)
+    bytes += sizeOf(pending.command)
+  }
+  return new Waiting(entries, deadline, bytes)
+}
+
+/** About the bytes a command takes on the wire: enough to bound what waits, without encoding it. */
+const sizeOf = (command: Command.Command<unknown>): number => {
+  let bytes = 16
+  for (const arg of command.args) {
+    bytes += 16 + (typeof arg === "string" || arg instanceof Uint8Array ? arg.length : 0)
+  }
+  return bytes
+}
+
+/** The first invalid argument of a batch, which is then refused whole. */
+const invalidArgument = (commands: ReadonlyArray<Command.Command<unknown>>): RedisArgumentError | undefined => {
+  for (const command of commands) {
+    const invalid = validateArguments(command.args)
+    if (invalid !== undefined) return argumentError(command, `${invalid.message}; nothing in the batch was sent`)
+  }
+  return undefined
+}
 
 const argumentError = (command: Command.Command<unknown>, encoderMessage: string): RedisArgumentError =>
   new RedisArgumentError({
@@ -575,6 +865,10 @@ const settle = (pending: Pending, exit: Exit.Exit<unknown, RedisError>): void =>
   resume(exit)
 }
 
+const failAll = (entries: ReadonlyArray<Pending>, error: RedisError): void => {
+  for (const pending of entries) settle(pending, Exit.fail(error))
+}
+
 const blockAllowance = (command: Command.Command<unknown>): number => {
   const block = command.blockMillis
   return block === undefined ? 0 : block === 0 ? 2 ** 31 : block
@@ -586,10 +880,14 @@ const unref = (timer: unknown): void => {
   }
 }
 
-const timeoutError = (pending: Pending, outcome: "not-sent" | "may-have-executed"): RedisTimeoutError =>
+const timeoutError = (
+  pending: Pending,
+  outcome: "not-sent" | "may-have-executed",
+  waitingFor = ""
+): RedisTimeoutError =>
   new RedisTimeoutError({
     message: `${pending.command.spec.name}: no reply within ${pending.timeoutMillis} ms` +
-      (outcome === "not-sent" ? " (still waiting for a connection; not sent)" : ""),
+      (outcome === "not-sent" ? ` (still waiting ${waitingFor}; not sent)` : ""),
     command: pending.command.spec.name,
     timeoutMillis: pending.timeoutMillis,
     outcome
@@ -614,7 +912,8 @@ export const make = (
       options.listener ?? {},
       reconnect,
       options.binaryPushes ?? false,
-      { tracking: options.tracking ?? false, replicaReads: options.replicaReads ?? false }
+      { tracking: options.tracking ?? false, replicaReads: options.replicaReads ?? false },
+      options.subscriber ?? false
     )
     yield* Effect.acquireRelease(connection.connect, () => connection.close)
     if (reconnect) {

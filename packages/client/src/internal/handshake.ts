@@ -2,10 +2,14 @@
  * The handshake every (re)connection runs before it takes commands:
  * `HELLO 3` with AUTH and SETNAME (then SELECT), or, when RESP2 was asked
  * for or the server does not know HELLO, `AUTH`, `CLIENT SETNAME` and
- * `SELECT`. Everything is sent in one batch; one round trip.
+ * `SELECT`, or `PING` when there is nothing else to send: every handshake
+ * waits for an answer, so a server that accepts connections and never
+ * answers fails it. Everything is sent in one batch; one round trip.
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Effect, Exit, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
 import * as Command from "../Command.js"
 import type { Resolved } from "../RedisConfig.js"
 import { RedisAuthError, RedisConnectionError, type RedisError, RedisReplyError } from "../RedisError.js"
@@ -17,13 +21,15 @@ export type SendAll = (
 ) => Effect.Effect<Array<Exit.Exit<unknown, RedisError>>>
 
 const raw = (reply: RespValue): RespValue => reply
-const HELLO = Command.spec("HELLO", Command.keyless)
-const AUTH = Command.spec("AUTH", Command.keyless)
-const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", Command.keyless)
-const SELECT = Command.spec("SELECT", Command.keyless)
+const connectionState = { flags: Command.Flags.connectionState, keys: undefined }
+const HELLO = Command.spec("HELLO", connectionState)
+const AUTH = Command.spec("AUTH", connectionState)
+const CLIENT_SETNAME = Command.spec("CLIENT SETNAME", connectionState)
+const SELECT = Command.spec("SELECT", connectionState)
+const PING = Command.spec("PING", Command.keyless)
 const ROLE = Command.spec("ROLE", Command.keyless)
-const CLIENT_TRACKING = Command.spec("CLIENT TRACKING", Command.keyless)
-const READONLY = Command.spec("READONLY", Command.keyless)
+const CLIENT_TRACKING = Command.spec("CLIENT TRACKING", connectionState)
+const READONLY = Command.spec("READONLY", connectionState)
 
 /**
  * What a connection asks of the server beyond the defaults: `tracking`
@@ -83,10 +89,20 @@ const resp2 = (config: Resolved, sendAll: SendAll, extras: Extras): Effect.Effec
   if (database !== 0) batch.push(Command.make(SELECT, ["SELECT", database], raw))
   if (extras.replicaReads) batch.push(Command.make(READONLY, ["READONLY"], raw))
   if (config.sentinel !== undefined) batch.push(Command.make(ROLE, ["ROLE"], roleName))
-  return batch.length === 0 ? Effect.succeed(2) : Effect.as(
-    Effect.flatMap(sendAll(batch), (exits) => checkAllBehindSentinel(config, exits)),
-    2 as const
-  )
+  if (batch.length === 0) return Effect.as(Effect.flatMap(sendAll([ping]), ([exit]) => checkAlive(exit!)), 2 as const)
+  return Effect.as(Effect.flatMap(sendAll(batch), (exits) => checkAllBehindSentinel(config, exits)), 2 as const)
+}
+
+const ping = Command.make(PING, ["PING"], raw)
+
+/**
+ * Any answer to the handshake's PING shows the server is there, except
+ * NOAUTH: it wants a password none was given for. (An ACL without PING, or
+ * a server still loading, refuses PING yet serves the connection.)
+ */
+const checkAlive = (exit: Exit.Exit<unknown, RedisError>): Effect.Effect<void, RedisError> => {
+  const refusal = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  return refusal instanceof RedisReplyError && refusal.code !== "NOAUTH" ? Effect.void : checkAll([exit])
 }
 
 /**

@@ -7,7 +7,11 @@
  * once the command timeout has passed since the first refusal, and the
  * last refusal is then reported as it came.
  */
-import { Duration, Effect, Exit, Option, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Command from "../Command.js"
 import type { Executor } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
@@ -45,25 +49,22 @@ export const policyOf = (
     : { codes, schedule: config.retry.schedule, timeoutMillis: config.commandTimeoutMillis, onRefusal }
 }
 
-/**
- * Calls whose error replies may come from a command run after a write:
- * a script or function reports the error of the command that failed
- * inside it, and MIGRATE the target's. They are never retried.
- */
-const mayHaveWritten = new Set(["EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO", "MIGRATE"])
-
 /** Whether `code` is one the policy retries for a command of these `flags` (BUSY: read-only ones only). */
 const retriedCode = (policy: Policy, code: string, flags: number): boolean =>
   policy.codes.has(code) && (code !== "BUSY" || (flags & Command.Flags.readonly) !== 0)
 
-/** The refusal a single command met, when the policy retries it. */
+/**
+ * The refusal a single command met, when the policy retries it: only a
+ * `rejected` one, so never the error a script, function or MIGRATE may have
+ * met after writing (see `replies.ts`).
+ */
 const refusalOf = (
   policy: Policy,
   command: Command.Command<unknown>,
   error: RedisError | undefined
 ): RedisReplyError | undefined =>
-  error !== undefined && error._tag === "RedisReplyError" && retriedCode(policy, error.code, command.spec.flags) &&
-    !mayHaveWritten.has(command.spec.name)
+  error !== undefined && error._tag === "RedisReplyError" && error.outcome === "rejected" &&
+    retriedCode(policy, error.code, command.spec.flags)
     ? error
     : undefined
 

@@ -4,7 +4,7 @@
  * itself so it never meets NOSCRIPT halfway.
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type * as Command from "../Command.js"
 import { commands as scripting } from "../commands/scripting.js"
 import type { Executor } from "../Executor.js"

@@ -22,7 +22,12 @@
  *   announces a switch, so that commands reach a promoted replica without
  *   waiting for the reconnect schedule.
  */
-import { Duration, Effect, FiberMap, Option, type Scope, Stream } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberMap from "effect/FiberMap"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import type { Resolved, ResolvedSentinel } from "../RedisConfig.js"
 import { RedisConnectionError, type RedisError } from "../RedisError.js"
@@ -343,6 +348,7 @@ export const make = (
     const dialing = (find: Effect.Effect<Address, RedisConnectionError>): Transport => {
       let connected = false
       return {
+        decoderPlatform: base.decoderPlatform,
         // Interruptible although a connection's dial runs in its uninterruptible acquisition: the races
         // below end by interrupting their loser.
         connect: (endpoint, handlers, timeoutMillis) =>
@@ -359,6 +365,9 @@ export const make = (
                   {
                     onData: (chunk) => {
                       if (dialed.handedOver) handlers.onData(chunk)
+                    },
+                    onDrain: () => {
+                      if (dialed.handedOver) handlers.onDrain()
                     },
                     onClose: (error) => {
                       dialed.closed = true

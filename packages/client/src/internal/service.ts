@@ -3,12 +3,16 @@
  * of the executor, with `reserve`, `watch`, the subscriptions and
  * `keyspaceEvents` on top, traced when asked.
  */
-import { Effect, Exit, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import * as Keys from "../commands/keys.js"
 import * as Server from "../commands/server.js"
-import type { CacheStats, Executor, Parts, Subscribe } from "../Executor.js"
+import type { CacheStats, Executor, Monitor, Parts, Subscribe } from "../Executor.js"
 import * as PubSub from "../PubSub.js"
+import { RedisArgumentError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import { traced } from "./tracing.js"
 import * as Transaction from "./transaction.js"
@@ -20,6 +24,15 @@ const unwatch = Command.make(UNWATCH, ["UNWATCH"], ReplyDecoder.ok)
 
 /** Commands after which a reserved connection is closed rather than returned to the pool. */
 const stateFlags = Command.Flags.connectionState | Command.Flags.pubsub | Command.Flags.raw
+
+const noMonitor: Monitor = () =>
+  Effect.fail(
+    new RedisArgumentError({
+      message: "MONITOR: the parts this client was built from have no monitor",
+      command: "MONITOR",
+      outcome: "not-sent"
+    })
+  )
 
 const noCache: Effect.Effect<CacheStats> = Effect.succeed({
   hits: 0,
@@ -85,11 +98,11 @@ export const make = (parts: Parts): object => {
         executor.masters,
         (masters) => Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true })
       )
-    const bufferSize = options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }
+    const { database: _database, enable: _enable, keys, ...bounds } = options
     return Stream.unwrapScoped(
       Effect.zipRight(
         enable,
-        subscribe({ patterns: [`__keyspace@${database}__:${options.keys ?? "*"}`], ...bufferSize }, false)
+        subscribe({ patterns: [`__keyspace@${database}__:${keys ?? "*"}`], ...bounds }, false)
       )
     ).pipe(
       Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>)))
@@ -101,6 +114,7 @@ export const make = (parts: Parts): object => {
     reserve,
     watch,
     keyspaceEvents,
+    monitor: (options: PubSub.BufferOptions = {}) => (parts.monitor ?? noMonitor)(options),
     ...subscriptions(subscribe, false)
   })
   View.extend((service as { readonly binary: object }).binary, subscriptions(subscribe, true))

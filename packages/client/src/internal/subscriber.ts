@@ -2,17 +2,21 @@
  * The subscriber connection of a client: one connection shared by every
  * subscription stream, with channels, patterns and shard channels counted
  * by reference (SUBSCRIBE when the first stream needs one, UNSUBSCRIBE when
- * the last one ends) and re-subscribed after every reconnect.
+ * the last one ends) and re-subscribed after every reconnect. Its streams
+ * fail when reconnecting gives up or the client closes.
  */
 import type { RespError, RespValue } from "@effect-redis/resp/RespValue"
-import { Deferred, Effect, Scope, type Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { Message, Targets } from "../PubSub.js"
 import type { Resolved } from "../RedisConfig.js"
-import { type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisError.js"
+import { RedisClosedError, type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
-import { Inbox } from "./inbox.js"
+import { Inbox, overflowError, resolveBounds } from "./inbox.js"
 
 /** The three subscription namespaces of Redis. */
 type Kind = "channel" | "pattern" | "shard"
@@ -29,20 +33,24 @@ const undoOf = { channel: "UNSUBSCRIBE", pattern: "PUNSUBSCRIBE", shard: "SUNSUB
  * never pretenured that way.
  */
 class Delivered implements Message<unknown> {
+  /** Written by the inbox before the stream emits the message. */
+  gap = false
+  dropped = 0
   constructor(
     readonly channel: string,
     readonly pattern: string | undefined,
-    readonly message: unknown,
-    readonly gap: boolean
+    readonly message: unknown
   ) {}
+
+  /** What the message counts against its stream's `bufferBytes`: the payload. */
+  get size(): number {
+    const payload = this.message
+    return typeof payload === "string" ? payload.length : payload instanceof Uint8Array ? payload.byteLength : 0
+  }
 }
 
 /** One stream's end of a subscription. */
-class Sink {
-  /** Set by a reconnect: the next message delivered tells the consumer it may have missed some. */
-  gap = false
-  constructor(readonly inbox: Inbox<Message<unknown>>) {}
-}
+type Sink = Inbox<Delivered, RedisError>
 
 /** A subscribed name: who listens, and whether the server has confirmed it on this connection. */
 class Entry {
@@ -53,6 +61,9 @@ class Entry {
   readonly waiters: Array<Deferred.Deferred<void, RedisError>> = []
 }
 
+const closedError = () =>
+  new RedisClosedError({ message: "The Redis client is closed: its subscriptions ended", outcome: "not-sent" })
+
 export class Subscriber {
   private readonly entries: Record<Kind, Map<string, Entry>> = {
     channel: new Map(),
@@ -60,6 +71,9 @@ export class Subscriber {
     shard: new Map()
   }
   connection: Connection.Connection | undefined = undefined
+  private closed = false
+  /** How many streams with `overflow: "backpressure"` are full: while any is, the connection does not read. */
+  private pressing = 0
 
   constructor(private readonly timeoutMillis: number) {}
 
@@ -67,7 +81,38 @@ export class Subscriber {
   readonly listener: Connection.ConnectionListener = {
     onPush: (items) => this.onFrame(items),
     onReconnect: () => this.resubscribe(),
-    onStrayError: (error) => this.refuse(error)
+    onStrayError: (error) => this.refuse(error),
+    onUnavailable: (error) => this.end(error)
+  }
+
+  /** The client closed: every stream fails after what it buffered, and nothing new is accepted. */
+  close(): void {
+    this.closed = true
+    this.end(closedError())
+  }
+
+  /**
+   * Every stream fails with `error` after what it buffered, and every name
+   * is forgotten: the next subscription starts afresh (and, when
+   * reconnecting gave up, a new round of attempts).
+   */
+  private end(error: RedisError): void {
+    for (const entries of Object.values(this.entries)) {
+      for (const entry of entries.values()) {
+        for (const waiter of entry.waiters.splice(0)) Deferred.unsafeDone(waiter, Effect.fail(error))
+        for (const sink of entry.sinks) sink.fail(error)
+      }
+      entries.clear()
+    }
+  }
+
+  /** A `backpressure` stream became full (`true`) or has room again (`false`). */
+  private readonly press = (full: boolean): void => {
+    if (full) {
+      if (this.pressing++ === 0) this.connection?.pauseReading()
+    } else if (--this.pressing === 0) {
+      this.connection?.resumeReading()
+    }
   }
 
   /** The server refused a subscription (ACL, wrong name): every stream still waiting fails with it. */
@@ -76,7 +121,7 @@ export class Subscriber {
       code: error.code,
       message: error.message,
       command: "SUBSCRIBE",
-      outcome: "may-have-executed"
+      outcome: "rejected"
     })
     for (const entries of Object.values(this.entries)) {
       for (const entry of entries.values()) {
@@ -126,21 +171,18 @@ export class Subscriber {
     const channel = second === undefined ? entry.name : ReplyDecoder.text(second)
     const pattern = second === undefined ? undefined : entry.name
     const sinks = entry.sinks
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i]!
-      const gap = sink.gap
-      sink.gap = false
-      sink.inbox.offer(new Delivered(channel, pattern, payload, gap))
-    }
+    for (let i = 0; i < sinks.length; i++) sinks[i]!.offer(new Delivered(channel, pattern, payload))
   }
 
   /** After a reconnect: every live name again, and every stream told about the gap. */
   private resubscribe(): void {
+    // A new socket reads until told otherwise.
+    if (this.pressing > 0) this.connection?.pauseReading()
     for (const kind of ["channel", "pattern", "shard"] as const) {
       const names: Array<string> = []
       for (const [name, entry] of this.entries[kind]) {
         entry.confirmed = false
-        for (const sink of entry.sinks) sink.gap = true
+        for (const sink of entry.sinks) sink.markGap()
         names.push(name)
       }
       // SSUBSCRIBE takes one shard's channels at a time in a cluster; standalone takes any set.
@@ -152,11 +194,17 @@ export class Subscriber {
    * Adds a stream for the targets; completes once the server has confirmed
    * every name, so nothing published afterwards is missed.
    */
-  subscribe(targets: Targets): Effect.Effect<Stream.Stream<Message<unknown>>, RedisError, Scope.Scope> {
+  subscribe(targets: Targets): Effect.Effect<Stream.Stream<Message<unknown>, RedisError>, RedisError, Scope.Scope> {
     return Effect.gen(this, function*() {
-      // A consumer that falls behind loses the oldest messages, never memory.
-      const inbox = new Inbox<Message<unknown>>(targets.bufferSize ?? 10_000)
-      const sink = new Sink(inbox)
+      if (this.closed) return yield* Effect.fail(closedError())
+      const bounds = yield* resolveBounds(targets, "SUBSCRIBE")
+      const sink: Sink = new Inbox(
+        bounds,
+        overflowError(bounds, "subscription"),
+        this.press
+      )
+      // When the last round of reconnect attempts gave up, this subscription starts a new one.
+      this.connection?.reconnectIfGivenUp()
       const wanted: ReadonlyArray<readonly [Kind, ReadonlyArray<string>]> = [
         ["channel", [...new Set(targets.channels ?? [])]],
         ["pattern", [...new Set(targets.patterns ?? [])]],
@@ -188,7 +236,7 @@ export class Subscriber {
         }),
         () =>
           Effect.sync(() => {
-            inbox.close()
+            sink.close()
             for (const [kind, names] of wanted) {
               const entries = this.entries[kind]
               const gone: Array<string> = []
@@ -219,12 +267,12 @@ export class Subscriber {
             })
         })
       )
-      return inbox.stream
+      return sink.stream
     })
   }
 }
 
-/** Opens the subscriber connection in `scope`. */
+/** Opens the subscriber connection in `scope`; its streams fail with `RedisClosedError` when the scope closes. */
 export const make = (
   config: Resolved,
   transport: Transport,
@@ -234,16 +282,18 @@ export const make = (
     const subscriber = new Subscriber(config.commandTimeoutMillis)
     subscriber.connection = yield* Connection.make(config, transport, {
       listener: subscriber.listener,
-      binaryPushes: binary
+      binaryPushes: binary,
+      subscriber: true
     })
+    yield* Effect.addFinalizer(() => Effect.sync(() => subscriber.close()))
     return subscriber
   })
 
 /**
  * The subscriber connections of a client, opened at the first subscription
  * (one for text, one for binary payloads) and closed with the client's
- * scope. A failed opening is not remembered: the next subscription tries
- * again.
+ * scope; afterwards, asking for one fails with `RedisClosedError`. A failed
+ * opening is not remembered: the next subscription tries again.
  */
 export const lazy = (
   config: Resolved,
@@ -253,8 +303,11 @@ export const lazy = (
     const scope = yield* Effect.scope
     const lock = yield* Effect.makeSemaphore(1)
     const opened: { text?: Subscriber; binary?: Subscriber } = {}
+    let closed = false
+    yield* Effect.addFinalizer(() => Effect.sync(() => closed = true))
     return (binary: boolean) =>
       lock.withPermits(1)(Effect.suspend(() => {
+        if (closed) return Effect.fail(closedError())
         const existing = binary ? opened.binary : opened.text
         if (existing !== undefined) return Effect.succeed(existing)
         return make(config, transport, binary).pipe(

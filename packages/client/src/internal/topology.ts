@@ -3,7 +3,8 @@
  * or behind Sentinel) or a Redis Cluster, with client-side caching and
  * tracing applied as configured.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
 import type { Executor, Parts, Subscribe } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
@@ -13,6 +14,8 @@ import * as Cache from "./cache.js"
 import * as Cluster from "./cluster.js"
 import * as ClusterPubSub from "./clusterPubSub.js"
 import * as Connection from "./connection.js"
+import * as Monitor from "./monitor.js"
+import * as Placement from "./placement.js"
 import * as ConnectionPool from "./pool.js"
 import * as Retry from "./retry.js"
 import * as Sentinel from "./sentinel.js"
@@ -51,6 +54,10 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
         executor: decorated(routed, Retry.policyOf(config)),
         lender: (keys) => cluster.poolFor(keys),
         subscribe: yield* ClusterPubSub.make(config, cluster),
+        monitor: yield* Monitor.make(
+          config,
+          Effect.sync(() => cluster.map.masterSlots().map(({ slot }) => cluster.map.transportFor(slot)))
+        ),
         database: 0
       }
     }
@@ -64,22 +71,29 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
       ? undefined
       : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
-    const pooled = <A>(command: Command.Command<A>, binary: boolean) =>
-      pool.withConnection((member) => member.execute(command, binary))
+    // Blocking commands go to the pool; state-changing ones are refused (see placement.ts).
+    const aside = <A>(command: Command.Command<A>, binary: boolean) =>
+      Placement.aside(command, (command) => pool.withConnection((member) => member.execute(command, binary)))
     const direct: Executor = {
       execute: reader === undefined
         ? (command, binary) =>
-          (command.spec.flags & Command.Flags.blocking) !== 0
-            ? pooled(command, binary)
+          (command.spec.flags & Placement.dedicated) !== 0
+            ? aside(command, binary)
             : connection.execute(command, binary)
         : (command, binary) => {
           const flags = command.spec.flags
-          if ((flags & Command.Flags.blocking) !== 0) return pooled(command, binary)
+          if ((flags & Placement.dedicated) !== 0) return aside(command, binary)
           return (flags & Command.Flags.readonly) !== 0
             ? reader.execute(command, binary)
             : connection.execute(command, binary)
         },
-      executeAll: connection.executeAll
+      executeAll: (batch, binary) => {
+        const place = Placement.ofBatch(batch)
+        if (place === "shared") return connection.executeAll(batch, binary)
+        return place === "pool"
+          ? Placement.onPool(pool, batch, binary)
+          : Effect.succeed(Placement.failedBatch(batch, place))
+      }
     }
     const subscribe: Subscribe = (targets, binary) =>
       Effect.flatMap(subscriber(binary), (opened) => opened.subscribe(targets))
@@ -92,6 +106,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       ),
       lender: () => Effect.succeed(pool),
       subscribe,
+      monitor: yield* Monitor.make(config, Effect.succeed([transport])),
       database: config.database
     }
   })

@@ -2,7 +2,7 @@
  * Tracing: a client span per command and per batch, with OpenTelemetry
  * database attributes (never arguments).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Executor } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
 

@@ -3,7 +3,9 @@
  * their real decoders are applied to the elements of the EXEC reply.
  */
 import { RespError, type RespValue } from "@effect-redis/resp/RespValue"
-import { Effect, Either, Exit } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Command from "../Command.js"
 import type { Executor } from "../Executor.js"
 import { type RedisError, RedisReplyError, RedisTransactionError } from "../RedisError.js"

@@ -7,13 +7,18 @@
  * view built for one `reserve` or `watch` costs one allocation, and a
  * destructured method (`const { get } = redis`) works like any other.
  */
-import { Chunk, Effect, Option, Stream } from "effect"
+import type { RespValue } from "@effect-redis/resp/RespValue"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import { commands } from "../Commands.js"
 import * as Keys from "../commands/keys.js"
 import type { Executor } from "../Executor.js"
 import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
+import * as Placement from "./placement.js"
 import * as Script from "./script.js"
 import * as Transaction from "./transaction.js"
 
@@ -80,11 +85,22 @@ defineMethod(
   (executor, binary) => (command: Command.Command<unknown>) => Script.execute(executor, command, binary)
 )
 
-defineMethod(View.prototype, "raw", (executor, binary) => (args: ReadonlyArray<Command.RedisArg>) =>
-  executor.execute(
-    Command.make({ ...RAW, name: String(args[0] ?? "RAW").toUpperCase() }, args, ReplyDecoder.raw),
-    binary
-  ))
+/** An untyped call: flagged by what its name says it does to the connection. */
+const rawCommand = (args: ReadonlyArray<Command.RedisArg>): Command.Command<RespValue> => {
+  const spec = {
+    ...RAW,
+    name: String(args[0] ?? "RAW").toUpperCase(),
+    flags: RAW.flags | Placement.rawFlags(args)
+  }
+  const refused = Placement.refusedEverywhere(args)
+  return refused === undefined ? Command.make(spec, args, ReplyDecoder.raw) : Command.invalid(spec, refused)
+}
+
+defineMethod(
+  View.prototype,
+  "raw",
+  (executor, binary) => (args: ReadonlyArray<Command.RedisArg>) => executor.execute(rawCommand(args), binary)
+)
 
 defineMethod(
   View.prototype,

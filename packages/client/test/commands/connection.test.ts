@@ -52,11 +52,12 @@ for (const protocol of [2, 3] as const) {
         assert.strictEqual(yield* redis.clientGetredir(), -1)
       }))
 
-    it.effect("CLIENT NO-EVICT, PAUSE and UNPAUSE succeed", () =>
+    it.effect("CLIENT NO-EVICT (on a reserved connection), PAUSE and UNPAUSE succeed", () =>
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
-        yield* redis.clientNoEvict(true)
-        yield* redis.clientNoEvict(false)
+        yield* Effect.scoped(
+          Effect.flatMap(redis.reserve, (own) => Effect.zipRight(own.clientNoEvict(true), own.clientNoEvict(false)))
+        )
         yield* redis.clientPause(60_000, { mode: "write" })
         yield* redis.clientUnpause()
         yield* redis.clientPause(1)

@@ -1,53 +1,48 @@
-import { constants, isAscii } from "node:buffer"
-import { RespAttributed, RespError, RespMap, RespPush, RespSet, RespVerbatim } from "../RespValue.js"
+import {
+  RespAttributed,
+  RespDouble,
+  RespError,
+  RespMap,
+  RespPush,
+  RespSet,
+  RespTextTooLong,
+  RespVerbatim
+} from "../RespValue.js"
 import type { RespValue } from "../RespValue.js"
+import { Assembly } from "./assembly.js"
+import { type Platform, standard } from "./platform.js"
 import { RespProtocolError } from "./protocolError.js"
+import { isBigNumber, readDouble } from "./scalars.js"
+import { Slicer } from "./slicer.js"
 
-// Node's Buffer has undocumented, stable slicing methods that skip the
-// encoding dispatch of `toString`; they matter for short strings.
-interface FastBuffer extends Buffer {
-  utf8Slice(start: number, end: number): string
-  latin1Slice(start: number, end: number): string
-}
-
-const asBuffer = (chunk: Uint8Array): FastBuffer =>
-  (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) as FastBuffer
-
-const EMPTY = Buffer.alloc(0) as FastBuffer
-const NO_REGION = new ArrayBuffer(0)
-const SCRATCH_MAX = 16 * 1024 * 1024
-
-// Binary values are Buffers made the way Node makes its own: instances of a
-// Uint8Array subclass whose prototype inherits from Buffer.prototype, with
-// `constructor` Buffer. Building one over the region's memory costs well
-// under half of `subarray`, which reads `buffer` through a call into C++ and
-// clamps its arguments. The class is anonymous because tools that keep
-// names (esbuild's keepNames, used by tsx and vitest) redefine `name` on a
-// named class, and V8 then constructs its instances on a slow path.
-const View = (() => class extends Uint8Array {})()
-Object.setPrototypeOf(View.prototype, Buffer.prototype)
-Object.defineProperty(View.prototype, "constructor", { value: Buffer, writable: true, configurable: true })
-
-// Large ASCII payloads become a concatenation of strings of at most PIECE
-// bytes. Each piece is an ordinary young-generation object; one flat string
-// of a megabyte would go to the large-object space, and a stream of them
-// forces a full collection every few replies. V8 flattens the whole string
-// once, when (and if) the program reads it.
-const PIECE = 64 * 1024
-
-const latin1Pieces = (buf: FastBuffer, p: number, stop: number): string => {
-  if (stop - p <= PIECE) return buf.latin1Slice(p, stop)
-  let text = buf.latin1Slice(p, p + PIECE)
-  for (let at = p + PIECE; at < stop; at += PIECE) text += buf.latin1Slice(at, Math.min(stop, at + PIECE))
-  return text
-}
+const EMPTY = new Uint8Array(0)
 
 /** @internal */
 export const defaults = {
   maxBulkLength: 512 * 1024 * 1024,
-  maxDepth: 64,
-  maxAggregateLength: 4294967295
+  // Redis 7 turns a Lua table into a reply as deep as Lua's C stack lets it:
+  // 7,995 nested arrays, 2,666 nested maps.
+  maxDepth: 10_000,
+  maxAggregateLength: 2 ** 26,
+  maxLineLength: 64 * 1024
 } as const
+
+/**
+ * V8 grows an array by half its size plus 16. Past about 89 million
+ * elements the next growth asks for more than the longest array it can
+ * make (2^27 elements) and aborts the process, so no aggregate may grow
+ * beyond this.
+ *
+ * @internal
+ */
+export const MAX_AGGREGATE_LENGTH = 2 ** 26
+
+/**
+ * Header lines need up to 21 bytes and integers are allowed 64.
+ *
+ * @internal
+ */
+export const MIN_LINE_LENGTH = 64
 
 const CR = 13
 const LF = 10
@@ -56,11 +51,12 @@ const PLUS = 43
 const QUESTION = 63
 const COLON = 58
 
-// Decoder states between chunks: nothing pending, a partial header line, or
-// a partial bulk payload.
+// Decoder states between chunks: nothing pending, a partial header line, a
+// partial bulk payload, or a payload being skipped.
 const IDLE = 0
 const LINE = 1
 const BULK = 2
+const SKIP = 3
 
 // What a bulk payload becomes.
 const K_STRING = 0
@@ -95,16 +91,14 @@ const MAX_INT64 = 2n ** 63n - 1n
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
-const DOUBLE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
-const BIG_NUMBER = /^[+-]?\d+$/
-
-const REGION = 64 * 1024
-const WINDOW = 1024
+// The longest integer line, sign and leading zeros included.
+const INTEGER_LINE = 64
 
 // Aggregates declaring up to this many elements get an array of exactly
 // their size, filled by index: no growth on the way and no spare capacity
-// afterwards. Larger ones grow as their elements arrive, so a header alone
-// never allocates more than this.
+// afterwards. Larger ones grow as their elements arrive. The slots one
+// chunk may preallocate are bounded by its length, so headers alone never
+// allocate more than a multiple of the bytes that carried them.
 const PREALLOCATED = 1024
 
 // What a closed aggregate's slot holds until the next one opens there.
@@ -113,51 +107,59 @@ const NO_ITEMS: Array<RespValue> = []
 const noop = (_: RespValue): void => {}
 
 /** @internal */
+export interface Options {
+  readonly maxBulkLength?: number | undefined
+  readonly maxDepth?: number | undefined
+  readonly maxAggregateLength?: number | undefined
+  readonly maxLineLength?: number | undefined
+  readonly platform?: Platform | undefined
+  readonly immutableChunks?: boolean | undefined
+}
+
+/** @internal */
 export class Decoder {
   binary = false
 
+  private readonly platform: Platform
   private readonly maxBulk: number
   private readonly maxText: number
   private readonly maxDepth: number
   private readonly maxAggregate: number
+  private readonly maxLine: number
 
   private error: RespProtocolError | undefined = undefined
   private onValue: (value: RespValue) => void = noop
+  // Set while `onValue` runs, to tell its exceptions from the decoder's.
+  private inCallback = false
   // Absolute stream offset of index 0 of the buffer being decoded.
   private base = 0
   private total = 0
   private state = IDLE
   // Position after the CRLF of the last header read by `length`.
   private next = 0
+  // Array slots the current chunk may still preallocate.
+  private slots = 0
 
   // LINE: the start of a header line, copied from the previous chunk.
-  private line: Buffer = EMPTY
+  private line: Uint8Array = EMPTY
   private lineLength = 0
   private lineOffset = 0
 
-  // BULK: the payload and its CRLF, assembled into its final buffer.
-  private bulk: FastBuffer = EMPTY
-  private bulkFilled = 0
+  // BULK: the payload being assembled, its kind, mode and where its element
+  // started.
+  private readonly assembly: Assembly
   private bulkKind = K_STRING
   private bulkBinary = false
-  private scratch: FastBuffer = EMPTY
   private bulkStart = 0
 
-  // The copied region of the current chunk binary values are cut from: its
-  // memory, and what to add to a position in the chunk to get the offset
-  // in that memory.
-  private region: ArrayBuffer = NO_REGION
-  private regionShift = 0
-  private regionSource: Buffer | null = null
-  private regionEnd = 0
+  // SKIP: a payload too long for text, passed over: the bytes still to
+  // skip (CRLF included), its length, kind and where its element started.
+  private skipLeft = 0
+  private skipLength = 0
+  private skipKind = K_STRING
+  private skipStart = 0
 
-  // The chunk strings are cut from, whether it is ASCII, and the window of
-  // it decoded as Latin-1.
-  private textSource: Buffer | null = null
-  private ascii = false
-  private window = ""
-  private windowStart = 0
-  private windowEnd = -1
+  private readonly slicer: Slicer
 
   // The open aggregates, innermost last.
   private depth = 0
@@ -166,24 +168,27 @@ export class Decoder {
   private readonly left: Array<number> = []
   private readonly kinds: Array<number> = []
 
-  // Attributes waiting for the next value at each depth.
+  // Attributes waiting for the next value at each depth. Each will wrap a
+  // value, so they count toward the nesting limit.
   private attributeCount = 0
   private readonly attributes: Array<Array<RespMap> | undefined> = []
 
-  // The chunks of a streamed string, or null outside one.
-  private chunks: Array<Buffer> | null = null
+  // The chunks of a streamed string, or null outside one; once it is too
+  // long for text, its chunks are skipped and only counted.
+  private chunks: Array<Uint8Array> | null = null
   private chunksLength = 0
   private chunksBinary = false
+  private chunksSkipped = false
 
-  constructor(options?: {
-    readonly maxBulkLength?: number | undefined
-    readonly maxDepth?: number | undefined
-    readonly maxAggregateLength?: number | undefined
-  }) {
+  constructor(options?: Options) {
+    this.platform = options?.platform ?? standard
+    this.slicer = new Slicer(this.platform)
+    this.assembly = new Assembly(this.platform, options?.immutableChunks ?? false)
     this.maxBulk = options?.maxBulkLength ?? defaults.maxBulkLength
-    this.maxText = Math.min(this.maxBulk, constants.MAX_STRING_LENGTH)
+    this.maxText = Math.min(this.maxBulk, this.platform.maxStringLength)
     this.maxDepth = options?.maxDepth ?? defaults.maxDepth
-    this.maxAggregate = options?.maxAggregateLength ?? defaults.maxAggregateLength
+    this.maxAggregate = Math.min(options?.maxAggregateLength ?? defaults.maxAggregateLength, MAX_AGGREGATE_LENGTH)
+    this.maxLine = Math.max(options?.maxLineLength ?? defaults.maxLineLength, MIN_LINE_LENGTH)
   }
 
   get hasPartial(): boolean {
@@ -193,13 +198,14 @@ export class Decoder {
   reset(): void {
     this.error = undefined
     this.onValue = noop
+    this.inCallback = false
     this.base = 0
     this.total = 0
     this.state = IDLE
     this.line = EMPTY
     this.lineLength = 0
-    this.bulk = EMPTY
-    this.bulkFilled = 0
+    this.assembly.reset()
+    this.skipLeft = 0
     this.depth = 0
     this.items.length = 0
     this.sizes.length = 0
@@ -209,38 +215,44 @@ export class Decoder {
     this.attributes.length = 0
     this.chunks = null
     this.chunksLength = 0
+    this.chunksSkipped = false
   }
 
   feed(chunk: Uint8Array, onValue: (value: RespValue) => void): RespProtocolError | undefined {
     if (this.error !== undefined) return this.error
-    const buf = asBuffer(chunk)
-    const end = buf.length
+    const end = chunk.length
     if (end === 0) return undefined
+    const buf = this.platform.wrap(chunk)
     const chunkBase = this.total
     this.total += end
     this.onValue = onValue
-    this.regionSource = null
-    this.textSource = null
+    this.slots = end
     try {
       let pos = 0
       if (this.state === LINE) pos = this.resumeLine(buf, chunkBase)
       if (this.state === BULK && pos >= 0) pos = this.resumeBulk(buf, pos, chunkBase)
+      if (this.state === SKIP && pos >= 0) pos = this.resumeSkip(buf, pos, chunkBase)
       if (this.state === IDLE && pos >= 0 && pos < end) {
         this.base = chunkBase
         this.run(buf, pos, end)
       }
     } catch (cause) {
+      if (this.inCallback) {
+        this.error = new RespProtocolError({
+          message: "The value callback threw; reset the decoder before feeding it again",
+          offset: chunkBase
+        })
+        throw cause
+      }
+      // The engine refused memory for a payload or a string: the stream
+      // cannot be followed further, but the caller gets an error, not a throw.
       this.error = new RespProtocolError({
-        message: "The value callback threw; reset the decoder before feeding it again",
+        message: `The reply could not be decoded: ${cause instanceof Error ? cause.message : String(cause)}`,
         offset: chunkBase
       })
-      throw cause
     } finally {
       this.onValue = noop
-      this.regionSource = null
-      this.region = NO_REGION
-      this.textSource = null
-      this.window = ""
+      this.slicer.forget()
     }
     return this.error
   }
@@ -250,7 +262,15 @@ export class Decoder {
     return FAILED
   }
 
-  private run(buf: FastBuffer, pos: number, end: number): void {
+  private lineTooLong(offset: number): number {
+    return this.fail(`A line is longer than the limit of ${this.maxLine} bytes`, offset)
+  }
+
+  private overflow(offset: number): number {
+    return this.fail(`A streamed aggregate has more than ${this.maxAggregate} elements`, offset)
+  }
+
+  private run(buf: Uint8Array, pos: number, end: number): void {
     while (pos < end) {
       const start = pos
       const type = buf[pos]
@@ -271,12 +291,14 @@ export class Decoder {
           break
         case 43: { // +
           const cr = this.lineEnd(buf, start, end)
-          next = cr < 0 ? cr : this.emitAt(this.status(buf, start + 1, cr), start, cr + 2)
+          next = cr < 0 ? cr : this.emitAt(this.slicer.status(buf, start + 1, cr), start, cr + 2)
           break
         }
         case 45: { // -
           const cr = this.lineEnd(buf, start, end)
-          next = cr < 0 ? cr : this.emitAt(new RespError(buf.utf8Slice(start + 1, cr), false), start, cr + 2)
+          next = cr < 0
+            ? cr
+            : this.emitAt(new RespError(this.platform.utf8(buf, start + 1, cr), false), start, cr + 2)
           break
         }
         case 37: // %
@@ -330,11 +352,11 @@ export class Decoder {
 
   // `$`: the common case, a whole bulk string of at most 9 length digits
   // inside this chunk, is decoded here; the rest goes to `blob`.
-  private bulkString(buf: FastBuffer, start: number, end: number): number {
+  private bulkString(buf: Uint8Array, start: number, end: number): number {
     let p = start + 1
     let n = 0
     let c = 0
-    while (p < end && (c = buf[p]) >= 48 && c <= 57 && p - start < 10) {
+    while (p < end && (c = buf[p]!) >= 48 && c <= 57 && p - start < 10) {
       n = n * 10 + c - 48
       p++
     }
@@ -347,7 +369,7 @@ export class Decoder {
       return this.blob(buf, start, end, K_STRING)
     }
     return this.emitAt(
-      this.binary ? this.view(buf, from, stop) : this.text(buf, from, stop),
+      this.binary ? this.slicer.copy(buf, from, stop) : this.slicer.text(buf, from, stop),
       start,
       stop + 2
     )
@@ -356,9 +378,7 @@ export class Decoder {
   // Emits a value and returns where decoding continues, or fails when the
   // value overfills a streamed aggregate.
   private emitAt(value: RespValue, start: number, next: number): number {
-    return this.emit(value)
-      ? next
-      : this.fail(`A streamed aggregate has more than ${this.maxAggregate} elements`, this.base + start)
+    return this.emit(value) ? next : this.overflow(this.base + start)
   }
 
   // Hands a complete value to its aggregate, closing every aggregate it
@@ -371,15 +391,18 @@ export class Decoder {
       if (this.attributeCount !== 0) v = this.attach(v, d)
       if (d === 0) {
         const onValue = this.onValue
+        this.inCallback = true
         onValue(v)
+        this.inCallback = false
         return true
       }
       d--
-      const items = this.items[d]
-      const left = --this.left[d]
+      const items = this.items[d]!
+      const left = this.left[d]! - 1
+      this.left[d] = left
       // Elements of a declared length go to their index (inside the array
       // when it was preallocated, at its end otherwise); streamed ones append.
-      if (left >= 0) items[this.sizes[d] - 1 - left] = v
+      if (left >= 0) items[this.sizes[d]! - 1 - left] = v
       else items.push(v)
       if (left > 0) return true
       if (left < 0) return items.length <= this.maxAggregate
@@ -393,7 +416,7 @@ export class Decoder {
   // of a value.
   private close(d: number): RespValue | undefined {
     this.depth = d
-    const items = this.items[d]
+    const items = this.items[d]!
     this.items[d] = NO_ITEMS
     switch (this.kinds[d]) {
       case A_ARRAY:
@@ -423,27 +446,28 @@ export class Decoder {
     this.attributes[d] = undefined
     this.attributeCount -= pending.length
     let v = value
-    for (let i = pending.length - 1; i >= 0; i--) v = new RespAttributed(pending[i], v)
+    for (let i = pending.length - 1; i >= 0; i--) v = new RespAttributed(pending[i]!, v)
     return v
   }
 
   // Finds the CR ending the line that starts at `start` and checks the LF
-  // after it. Returns the CR's index, INCOMPLETE or FAILED.
-  private lineEnd(buf: FastBuffer, start: number, end: number): number {
+  // after it. Returns the CR's index, INCOMPLETE or FAILED. The search stops
+  // at the line limit, so a line without end costs no more than the limit.
+  private lineEnd(buf: Uint8Array, start: number, end: number): number {
+    // One past the last place the CR may be.
+    const bound = start + 2 + this.maxLine
+    const limit = Math.min(end, bound)
     let cr = start + 1
-    while (cr < end && buf[cr] !== CR) cr++
-    if (cr + 1 >= end) {
-      return end - start > this.maxBulk
-        ? this.fail(`A line is longer than ${this.maxBulk} bytes`, this.base + start)
-        : INCOMPLETE
-    }
+    while (cr < limit && buf[cr] !== CR) cr++
+    if (cr === limit) return limit === bound ? this.lineTooLong(this.base + start) : INCOMPLETE
+    if (cr + 1 >= end) return INCOMPLETE
     if (buf[cr + 1] !== LF) return this.fail("Expected LF after CR", this.base + cr + 1)
     return cr
   }
 
   // Reads the length of a `$`-like or `*`-like header: a non-negative
   // decimal, `-1` or `?`, followed by CRLF. Sets `next` past the CRLF.
-  private length(buf: FastBuffer, start: number, end: number): number {
+  private length(buf: Uint8Array, start: number, end: number): number {
     let p = start + 1
     if (p >= end) return INCOMPLETE
     let c = buf[p]
@@ -458,7 +482,7 @@ export class Decoder {
     } else {
       let n = 0
       while (p < end) {
-        c = buf[p]
+        c = buf[p]!
         if (c === CR) break
         const digit = c - 48
         if (digit < 0 || digit > 9) return INVALID
@@ -467,6 +491,8 @@ export class Decoder {
         p++
       }
       if (p === start + 1) return p >= end ? INCOMPLETE : INVALID
+      // Leading zeros are the only way to make a valid header this long.
+      if (p - start - 1 > this.maxLine) return this.lineTooLong(this.base + start)
       result = n
     }
     if (p + 1 >= end) return INCOMPLETE
@@ -476,7 +502,7 @@ export class Decoder {
     return result
   }
 
-  private blob(buf: FastBuffer, start: number, end: number, kind: number): number {
+  private blob(buf: Uint8Array, start: number, end: number, kind: number): number {
     const length = this.length(buf, start, end)
     if (length < 0) {
       if (length === NULL_LENGTH && kind === K_STRING) return this.emitAt(null, start, this.next)
@@ -484,23 +510,21 @@ export class Decoder {
         this.chunks = []
         this.chunksLength = 0
         this.chunksBinary = this.binary
+        this.chunksSkipped = false
         return this.next
       }
       if (length === INCOMPLETE || length === FAILED) return length
       return this.fail(`Invalid length in a bulk header`, this.base + start)
     }
-    const binary = kind === K_CHUNK ? this.chunksBinary : this.binary
+    // An error's message is text in either mode.
+    const binary = kind === K_BLOB_ERROR ? false : kind === K_CHUNK ? this.chunksBinary : this.binary
     const total = kind === K_CHUNK ? this.chunksLength + length : length
-    if (total > this.maxBulk || (!binary && total > constants.MAX_STRING_LENGTH)) {
-      return this.fail(
-        `A bulk payload of ${total} bytes exceeds the limit of ${
-          binary ? this.maxBulk : Math.min(this.maxBulk, constants.MAX_STRING_LENGTH)
-        } bytes${binary ? "" : " (decode it in binary mode)"}`,
-        this.base + start
-      )
+    if (total > this.maxBulk) {
+      return this.fail(`A bulk payload of ${total} bytes exceeds the limit of ${this.maxBulk} bytes`, this.base + start)
     }
     if (kind === K_CHUNK && length === 0) return this.endChunks(start)
     const p = this.next
+    if (!binary && total > this.maxText) return this.startSkip(buf, p, length, kind, start)
     const stop = p + length
     if (stop + 2 > end) return this.startBulk(buf, p, end, length, kind, binary, start)
     if (buf[stop] !== CR || buf[stop + 1] !== LF) {
@@ -512,7 +536,7 @@ export class Decoder {
   // Turns a complete payload into its value; `owned` when `buf` is the
   // decoder's own buffer, which binary values may then view.
   private payload(
-    buf: FastBuffer,
+    buf: Uint8Array,
     p: number,
     stop: number,
     kind: number,
@@ -524,31 +548,33 @@ export class Decoder {
     let value: RespValue
     switch (kind) {
       case K_STRING:
-        value = binary ? (owned ? buf.subarray(p, stop) : this.view(buf, p, stop)) : this.text(buf, p, stop)
+        value = binary ? this.bytes(buf, p, stop, owned) : this.slicer.text(buf, p, stop)
         break
       case K_BLOB_ERROR:
-        value = new RespError(buf.utf8Slice(p, stop), true)
+        value = new RespError(this.platform.utf8(buf, p, stop), true)
         break
       case K_VERBATIM:
         if (stop - p < 4 || buf[p + 3] !== COLON) {
           return this.fail("A verbatim string must start with a three-byte format and ':'", elementOffset)
         }
         value = new RespVerbatim(
-          buf.latin1Slice(p, p + 3),
-          binary ? (owned ? buf.subarray(p + 4, stop) : this.view(buf, p + 4, stop)) : this.text(buf, p + 4, stop)
+          String.fromCharCode(buf[p]!, buf[p + 1]!, buf[p + 2]!),
+          binary ? this.bytes(buf, p + 4, stop, owned) : this.slicer.text(buf, p + 4, stop)
         )
         break
       default:
-        this.chunks!.push(owned ? buf.subarray(p, stop) : this.view(buf, p, stop))
+        this.chunks!.push(this.bytes(buf, p, stop, owned))
         this.chunksLength += stop - p
         return next
     }
-    return this.emit(value)
-      ? next
-      : this.fail(`A streamed aggregate has more than ${this.maxAggregate} elements`, elementOffset)
+    return this.emit(value) ? next : this.overflow(elementOffset)
   }
 
-  private aggregate(buf: FastBuffer, start: number, end: number, kind: number): number {
+  private bytes(buf: Uint8Array, p: number, stop: number, owned: boolean): Uint8Array {
+    return owned ? this.slicer.own(buf, p, stop) : this.slicer.copy(buf, p, stop)
+  }
+
+  private aggregate(buf: Uint8Array, start: number, end: number, kind: number): number {
     const length = this.length(buf, start, end)
     if (length > 0) {
       const count = kind === A_MAP || kind === A_ATTRIBUTE ? length * 2 : length
@@ -593,10 +619,19 @@ export class Decoder {
 
   private open(kind: number, count: number, start: number): number {
     const d = this.depth
-    if (d >= this.maxDepth) {
-      return this.fail(`Aggregates nest deeper than the limit of ${this.maxDepth}`, this.base + start)
+    if (d + this.attributeCount >= this.maxDepth) {
+      return this.fail(
+        `Aggregates and attributes nest deeper than the limit of ${this.maxDepth}`,
+        this.base + start
+      )
     }
-    const items = count > 0 && count <= PREALLOCATED ? new Array<RespValue>(count) : []
+    let items: Array<RespValue>
+    if (count > 0 && count <= PREALLOCATED && count <= this.slots) {
+      this.slots -= count
+      items = new Array<RespValue>(count)
+    } else {
+      items = []
+    }
     if (d === this.items.length) {
       this.items.push(items)
       this.sizes.push(count)
@@ -614,36 +649,43 @@ export class Decoder {
   }
 
   // `.`: the end of the innermost streamed aggregate.
-  private end(buf: FastBuffer, start: number, end: number): number {
+  private end(buf: Uint8Array, start: number, end: number): number {
     if (start + 2 >= end) return INCOMPLETE
     if (buf[start + 1] !== CR) return this.fail("Expected CRLF after '.'", this.base + start + 1)
     if (buf[start + 2] !== LF) return this.fail("Expected LF after CR", this.base + start + 2)
     const d = this.depth - 1
-    const kind = d < 0 ? -1 : this.kinds[d]
+    const kind = d < 0 ? -1 : this.kinds[d]!
     if (kind < A_STREAMED_ARRAY) return this.fail("'.' outside a streamed aggregate", this.base + start)
-    if (kind === A_STREAMED_MAP && (this.items[d].length & 1) === 1) {
+    if (this.attributeCount !== 0 && this.attributes[d + 1] !== undefined) {
+      return this.fail(
+        "A streamed aggregate ended after an attribute, before the value it describes",
+        this.base + start
+      )
+    }
+    if (kind === A_STREAMED_MAP && (this.items[d]!.length & 1) === 1) {
       return this.fail("A streamed map ended after a key without its value", this.base + start)
     }
     return this.emitAt(this.close(d)!, start, start + 3)
   }
 
-  private integer(buf: FastBuffer, start: number, end: number): number {
+  private integer(buf: Uint8Array, start: number, end: number): number {
     let p = start + 1
     const sign = p < end ? buf[p] : 0
     if (sign === MINUS || sign === PLUS) p++
     const first = p
+    const bound = start + 2 + INTEGER_LINE
+    const limit = Math.min(end, bound)
     let n = 0
-    while (p < end) {
-      const c = buf[p]
+    while (p < limit) {
+      const c = buf[p]!
       if (c === CR) break
       const digit = c - 48
       if (digit < 0 || digit > 9) return this.fail("Invalid integer", this.base + start)
       n = n * 10 + digit
       p++
     }
-    if (p + 1 >= end) {
-      return p - start > 64 ? this.fail("Invalid integer", this.base + start) : INCOMPLETE
-    }
+    if (p === limit) return limit === bound ? this.fail("Invalid integer", this.base + start) : INCOMPLETE
+    if (p + 1 >= end) return INCOMPLETE
     if (p === first) return this.fail("Invalid integer", this.base + start)
     if (buf[p + 1] !== LF) return this.fail("Expected LF after CR", this.base + p + 1)
     let value: number | bigint
@@ -651,7 +693,7 @@ export class Decoder {
     if (p - first <= 15) {
       value = sign === MINUS ? 0 - n : n
     } else {
-      const big = BigInt(buf.latin1Slice(start + 1, p))
+      const big = BigInt(this.platform.ascii(buf, start + 1, p))
       if (big < MIN_INT64 || big > MAX_INT64) {
         return this.fail("An integer is out of the signed 64-bit range", this.base + start)
       }
@@ -660,7 +702,7 @@ export class Decoder {
     return this.emitAt(value, start, p + 2)
   }
 
-  private nullValue(buf: FastBuffer, start: number, end: number): number {
+  private nullValue(buf: Uint8Array, start: number, end: number): number {
     if (start + 1 >= end) return INCOMPLETE
     if (buf[start + 1] !== CR) return this.fail("Invalid null", this.base + start)
     if (start + 2 >= end) return INCOMPLETE
@@ -668,7 +710,7 @@ export class Decoder {
     return this.emitAt(null, start, start + 3)
   }
 
-  private boolean(buf: FastBuffer, start: number, end: number): number {
+  private boolean(buf: Uint8Array, start: number, end: number): number {
     if (start + 1 >= end) return INCOMPLETE
     const c = buf[start + 1]
     if (c !== 116 && c !== 102) return this.fail("Invalid boolean", this.base + start)
@@ -679,92 +721,48 @@ export class Decoder {
     return this.emitAt(c === 116, start, start + 4)
   }
 
-  private double(buf: FastBuffer, start: number, end: number): number {
+  private double(buf: Uint8Array, start: number, end: number): number {
     const cr = this.lineEnd(buf, start, end)
     if (cr < 0) return cr
-    const text = buf.latin1Slice(start + 1, cr)
-    const value = text === "inf" || text === "+inf"
-      ? Infinity
-      : text === "-inf"
-      ? -Infinity
-      : text === "nan"
-      ? NaN
-      : DOUBLE.test(text)
-      ? Number(text)
-      : undefined
-    return value === undefined ? this.fail("Invalid double", this.base + start) : this.emitAt(value, start, cr + 2)
+    const value = readDouble(buf, start + 1, cr, this.platform.ascii)
+    return value === undefined
+      ? this.fail("Invalid double", this.base + start)
+      : this.emitAt(new RespDouble(value), start, cr + 2)
   }
 
-  private bigNumber(buf: FastBuffer, start: number, end: number): number {
+  // Validating the digits first keeps the work linear in the line, and the
+  // line limit bounds what `BigInt` is given.
+  private bigNumber(buf: Uint8Array, start: number, end: number): number {
     const cr = this.lineEnd(buf, start, end)
     if (cr < 0) return cr
-    const text = buf.latin1Slice(start + 1, cr)
-    return BIG_NUMBER.test(text)
-      ? this.emitAt(BigInt(text), start, cr + 2)
+    return isBigNumber(buf, start + 1, cr)
+      ? this.emitAt(BigInt(this.platform.ascii(buf, start + 1, cr)), start, cr + 2)
       : this.fail("Invalid big number", this.base + start)
-  }
-
-  // Binary values are views into a private copy of up to REGION bytes of the
-  // chunk, made once for all the values it holds: allocating a buffer per
-  // value costs more than decoding it. A kept value holds its region alive.
-  private view(buf: FastBuffer, p: number, stop: number): Buffer {
-    if (this.regionSource !== buf || stop > this.regionEnd) {
-      const end = Math.min(buf.length, p + Math.max(REGION, stop - p))
-      const region = Buffer.allocUnsafe(end - p)
-      buf.copy(region, 0, p, end)
-      this.region = region.buffer as ArrayBuffer
-      this.regionShift = region.byteOffset - p
-      this.regionSource = buf
-      this.regionEnd = end
-    }
-    return new View(this.region, this.regionShift + p, stop - p) as Buffer
-  }
-
-  // ASCII is decoded as Latin-1, which is a plain copy where UTF-8 has to
-  // be validated: over twice as fast on large payloads. Strings up to WINDOW
-  // bytes are cut from a Latin-1 string of the next WINDOW bytes of the
-  // chunk: one call into Buffer then serves every value in the window, and a
-  // call costs several times a substring. V8 copies substrings under 13
-  // characters; longer ones share the window, so a kept string holds at most
-  // WINDOW bytes alive. Chunks under 1 KiB hold too few values to pay for
-  // the ASCII check.
-  private text(buf: FastBuffer, p: number, stop: number): string {
-    if (buf.length >= 1024) {
-      if (this.textSource !== buf) {
-        this.textSource = buf
-        this.ascii = isAscii(buf)
-        this.windowEnd = -1
-      }
-      if (this.ascii) {
-        if (stop - p > WINDOW) return latin1Pieces(buf, p, stop)
-        if (p < this.windowStart || stop > this.windowEnd) {
-          this.windowStart = p
-          this.windowEnd = Math.min(buf.length, p + WINDOW)
-          this.window = buf.latin1Slice(p, this.windowEnd)
-        }
-        return this.window.slice(p - this.windowStart, stop - this.windowStart)
-      }
-      if (stop - p > WINDOW && isAscii(buf.subarray(p, stop))) return latin1Pieces(buf, p, stop)
-    }
-    return buf.utf8Slice(p, stop)
-  }
-
-  // `+OK` is most simple strings; its constant saves a call into Buffer
-  // when the chunk is too short for a window.
-  private status(buf: FastBuffer, p: number, cr: number): string {
-    if (cr - p === 2 && buf[p] === 79 && buf[p + 1] === 75) return "OK"
-    return this.text(buf, p, cr)
   }
 
   private endChunks(start: number): number {
     const chunks = this.chunks!
     this.chunks = null
-    const bytes = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.chunksLength)) as FastBuffer
-    return this.emitAt(this.chunksBinary ? bytes : this.text(bytes, 0, bytes.length), start, this.next)
+    if (this.chunksSkipped) {
+      this.chunksSkipped = false
+      return this.emitAt(new RespTextTooLong(this.chunksLength), start, this.next)
+    }
+    const bytes = chunks.length === 1 ? chunks[0]! : this.concat(chunks, this.chunksLength)
+    return this.emitAt(this.chunksBinary ? bytes : this.slicer.text(bytes, 0, bytes.length), start, this.next)
+  }
+
+  private concat(chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array {
+    const out = this.platform.alloc(length)
+    let at = 0
+    for (const chunk of chunks) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return this.platform.binary(out.buffer as ArrayBuffer, out.byteOffset, length)
   }
 
   private startBulk(
-    buf: FastBuffer,
+    buf: Uint8Array,
     p: number,
     end: number,
     length: number,
@@ -772,11 +770,9 @@ export class Decoder {
     binary: boolean,
     start: number
   ): number {
-    // Streamed-string chunks are kept until the end marker: only other text payloads may share the scratch buffer.
-    const bulk = binary || kind === K_CHUNK ? Buffer.allocUnsafe(length + 2) as FastBuffer : this.scratchFor(length + 2)
-    buf.copy(bulk, 0, p, end)
-    this.bulk = bulk
-    this.bulkFilled = end - p
+    // Streamed-string chunks and binary values are kept; the rest become a
+    // string at once.
+    this.assembly.start(buf, p, end, length + 2, !binary && kind !== K_CHUNK)
     this.bulkKind = kind
     this.bulkBinary = binary
     this.bulkStart = this.base + start
@@ -784,45 +780,75 @@ export class Decoder {
     return end
   }
 
-  // Text payloads that span chunks are assembled in a reused buffer: they
-  // become a string right away, and a fresh buffer per large reply is memory
-  // the garbage collector then has to chase. Buffers past SCRATCH_MAX are
-  // not kept, so one huge reply does not pin its size for the connection.
-  private scratchFor(size: number): FastBuffer {
-    if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size) as FastBuffer
-    if (this.scratch.length < size) {
-      this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, this.scratch.length * 2))) as FastBuffer
-    }
-    return this.scratch.subarray(0, size) as FastBuffer
-  }
-
-  private resumeBulk(buf: FastBuffer, pos: number, chunkBase: number): number {
-    const bulk = this.bulk
-    const need = bulk.length - this.bulkFilled
-    const available = buf.length - pos
-    if (available < need) {
-      buf.copy(bulk, this.bulkFilled, pos)
-      this.bulkFilled += available
-      return buf.length
-    }
-    buf.copy(bulk, this.bulkFilled, pos, pos + need)
+  private resumeBulk(buf: Uint8Array, pos: number, chunkBase: number): number {
+    const next = this.assembly.add(buf, pos)
+    if (next < 0) return buf.length
     this.state = IDLE
-    this.bulk = EMPTY
+    const bulk = this.assembly.take()
+    // The reused buffer may have been cut from before: forget it.
+    this.slicer.forget()
     const stop = bulk.length - 2
     if (bulk[stop] !== CR || bulk[stop + 1] !== LF) {
       const missing = bulk[stop] !== CR ? stop : stop + 1
-      // The payload's bytes are contiguous in the stream, ending at
-      // `chunkBase + pos + need`.
-      return this.fail("Expected CRLF after a bulk payload", chunkBase + pos + need - (bulk.length - missing))
+      // The payload's bytes are contiguous in the stream, ending at `chunkBase + next`.
+      return this.fail("Expected CRLF after a bulk payload", chunkBase + next - (bulk.length - missing))
     }
     this.base = chunkBase
-    return this.payload(bulk, 0, stop, this.bulkKind, this.bulkBinary, true, this.bulkStart, pos + need)
+    return this.payload(bulk, 0, stop, this.bulkKind, this.bulkBinary, true, this.bulkStart, next)
   }
 
-  private saveLine(buf: FastBuffer, start: number, end: number): void {
+  // A payload too long for text: its bytes are passed over as they arrive,
+  // and a RespTextTooLong takes its place (a chunk of a streamed string is
+  // only counted; the string's end emits it).
+  private startSkip(buf: Uint8Array, p: number, length: number, kind: number, start: number): number {
+    if (kind === K_CHUNK) {
+      this.chunks = []
+      this.chunksSkipped = true
+      this.chunksLength += length
+    }
+    this.skipLength = length
+    this.skipKind = kind
+    this.skipStart = this.base + start
+    this.skipLeft = length + 2
+    this.state = SKIP
+    return this.skip(buf, p, this.base)
+  }
+
+  private resumeSkip(buf: Uint8Array, pos: number, chunkBase: number): number {
+    this.base = chunkBase
+    return this.skip(buf, pos, chunkBase)
+  }
+
+  private skip(buf: Uint8Array, pos: number, bufBase: number): number {
+    const left = this.skipLeft
+    const take = Math.min(left, buf.length - pos)
+    // The CRLF is the last two bytes skipped; check those that are here.
+    const cr = pos + left - 2
+    if (cr >= pos && cr < pos + take && buf[cr] !== CR) {
+      return this.fail("Expected CRLF after a bulk payload", bufBase + cr)
+    }
+    if (left <= take && buf[pos + left - 1] !== LF) {
+      return this.fail("Expected CRLF after a bulk payload", bufBase + pos + left - 1)
+    }
+    if (take < left) {
+      this.skipLeft = left - take
+      return buf.length
+    }
+    this.state = IDLE
+    if (this.skipKind === K_CHUNK) return pos + left
+    return this.emit(new RespTextTooLong(this.skipLength)) ? pos + left : this.overflow(this.skipStart)
+  }
+
+  // Keeps the start of a line that continues in the next chunk; the line
+  // limit bounds what is kept.
+  private saveLine(buf: Uint8Array, start: number, end: number): void {
     const length = end - start
-    if (this.line.length < length) this.line = Buffer.allocUnsafe(Math.max(64, length * 2))
-    buf.copy(this.line, 0, start, end)
+    if (length > this.maxLine + 2) {
+      this.lineTooLong(this.base + start)
+      return
+    }
+    if (this.line.length < length) this.line = this.platform.alloc(Math.min(this.maxLine + 2, Math.max(64, length * 2)))
+    this.line.set(buf.subarray(start, end))
     this.lineLength = length
     this.lineOffset = this.base + start
     this.state = LINE
@@ -830,7 +856,7 @@ export class Decoder {
 
   // Completes the saved line with the start of `buf` and decodes it.
   // Returns where decoding of `buf` continues, or FAILED.
-  private resumeLine(buf: FastBuffer, chunkBase: number): number {
+  private resumeLine(buf: Uint8Array, chunkBase: number): number {
     const length = this.lineLength
     let take: number
     if (this.line[length - 1] === CR) {
@@ -839,21 +865,22 @@ export class Decoder {
       const cr = buf.indexOf(CR)
       if (cr === -1 || cr === buf.length - 1) {
         const total = length + buf.length
-        if (total > this.maxBulk) return this.fail(`A line is longer than ${this.maxBulk} bytes`, this.lineOffset)
+        // What follows the type byte, up to the CR if it came.
+        if (total - 1 - (cr === -1 ? 0 : 1) > this.maxLine) return this.lineTooLong(this.lineOffset)
         if (this.line.length < total) {
-          const grown = Buffer.allocUnsafe(total * 2)
-          this.line.copy(grown, 0, 0, length)
+          const grown = this.platform.alloc(Math.min(this.maxLine + 2, total * 2))
+          grown.set(this.line.subarray(0, length))
           this.line = grown
         }
-        buf.copy(this.line, length)
+        this.line.set(buf, length)
         this.lineLength = total
         return buf.length
       }
       take = cr + 2
     }
-    const line = Buffer.allocUnsafe(length + take) as FastBuffer
-    this.line.copy(line, 0, 0, length)
-    buf.copy(line, length, 0, take)
+    const line = this.platform.alloc(length + take)
+    line.set(this.line.subarray(0, length))
+    line.set(buf.subarray(0, take), length)
     this.state = IDLE
     this.lineLength = 0
     this.base = this.lineOffset
