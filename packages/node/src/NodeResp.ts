@@ -5,6 +5,9 @@
  * directly when you decode RESP yourself on Node:
  *
  * ```ts
+ * import { NodeResp } from "@effect-redis/node"
+ * import { RespDecoder } from "@effect-redis/resp"
+ *
  * const decoder = new RespDecoder.RespDecoder({ platform: NodeResp.decoderPlatform })
  * ```
  *

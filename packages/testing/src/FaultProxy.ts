@@ -5,12 +5,19 @@
  * connection cut in the middle of a reply, bytes that were never sent.
  *
  * ```ts
- * const server = yield* RedisServer.make()
- * const proxy = yield* FaultProxy.make({ port: server.port })
- * // connect the client to proxy.url …
- * yield* proxy.stall("toServer")          // the server stops reading: the client's writes back up
- * yield* proxy.cutAfter("toClient", 10)   // the next reply is cut after 10 bytes
- * yield* proxy.passThrough                // every fault off
+ * import { FaultProxy, RedisServer } from "@effect-redis/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const server = yield* RedisServer.make()
+ *     const proxy = yield* FaultProxy.make({ port: server.port })
+ *     // connect the client to proxy.url …
+ *     yield* proxy.stall("toServer") // the server stops reading: the client's writes back up
+ *     yield* proxy.cutAfter("toClient", 10) // the next reply is cut after 10 bytes
+ *     yield* proxy.passThrough // every fault off
+ *   })
+ * )
  * ```
  *
  * Faults apply to every connection, open or opened later, until changed.
