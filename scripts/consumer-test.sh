@@ -3,7 +3,10 @@
 # tarballs with plain npm into a new project outside the repository, compile
 # the README's quick start and testing example under a strict tsconfig, run
 # the quick start with plain node against a throwaway redis-server, and run
-# the testing example with vitest. Fails on the first thing that goes wrong.
+# the testing example with vitest; then, in a second project beside
+# @effect/platform and @effect/experimental, the ecosystem packages: a
+# KeyValueStore and a RateLimiter on the same client, run with plain node.
+# Fails on the first thing that goes wrong.
 #
 #   bash scripts/consumer-test.sh            (from anywhere; needs redis-server on PATH or REDIS_SERVER_BIN)
 #   KEEP_CONSUMER_DIR=1 bash scripts/consumer-test.sh   keeps the project for a look afterwards
@@ -32,7 +35,7 @@ case "$work" in "$root"/*) die "the temporary directory $work is inside the repo
 
 say "building and packing into $work/tarballs"
 (cd "$root" && pnpm build >/dev/null)
-packages=(resp client node testing)
+packages=(resp client node testing platform experimental)
 for package in "${packages[@]}"; do
   (cd "$root/packages/$package" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
@@ -87,7 +90,7 @@ EOF
 say "npm install (tarballs, effect@^3, and the tools a user adds)"
 started=$SECONDS
 (cd "$app" && npm install --no-audit --no-fund --loglevel=error \
-  "$work"/tarballs/*.tgz "effect@^3" \
+  "$work"/tarballs/effect-redis-{resp,client,node,testing}-*.tgz "effect@^3" \
   "typescript@$(dev_version typescript)" "@types/node@$(dev_version @types/node)" \
   "vitest@$(dev_version vitest)" "@effect/vitest@$(dev_version @effect/vitest)" >/dev/null) ||
   die "npm install of the tarballs failed"
@@ -117,5 +120,55 @@ echo "$output" | sed 's/^/consumer-test:   /'
 say "running the testing example with vitest"
 (cd "$app" && timeout 300 npx vitest run --root . test/service.test.ts 2>&1 | sed 's/^/consumer-test:   /'; exit "${PIPESTATUS[0]}") ||
   die "the README's testing example failed"
+
+say "the ecosystem packages: @effect-redis/platform and @effect-redis/experimental beside @effect/platform and @effect/experimental"
+eco="$work/eco"
+mkdir -p "$eco/src"
+cp "$app/package.json" "$app/tsconfig.json" "$eco/"
+sed -i 's#"include": \["src", "test"\]#"include": ["src"]#' "$eco/tsconfig.json"
+# @effect/platform's own declarations name DOM's Storage (KeyValueStore.layerStorage),
+# so its users compile with the DOM lib (or skipLibCheck); the library check stays on.
+sed -i 's#"lib": \["ES2022"\]#"lib": ["ES2022", "DOM"]#' "$eco/tsconfig.json"
+cat > "$eco/src/main.ts" <<'EOF'
+import * as RateLimiter from "@effect/experimental/RateLimiter"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import { RedisRateLimiter } from "@effect-redis/experimental"
+import { NodeRedis } from "@effect-redis/node"
+import { RedisKeyValueStore } from "@effect-redis/platform"
+import { Effect, Layer, Option } from "effect"
+
+const program = Effect.gen(function*() {
+  const store = yield* KeyValueStore.KeyValueStore
+  yield* store.set("bytes", new Uint8Array([0, 255, 128, 10]))
+  const bytes = Option.getOrThrow(yield* store.getUint8Array("bytes"))
+  const limiter = yield* RateLimiter.RateLimiter
+  const consume = limiter.consume({ key: "eco", limit: 2, window: "1 minute", onExceeded: "fail" })
+  yield* consume
+  const second = yield* consume
+  const third = yield* Effect.either(consume)
+  console.log({ bytes: Array.from(bytes), remaining: second.remaining, third: third._tag })
+})
+
+const Stores = Layer.mergeAll(
+  RedisKeyValueStore.layer({ prefix: "eco:" }),
+  RateLimiter.layer.pipe(Layer.provide(RedisRateLimiter.layerStore()))
+).pipe(Layer.provide(NodeRedis.layerFromUrl("redis://localhost:6379/0")))
+
+program.pipe(Effect.provide(Stores), Effect.runPromise)
+EOF
+started=$SECONDS
+(cd "$eco" && npm install --no-audit --no-fund --loglevel=error \
+  "$work"/tarballs/*.tgz "effect@^3" \
+  "@effect/platform@$(node -p 'require(process.argv[1]).peerDependencies["@effect/platform"]' "$root/packages/platform/package.json")" \
+  "@effect/experimental@$(node -p 'require(process.argv[1]).peerDependencies["@effect/experimental"]' "$root/packages/experimental/package.json")" \
+  "typescript@$(dev_version typescript)" "@types/node@$(dev_version @types/node)" >/dev/null) ||
+  die "npm install of the ecosystem tarballs failed"
+say "npm install took $((SECONDS - started)) s"
+(cd "$eco" && npx tsc -p tsconfig.json) || die "the ecosystem example does not compile against the packages"
+sed -i "s#redis://localhost:6379/0#redis://127.0.0.1:$port/0#" "$eco/dist/src/main.js"
+output=$(cd "$eco" && timeout 60 node dist/src/main.js) || die "the ecosystem example failed (exit $?): $output"
+echo "$output" | sed 's/^/consumer-test:   /'
+[ "$output" = "{ bytes: [ 0, 255, 128, 10 ], remaining: 0, third: 'Left' }" ] ||
+  die "the ecosystem example printed something else than expected"
 
 say "passed"
