@@ -274,7 +274,8 @@ export interface CacheOptions {
   /**
    * A reply is dropped this long after it was cached even without an
    * invalidation, a bound on staleness should one be missed. Default 5
-   * minutes.
+   * minutes. Measured on the Effect `Clock` of the fiber that builds the
+   * client, so a `TestClock` can expire replies in tests.
    */
   readonly ttl?: Duration.DurationInput
 }

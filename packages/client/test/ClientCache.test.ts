@@ -2,7 +2,7 @@ import { Commands, Redis, RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, Option, TestClock } from "effect"
 import { calls, eventually } from "./utils.js"
 
 const { commands } = Commands
@@ -119,19 +119,38 @@ describe("client-side caching", () => {
     { timeout: 30_000 }
   )
 
-  it.scopedLive("keeps at most maxEntries replies, each for at most ttl", () =>
+  it.scopedLive("keeps at most maxEntries replies, the most recently used", () =>
     Effect.gen(function*() {
-      const { redis } = yield* setup({ maxEntries: 5, ttl: "300 millis" })
+      const { other, redis } = yield* setup({ maxEntries: 5 })
       for (let i = 0; i < 8; i++) yield* redis.get(`k${i}`)
       const stats = yield* redis.cacheStats
       assert.deepStrictEqual([stats.size, stats.evictions], [5, 3])
       // The most recently used survive: k3..k7.
       yield* redis.get("k7")
-      assert.strictEqual((yield* redis.cacheStats).hits, 1)
-      yield* Effect.sleep("400 millis")
-      yield* redis.get("k7")
-      assert.strictEqual((yield* redis.cacheStats).hits, 1, "an expired reply is asked again")
+      yield* redis.get("k3")
+      assert.strictEqual((yield* redis.cacheStats).hits, 2)
+      yield* redis.get("k2")
+      assert.strictEqual(yield* calls(other, "get"), 9, "an evicted reply is asked again")
     }), { timeout: 30_000 })
+
+  // Under the TestClock (`it.scoped`): the cache reads time on the client's Clock; the server is real.
+  it.scoped(
+    "keeps each reply for at most ttl, on the Clock: the TestClock expires it without waiting",
+    () =>
+      Effect.gen(function*() {
+        const { other, redis } = yield* setup({ ttl: "1 minute" })
+        yield* other.set("k", "1")
+        assert.deepStrictEqual(yield* redis.get("k"), Option.some("1"))
+        yield* TestClock.adjust("59 seconds")
+        assert.deepStrictEqual(yield* redis.get("k"), Option.some("1"))
+        assert.strictEqual(yield* calls(other, "get"), 1, "still fresh")
+        yield* TestClock.adjust("1 second")
+        assert.deepStrictEqual(yield* redis.get("k"), Option.some("1"))
+        assert.strictEqual(yield* calls(other, "get"), 2, "an expired reply is asked again")
+        assert.deepStrictEqual(yield* redis.cacheStats, { hits: 1, misses: 2, size: 1, evictions: 0, invalidations: 0 })
+      }),
+    { timeout: 30_000 }
+  )
 
   it.scopedLive(
     "forgets everything when the connection is lost, and tracks again after the reconnect",

@@ -4,7 +4,7 @@ import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
 import { finishMove, ownerIndex, startMove } from "./clusterUtils.js"
-import { calls, closedPort, eventually } from "./utils.js"
+import { blockedClients, calls, closedPort, eventually, refusals } from "./utils.js"
 
 const { commands } = Commands
 
@@ -164,11 +164,16 @@ describe("Redis Cluster", () => {
 
   it.scopedLive("blocking commands wait on a dedicated connection to their key's master", () =>
     Effect.gen(function*() {
-      const { redis } = yield* setup()
-      const popped = yield* Effect.fork(redis.blpop(["jobs"], 5))
-      yield* Effect.sleep("200 millis")
+      const { cluster, direct, redis } = yield* setup()
+      const owner = direct[ownerIndex(cluster, ClusterSlot.slotOf("jobs"))]!
+      const popped = yield* Effect.fork(redis.blpop(["jobs"], 30))
+      // The push comes only once the BLPOP waits on the key's master, so the wait itself is exercised.
+      yield* eventually(blockedClients(owner), (count) => count === 1, 10)
+      assert.deepStrictEqual(yield* owner.llen("jobs"), 0)
       yield* redis.rpush("jobs", ["job-1"])
       assert.deepStrictEqual(yield* Fiber.join(popped), Option.some(["jobs", "job-1"] as const))
+      assert.deepStrictEqual(yield* owner.llen("jobs"), 0)
+      assert.strictEqual(yield* blockedClients(owner), 0)
     }), { timeout: 60_000 })
 
   it.scopedLive(
@@ -195,11 +200,10 @@ describe("Redis Cluster", () => {
         assert.isTrue(batch.every(Either.isLeft), "a batch with a lone WATCH is refused whole")
         assert.isTrue(Option.isNone(yield* redis.get("{place}k")))
 
-        const blocked = Effect.map(owner.info("clients"), (info) => Number(info["clients"]?.["blocked_clients"] ?? 0))
         const waiting = yield* Effect.fork(
           redis.pipeline([commands.blpop(["{place}list"], 0), commands.get("{place}k")])
         )
-        yield* eventually(blocked, (count) => count === 1, 10)
+        yield* eventually(blockedClients(owner), (count) => count === 1, 10)
         // Same master, same slot: answered while the BLPOP blocks, so that is not on the shared connection.
         assert.isTrue(Option.isNone(yield* redis.get("{place}other")))
         yield* redis.rpush("{place}list", ["x"])
@@ -260,8 +264,14 @@ describe("Redis Cluster", () => {
       yield* owner.raw(["CLUSTER", "DELSLOTS", slot])
       const refusal = yield* Effect.flip(owner.get(key))
       assert.strictEqual(refusal._tag === "RedisReplyError" && refusal.code, "CLUSTERDOWN")
+      const clusterDowns = Effect.map(
+        Effect.forEach(direct, (node) => refusals(node, "CLUSTERDOWN")),
+        (counts) => counts.reduce((a, b) => a + b, 0)
+      )
+      const before = yield* clusterDowns
       const read = yield* Effect.fork(redis.get(key))
-      yield* Effect.sleep("300 millis")
+      // The client was refused at least once before the slot is served again.
+      yield* eventually(clusterDowns, (count) => count > before, 10)
       yield* owner.raw(["CLUSTER", "ADDSLOTS", slot])
       assert.deepStrictEqual(yield* Fiber.join(read), Option.some("kept"))
     }), { timeout: 60_000 })
@@ -353,7 +363,8 @@ describe("Redis Cluster", () => {
       const redis = yield* connect({
         cluster: { nodes: cluster.seeds, readFrom: "replicas", refreshInterval: "100 millis" }
       })
-      const writer = yield* connect({ cluster: { nodes: cluster.seeds } })
+      // Only the client under test reads the map on its own during the test.
+      const writer = yield* connect({ cluster: { nodes: cluster.seeds, refreshInterval: "1 hour" } })
       const keys = Array.from({ length: 30 }, (_, i) => `replicated:${i}`)
       yield* Effect.forEach(keys, (key) => writer.set(key, key), { discard: true })
       const masters = yield* Effect.forEach(cluster.masters, (node) => connect({ url: node.url }))
@@ -361,13 +372,20 @@ describe("Redis Cluster", () => {
       for (const master of masters) assert.strictEqual(yield* master.wait(1, 5_000), 1)
       // CLUSTER SLOTS lists a replica once gossip reports it has replicated something.
       yield* eventually(writer.clusterSlots(), (ranges) => ranges.every((range) => range.replicas.length === 1), 10)
-      // The client started before that: its periodic map read finds the replicas.
-      yield* Effect.sleep("300 millis")
       const total = (nodes: ReadonlyArray<Redis.Redis>, command: string) =>
         Effect.map(Effect.forEach(nodes, (node) => calls(node, command)), (counts) => counts.reduce((a, b) => a + b, 0))
+      const replicas = yield* Effect.forEach(cluster.replicas, (node) => connect({ url: node.url }))
+      // The client started before that: a periodic map read finds the replicas and connects to each
+      // (READONLY: flag `r`)…
+      const readonlyClients = (node: Redis.Redis) =>
+        Effect.map(node.clientList(), (clients) => clients.filter((client) => client.flags.includes("r")).length)
+      for (const replica of replicas) yield* eventually(readonlyClients(replica), (count) => count === 1, 10)
+      // …and the next map read, which starts after that one is in place, asks a node of the cluster.
+      const allNodes = [...masters, ...replicas]
+      const mapReads = yield* total(allNodes, "cluster|slots")
+      yield* eventually(total(allNodes, "cluster|slots"), (count) => count > mapReads, 10)
       const before = yield* total(masters, "get")
       assert.deepStrictEqual(yield* Effect.forEach(keys, (key) => redis.get(key)), keys.map(Option.some))
-      const replicas = yield* Effect.forEach(cluster.replicas, (node) => connect({ url: node.url }))
       assert.strictEqual(yield* total(replicas, "get"), keys.length)
       assert.strictEqual(yield* total(masters, "get"), before)
       const setsBefore = yield* total(masters, "set")
@@ -421,14 +439,18 @@ describe("Redis Cluster", () => {
         yield* redis.set(key, "after failover")
         const promoted = yield* connect({ url: replica.url })
         assert.deepStrictEqual(yield* promoted.get(key), Option.some("after failover"))
-        // Published until the subscription is back on the new master of slot 0.
-        const publishing = yield* Effect.fork(
-          Effect.forever(
-            Effect.zipRight(Effect.ignore(redis.publish("alerts", "failed over")), Effect.sleep("100 millis"))
-          )
+        // Published once the subscription is back (on the new master of slot 0).
+        const live = [
+          promoted,
+          ...(yield* Effect.forEach(cluster.masters.slice(1), (node) => connect({ url: node.url })))
+        ]
+        const subscribers = Effect.map(
+          Effect.forEach(live, (node) => node.pubsubNumsub("alerts")),
+          (counts) => counts.reduce((sum, count) => sum + (count["alerts"] ?? 0), 0)
         )
+        yield* eventually(subscribers, (count) => count === 1, 30)
+        yield* redis.publish("alerts", "failed over")
         const [message] = Chunk.toReadonlyArray(yield* Fiber.join(received))
-        yield* Fiber.interrupt(publishing)
         assert.strictEqual(message?.message, "failed over")
         assert.isTrue(message?.gap)
         assert.isTrue(Exit.isSuccess(yield* Effect.exit(redis.ping())))

@@ -3,15 +3,22 @@ import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Random, Scope } from "effect"
-import { failure, testLayer } from "./utils.js"
+import { eventually, failure, recordingTransport, testLayer } from "./utils.js"
 
-/** A server of its own and a client on it, both closed with the test's scope. */
+/**
+ * A server of its own and a client on it, both closed with the test's
+ * scope; `wires` records the client's sockets, in the order they connected.
+ */
 const connect = (options: RedisConfig.Options = {}, serverOptions: RedisServer.Options = {}) =>
   Effect.gen(function*() {
     const server = yield* RedisServer.make(serverOptions)
-    const redis = yield* Redis.make({ url: server.url, ...options }).pipe(Effect.provide(NodeTransport.layer))
-    return { server, redis }
+    const { layer, wires } = recordingTransport()
+    const redis = yield* Redis.make({ url: server.url, ...options }).pipe(Effect.provide(layer))
+    return { server, redis, wires }
   })
+
+/** How many times `text` occurs in `within`. */
+const occurrences = (within: string, text: string) => within.split(text).length - 1
 
 describe("Connection", () => {
   for (const protocol of [2, 3] as const) {
@@ -73,14 +80,15 @@ describe("Connection", () => {
     "fails in-flight commands as may-have-executed when the server dies, and recovers after restart",
     () =>
       Effect.gen(function*() {
-        const { redis, server } = yield* connect()
-        // Paused, the server takes the bytes but answers nothing: every command is in flight.
+        const { redis, server, wires } = yield* connect()
+        // Paused, the server takes the bytes but answers nothing: every command is in flight…
         yield* server.pause
         const load = yield* Effect.forEach(
           Array.from({ length: 2000 }, (_, i) => i),
           (i) => Effect.fork(Effect.exit(redis.raw(["SET", `k${i}`, "v"])))
         )
-        yield* Effect.sleep("50 millis")
+        // …once the client has written it.
+        yield* eventually(Effect.sync(() => occurrences(wires[0]!.written, "$3\r\nSET\r\n")), (n) => n === 2000, 10)
         yield* server.kill
         for (const fiber of load) {
           const error = failure(yield* Fiber.join(fiber))
@@ -123,9 +131,9 @@ describe("Connection", () => {
     "holds commands while reconnecting and runs them once the server is back",
     () =>
       Effect.gen(function*() {
-        const { redis, server } = yield* connect()
+        const { redis, server, wires } = yield* connect()
         yield* server.kill
-        yield* Effect.sleep("100 millis")
+        yield* eventually(Effect.sync(() => wires[0]!.closed), (closed) => closed, 10)
         const waiting = yield* Effect.fork(redis.raw(["ECHO", "queued"]))
         yield* server.start
         assert.strictEqual(yield* Fiber.join(waiting), "queued")
@@ -135,9 +143,9 @@ describe("Connection", () => {
 
   it.scopedLive("fails at once while disconnected when the offline queue is off", () =>
     Effect.gen(function*() {
-      const { redis, server } = yield* connect({ offlineQueueSize: 0 })
+      const { redis, server, wires } = yield* connect({ offlineQueueSize: 0 })
       yield* server.kill
-      yield* Effect.sleep("100 millis")
+      yield* eventually(Effect.sync(() => wires[0]!.closed), (closed) => closed, 10)
       const error = failure(yield* Effect.exit(redis.raw(["PING"])))
       assert.strictEqual(error._tag, "RedisConnectionError")
       assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Unavailable")
@@ -249,23 +257,23 @@ describe("Connection", () => {
   it.scopedLive("closing waits for replies in flight, within the close bound", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make({ enableDebugCommand: true })
+      const { layer, wires } = recordingTransport()
+      /** Until the client's latest socket has written a DEBUG SLEEP: it is in flight from then on. */
+      const sent = eventually(Effect.sync(() => wires.at(-1)?.written ?? ""), (text) => text.includes("SLEEP"), 10)
       const scope = yield* Scope.make()
-      const redis = yield* Redis.make({ url: server.url }).pipe(
-        Effect.provide(NodeTransport.layer),
-        Scope.extend(scope)
-      )
+      const redis = yield* Redis.make({ url: server.url }).pipe(Effect.provide(layer), Scope.extend(scope))
       const slow = yield* Effect.fork(redis.raw(["DEBUG", "SLEEP", "0.3"]))
-      yield* Effect.sleep("50 millis")
+      yield* sent
       yield* Scope.close(scope, Exit.void)
       assert.strictEqual(yield* Fiber.join(slow), "OK")
 
       const bounded = yield* Scope.make()
       const impatient = yield* Redis.make({ url: server.url, closeTimeout: "100 millis" }).pipe(
-        Effect.provide(NodeTransport.layer),
+        Effect.provide(layer),
         Scope.extend(bounded)
       )
       const tooSlow = yield* Effect.fork(impatient.raw(["DEBUG", "SLEEP", "2"]))
-      yield* Effect.sleep("50 millis")
+      yield* sent
       yield* Scope.close(bounded, Exit.void)
       const error = failure(yield* Fiber.await(tooSlow))
       assert.strictEqual(error._tag, "RedisClosedError")
@@ -276,14 +284,15 @@ describe("Connection", () => {
     "the health check replaces a connection to a server that stopped answering",
     () =>
       Effect.gen(function*() {
-        const { redis, server } = yield* connect({
+        const { redis, server, wires } = yield* connect({
           healthCheckInterval: "100 millis",
           commandTimeout: "300 millis",
           connectTimeout: "300 millis"
         })
         const before = yield* redis.raw(["CLIENT", "ID"])
         yield* server.pause
-        yield* Effect.sleep("1 second")
+        // The health check's PING timed out and the client dropped the connection.
+        yield* eventually(Effect.sync(() => wires[0]!.closed), (closed) => closed, 10)
         yield* server.resume
         const after = yield* Effect.retry(redis.raw(["CLIENT", "ID"]), { times: 20 })
         assert.notStrictEqual(after, before, "a new connection was made")

@@ -3,7 +3,7 @@ import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Either, Exit, Fiber, Option, Scope } from "effect"
-import { calls, eventually } from "./utils.js"
+import { blockedClients, calls, eventually } from "./utils.js"
 
 const { blpop, get, incr, rpush } = Commands.commands
 
@@ -20,10 +20,6 @@ const assertRefused = (error: RedisError.RedisError, context: string) => {
 
 const client = (server: RedisServer.RedisServer, options: RedisConfig.Options = {}) =>
   Redis.make({ url: server.url, ...options }).pipe(Effect.provide(NodeTransport.layer))
-
-/** How many clients the server sees blocked (BLPOP and friends). */
-const blockedClients = (redis: Redis.Redis) =>
-  Effect.map(redis.info("clients"), (info) => Number(info["clients"]?.["blocked_clients"] ?? 0))
 
 /** Commands a caller could send through `raw` that would change the shared connection for everyone. */
 const stateChanging: ReadonlyArray<ReadonlyArray<string>> = [

@@ -3,6 +3,7 @@ import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
+import { eventually, withMarker } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}, server: RedisServer.Options = {}) =>
   Effect.gen(function*() {
@@ -85,7 +86,7 @@ describe("pub/sub", () => {
               (i) => Effect.fork(Stream.runDrain(redis.subscribe(channels[i % 10]!))),
               { concurrency: "unbounded" }
             )
-            yield* Effect.repeat(numsub(redis, "room9"), { until: (n) => n === 1 })
+            yield* eventually(numsub(redis, "room9"), (n) => n === 1, 10)
             assert.strictEqual(yield* subscriberConnections(redis), 1)
             for (const channel of channels) assert.strictEqual(yield* numsub(redis, channel), 1)
             // Ending 9 of the 10 streams on room0 keeps the subscription…
@@ -93,13 +94,13 @@ describe("pub/sub", () => {
             assert.strictEqual(yield* numsub(redis, "room0"), 1)
             // …and ending the last one unsubscribes.
             yield* Fiber.interrupt(fibers[0]!)
-            yield* Effect.repeat(numsub(redis, "room0"), { until: (n) => n === 0 })
+            yield* eventually(numsub(redis, "room0"), (n) => n === 0, 10)
             // A stream that completes on its own unsubscribes too.
             const one = yield* Effect.fork(Stream.runCollect(Stream.take(redis.subscribe("once"), 1)))
-            yield* Effect.repeat(numsub(redis, "once"), { until: (n) => n === 1 })
+            yield* eventually(numsub(redis, "once"), (n) => n === 1, 10)
             yield* redis.publish("once", "bye")
             yield* Fiber.join(one)
-            yield* Effect.repeat(numsub(redis, "once"), { until: (n) => n === 0 })
+            yield* eventually(numsub(redis, "once"), (n) => n === 0, 10)
           }),
         { timeout: 60_000 }
       )
@@ -119,12 +120,12 @@ describe("pub/sub", () => {
             )
             assert.strictEqual(subscriberIds.length, 1)
             yield* redis.clientKill({ id: Number(subscriberIds[0]) })
-            yield* Effect.repeat(numsub(redis, "live"), { until: (n) => n === 1 })
+            yield* eventually(numsub(redis, "live"), (n) => n === 1, 10)
             yield* redis.publish("live", "after kill")
 
             yield* server.kill
             yield* server.start
-            yield* Effect.retry(Effect.repeat(numsub(redis, "live"), { until: (n) => n === 1 }), { times: 50 })
+            yield* eventually(numsub(redis, "live"), (n) => n === 1, 20)
             yield* redis.publish("live", "after restart")
 
             const all = Chunk.toReadonlyArray(yield* Fiber.join(received))
@@ -146,12 +147,13 @@ describe("pub/sub", () => {
     Effect.gen(function*() {
       const { redis } = yield* connect()
       const messages = yield* redis.subscription({ channels: ["flood"], bufferSize: 100 })
+      const sync = yield* withMarker(redis)
       yield* Effect.forEach(Array.from({ length: 5_000 }, (_, i) => i), (i) => redis.publish("flood", String(i)), {
         concurrency: 100
       })
       yield* redis.publish("flood", "last")
-      // Give the subscriber connection time to read the whole flood (nothing consumes meanwhile).
-      yield* Effect.sleep("500 millis")
+      // The subscriber connection has read the whole flood (nothing consumes meanwhile).
+      yield* sync
       const kept = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(messages, 100)))
       assert.strictEqual(kept.length, 100)
       assert.strictEqual(kept[kept.length - 1]!.message, "last")
@@ -166,10 +168,11 @@ describe("pub/sub", () => {
       const { redis } = yield* connect()
       const scope = yield* Scope.make()
       const messages = yield* redis.subscription({ channels: ["short"] }).pipe(Scope.extend(scope))
+      const sync = yield* withMarker(redis)
       yield* redis.publish("short", "a")
       yield* redis.publish("short", "b")
-      // Give the subscriber connection time to read both (nothing consumes meanwhile).
-      yield* Effect.sleep("300 millis")
+      // The subscriber connection has read both (nothing consumes meanwhile).
+      yield* sync
       yield* Scope.close(scope, Exit.void)
       const all = Chunk.toReadonlyArray(yield* Stream.runCollect(messages))
       assert.deepStrictEqual(all.map((m) => m.message), ["a", "b"])
@@ -183,14 +186,13 @@ describe("pub/sub", () => {
         const { redis } = yield* connect()
         const scope = yield* Scope.make()
         const messages = yield* redis.subscription({ channels: ["twice"] }).pipe(Scope.extend(scope))
+        const sync = yield* withMarker(redis)
         const first = yield* Effect.fork(Stream.runCollect(messages))
         const second = yield* Effect.fork(Stream.runCollect(messages))
         const sent = Array.from({ length: 50 }, (_, i) => `m${i}`)
-        for (const message of sent) {
-          yield* redis.publish("twice", message)
-          yield* Effect.sleep("2 millis")
-        }
-        yield* Effect.sleep("300 millis")
+        for (const message of sent) yield* redis.publish("twice", message)
+        // All 50 reached the stream's buffer: closing its scope ends both runs after them.
+        yield* sync
         yield* Scope.close(scope, Exit.void)
         const received = [...yield* Fiber.join(first), ...yield* Fiber.join(second)].map((m) => m.message)
         assert.deepStrictEqual(received.sort(), [...sent].sort())
@@ -203,7 +205,7 @@ describe("pub/sub", () => {
       const { redis } = yield* connect({ database: 2 })
       const events = redis.keyspaceEvents({ keys: "ks:*", enable: "KA" })
       const received = yield* Effect.fork(Stream.runCollect(Stream.take(events, 4)))
-      yield* Effect.repeat(redis.pubsubNumpat(), { until: (n) => n === 1 })
+      yield* eventually(redis.pubsubNumpat(), (n) => n === 1, 10)
       yield* redis.set("ks:a", "1")
       yield* redis.expire("ks:a", 100)
       yield* redis.del("ks:a")

@@ -4,7 +4,7 @@ import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, type Option, Stream } from "effect"
-import { failureOf } from "./utils.js"
+import { failureOf, markerChannel, withMarker } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}) =>
   Effect.gen(function*() {
@@ -18,17 +18,6 @@ const { publish } = Commands.commands
 /** Publishes `count` messages `<prefix><i>` (of `size` characters at least) in one pipeline. */
 const flood = (redis: Redis.Redis, channel: string, count: number, prefix = "m", size = 0) =>
   redis.pipeline(Array.from({ length: count }, (_, i) => publish(channel, `${prefix}${i}`.padEnd(size, "."))))
-
-/**
- * A marker channel on the same subscriber connection: once it delivered a
- * message published after a flood, the connection has read the whole
- * flood (frames of one connection are handled in order), consumed or not.
- */
-const withMarker = (redis: Redis.Redis) =>
-  Effect.gen(function*() {
-    const pull = yield* Stream.toPull(yield* redis.subscription({ channels: ["buffer:marker"] }))
-    return Effect.zipRight(redis.publish("buffer:marker", "sync"), pull)
-  })
 
 /** Pulls batches until one holds a message `last`; returns them all. */
 const pullThrough = <E>(pull: Effect.Effect<Chunk.Chunk<Message<string>>, Option.Option<E>>, last: string) =>
@@ -89,8 +78,8 @@ describe("subscription buffers", () => {
         const sync = yield* withMarker(redis)
         const [subscriber] = yield* redis.clientList({ type: "pubsub" })
         yield* redis.clientKill({ id: Number(subscriber!.id) })
-        yield* Effect.repeat(redis.pubsubNumsub("buffer:gap", "buffer:marker"), {
-          until: (counts) => counts["buffer:gap"] === 1 && counts["buffer:marker"] === 1
+        yield* Effect.repeat(redis.pubsubNumsub("buffer:gap", markerChannel), {
+          until: (counts) => counts["buffer:gap"] === 1 && counts[markerChannel] === 1
         })
         yield* flood(redis, "buffer:gap", 100)
         yield* sync

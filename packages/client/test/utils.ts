@@ -1,8 +1,8 @@
-import type { Redis, RedisConfig, RedisError } from "@effect-redis/client"
-import { NodeRedis } from "@effect-redis/node"
+import { type Redis, type RedisConfig, type RedisError, RedisTransport } from "@effect-redis/client"
+import { NodeRedis, NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option, Schedule, Tracer } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Schedule, Stream, Tracer } from "effect"
 import * as Net from "node:net"
 
 /**
@@ -28,6 +28,66 @@ export const eventually = <A, E>(effect: Effect.Effect<A, E>, done: (a: A) => bo
     Effect.flatMap((a) => done(a) ? Effect.succeed(a) : Effect.fail("not yet" as const)),
     Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo(`${seconds} seconds`)))
   )
+
+/** How many clients the server sees blocked in a command (BLPOP and friends): INFO clients `blocked_clients`. */
+export const blockedClients = (redis: Redis.Redis) =>
+  Effect.map(redis.info("clients"), (info) => Number(info["clients"]?.["blocked_clients"] ?? 0))
+
+/** The channel of {@link withMarker}. */
+export const markerChannel = "test:marker"
+
+/**
+ * A marker channel on the client's subscriber connection; the effect it
+ * returns publishes on it and waits for the message. Once it arrived, the
+ * connection has read everything published before (frames of one
+ * connection are handled in order), whether a stream consumed it or not.
+ */
+export const withMarker = (redis: Redis.Redis) =>
+  Effect.gen(function*() {
+    const pull = yield* Stream.toPull(yield* redis.subscription({ channels: [markerChannel] }))
+    return Effect.zipRight(redis.publish(markerChannel, "sync"), pull)
+  })
+
+/** What the client did with one socket: the bytes it wrote (as latin1 text), and whether it closed. */
+export interface Wire {
+  written: string
+  closed: boolean
+}
+
+/**
+ * The Node transport, recording each socket it opens in `wires` (in the
+ * order they connected), so that a test can wait until the client wrote a
+ * command, or saw its connection close, instead of sleeping.
+ */
+export const recordingTransport = () => {
+  const wires: Array<Wire> = []
+  const base = NodeTransport.transport
+  const transport: RedisTransport.Transport = {
+    decoderPlatform: base.decoderPlatform,
+    connect: (endpoint, handlers, timeoutMillis) => {
+      const wire: Wire = { written: "", closed: false }
+      const observed: RedisTransport.Handlers = {
+        onData: (chunk) => handlers.onData(chunk),
+        onDrain: () => handlers.onDrain(),
+        onClose: (error) => {
+          handlers.onClose(error)
+          wire.closed = true
+        }
+      }
+      return Effect.map(base.connect(endpoint, observed, timeoutMillis), (socket) => {
+        wires.push(wire)
+        return {
+          ...socket,
+          write: (data: Uint8Array) => {
+            wire.written += Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1")
+            return socket.write(data)
+          }
+        }
+      })
+    }
+  }
+  return { wires, layer: Layer.succeed(RedisTransport.RedisTransport, transport) }
+}
 
 /** A loopback port nothing listens on. */
 export const closedPort = Effect.async<number>((resume) => {

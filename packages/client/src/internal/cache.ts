@@ -13,8 +13,12 @@
  *   itself (at the write's reply: the server's push may come a little
  *   later). The least recently used entries go when `maxEntries` is
  *   reached.
+ * - Time: entries expire on the `Clock` of the fiber that built the client
+ *   (read synchronously, no allocation per hit), so a `TestClock` drives
+ *   `ttl` in tests.
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Command from "../Command.js"
@@ -130,7 +134,11 @@ export class ClientCache {
   private evictions = 0
   private invalidations = 0
 
-  constructor(private readonly maxEntries: number, private readonly ttlMillis: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMillis: number,
+    private readonly clock: Clock.Clock
+  ) {}
 
   /** What the tracking connection reports to the cache. */
   readonly listener: ConnectionListener = {
@@ -170,7 +178,7 @@ export class ClientCache {
     if (line === undefined) return execute(command, binary)
     return Effect.suspend(() => {
       const entry = this.entries.get(line)
-      if (entry !== undefined && entry.expires > Date.now()) {
+      if (entry !== undefined && entry.expires > this.clock.unsafeCurrentTimeMillis()) {
         this.hits++
         // Most recently used now: to the end of the order.
         this.entries.delete(line)
@@ -209,7 +217,7 @@ export class ClientCache {
       this.remove(this.entries.keys().next().value!)
       this.evictions++
     }
-    this.entries.set(line, new Entry(reply, keys, Date.now() + this.ttlMillis))
+    this.entries.set(line, new Entry(reply, keys, this.clock.unsafeCurrentTimeMillis() + this.ttlMillis))
     for (const key of keys) {
       const lines = this.readers.get(key)
       if (lines === undefined) this.readers.set(key, new Set([line]))

@@ -30,7 +30,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
   Effect.gen(function*() {
     const cache = config.cache === undefined
       ? undefined
-      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis)
+      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis, yield* Effect.clock)
     const tracking = cache && { listener: cache.listener, tracking: true }
     const common = {
       spanAttributes: config.tracing ? spanAttributes(config) : undefined,
