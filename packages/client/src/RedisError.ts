@@ -200,7 +200,10 @@ export class RedisPoolError extends Data.TaggedError("RedisPoolError")<{
  *   node refused it, so it did not run (the outcome is the last refusal's).
  * - `PartlyApplied`: a command sent to every master (FLUSHALL, SCRIPT LOAD,
  *   FUNCTION LOAD…) ran on some of them and failed on others, named in
- *   `nodes`; `cause` holds the first failure.
+ *   `nodes`; `cause` holds the first failure (a master that hung past
+ *   `commandTimeout` may still run it). A master known to be down is not
+ *   such a failure: the command then goes nowhere (`RedisConnectionError`
+ *   `Unavailable`, `not-sent`).
  *
  * @since 0.2.0
  * @category errors

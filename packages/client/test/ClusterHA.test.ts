@@ -2,9 +2,10 @@ import type { Redis } from "@effect-redis/client"
 import { ClusterSlot, Commands, type RedisError } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, layer } from "@effect/vitest"
-import { Context, Effect, Either, Fiber, Layer, Option } from "effect"
+import { Chunk, Context, Effect, Either, Fiber, Layer, Option, Stream } from "effect"
+import * as Crypto from "node:crypto"
 import { connect, finishMove, keyOn, migrate, ownerIndex, ownerNow, startMove } from "./clusterUtils.js"
-import { eventually, refusals } from "./utils.js"
+import { eventually, monitors, refusals } from "./utils.js"
 
 const { commands } = Commands
 
@@ -37,6 +38,32 @@ const total = <E>(direct: ReadonlyArray<Redis.Redis>, count: (node: Redis.Redis)
   Effect.map(Effect.forEach(direct, count), (counts) => counts.reduce((a, b) => a + b, 0))
 
 const tagOf = (error: RedisError.RedisError): string => error._tag
+
+/**
+ * For a fault on the third master: a client of the shared cluster that gives
+ * up on a reply (or a master) after half a second, its connection to every
+ * master open and ready.
+ */
+const faulty = Effect.gen(function*() {
+  const { cluster, direct } = yield* Env
+  const redis = yield* connect({ cluster: { nodes: cluster.seeds }, commandTimeout: "500 millis" })
+  yield* Effect.forEach(cluster.masters, (_, index) => redis.get(keyOn(cluster, index, "warm:")), { discard: true })
+  return { cluster, direct, redis, master: cluster.masters[2]! }
+})
+
+/** Whether the first two masters (those the faults spare) have `script` in their script cache. */
+const cachedOnTheOthers = (direct: ReadonlyArray<Redis.Redis>, script: string) =>
+  Effect.forEach(direct.slice(0, 2), (node) => node.scriptExists(sha1(script)))
+
+/** Until every master says the cluster is whole again. */
+const healthy = (direct: ReadonlyArray<Redis.Redis>) =>
+  Effect.forEach(
+    direct,
+    (node) => eventually(node.clusterInfo(), (info) => info["cluster_state"] === "ok", 30),
+    { discard: true }
+  )
+
+const sha1 = (text: string): string => Crypto.createHash("sha1").update(text).digest("hex")
 
 describe("Redis Cluster under change", () => {
   layer(env, { timeout: 90_000, excludeTestServices: true })("a cluster shared by the tests", (it) => {
@@ -225,6 +252,69 @@ describe("Redis Cluster under change", () => {
         yield* master.start
         yield* redis.set(key, "after restart")
         assert.deepStrictEqual(yield* redis.get(key), Option.some("after restart"))
+      }))
+
+    it.scoped("a fan-out command a hung master does not answer: PartlyApplied, applied on the masters that answered", () =>
+      Effect.gen(function*() {
+        const { direct, master: hung, redis } = yield* faulty
+        const script = "return 'partly applied'"
+        yield* hung.pause
+        const error = yield* Effect.flip(redis.scriptLoad(script)).pipe(Effect.ensuring(hung.resume))
+        assert.strictEqual(error._tag, "RedisClusterError")
+        if (error._tag === "RedisClusterError") {
+          assert.strictEqual(error.reason, "PartlyApplied")
+          assert.strictEqual(error.outcome, "may-have-executed")
+          assert.strictEqual(error.command, "SCRIPT LOAD")
+          assert.deepStrictEqual(error.nodes, [`${hung.host}:${hung.port}`])
+          assert.include(error.message, "ran on 2 of 3 masters")
+          const cause = error.cause as RedisError.RedisTimeoutError
+          assert.strictEqual(cause._tag, "RedisTimeoutError")
+          assert.strictEqual(cause.outcome, "may-have-executed")
+        }
+        assert.deepStrictEqual(yield* cachedOnTheOthers(direct, script), [[true], [true]])
+        yield* healthy(direct)
+      }))
+
+    it.scoped("a fan-out command waits for a master that is down and, when it stays down, sends nothing (not-sent)", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, master: down, redis } = yield* faulty
+        const script = "return 'never sent'"
+        yield* down.stop
+        // The client has seen the master go: a command for one of its slots waits for it, then is not sent.
+        yield* eventually(
+          Effect.flip(redis.get(keyOn(cluster, 2, "down:"))),
+          (error) => error._tag === "RedisConnectionError" && error.reason === "Unavailable",
+          20
+        )
+        const error = yield* Effect.flip(redis.scriptLoad(script))
+        assert.strictEqual(error._tag, "RedisConnectionError")
+        if (error._tag === "RedisConnectionError") {
+          assert.strictEqual(error.reason, "Unavailable")
+          assert.strictEqual(error.outcome, "not-sent")
+          assert.include(error.message, `${down.host}:${down.port}`)
+        }
+        assert.deepStrictEqual(yield* cachedOnTheOthers(direct, script), [[false], [false]])
+        yield* down.start
+        yield* healthy(direct)
+      }))
+
+    it.scoped("MONITOR watches every master: commands on each, and a fan-out's copies, in one stream", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const keys = cluster.masters.map((_, index) => keyOn(cluster, index, "watched:"))
+        const events = yield* redis.monitor()
+        for (const node of direct) assert.strictEqual((yield* monitors(node)).length, 1)
+        const seen = yield* Effect.fork(Stream.runCollect(Stream.take(
+          Stream.filter(events, (event) => event.args[0] === "DBSIZE" || keys.includes(String(event.args[1]))),
+          keys.length + cluster.masters.length
+        )))
+        yield* Effect.forEach(keys, (key) => redis.set(key, "seen"), { discard: true })
+        yield* redis.dbsize()
+        const collected = Chunk.toReadonlyArray(yield* Fiber.join(seen))
+        const sets = collected.filter((event) => event.args[0] === "SET")
+        assert.deepStrictEqual(sets.map((event) => event.args[1]).sort(), [...keys].sort())
+        assert.strictEqual(collected.filter((event) => event.args[0] === "DBSIZE").length, cluster.masters.length)
+        assert.isTrue(collected.every((event) => !event.gap && event.dropped === 0))
       }))
   })
 })

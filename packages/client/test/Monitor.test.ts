@@ -4,14 +4,10 @@ import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
-import { failureOf } from "./utils.js"
+import { failureOf, monitors } from "./utils.js"
 
 const connect = (url: string, options: RedisConfig.Options = {}) =>
   Redis.make({ url, ...options }).pipe(Effect.provide(NodeTransport.layer))
-
-/** The connections the server has in MONITOR mode (flag `O`). */
-const monitors = (redis: Redis.Redis) =>
-  Effect.map(redis.clientList(), (clients) => clients.filter((client) => client.flags?.includes("O")))
 
 /** Events up to the first one running `marker` (excluded), collected in the background. */
 const collectUntil = (events: Stream.Stream<MonitorEvent, unknown>, marker: string) =>

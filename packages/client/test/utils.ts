@@ -139,3 +139,7 @@ export const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisErro
   )
   return error!
 }
+
+/** The connections the server has in MONITOR mode (flag `O`). */
+export const monitors = (redis: Redis.Redis) =>
+  Effect.map(redis.clientList(), (clients) => clients.filter((client) => client.flags?.includes("O")))
