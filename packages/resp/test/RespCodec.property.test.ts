@@ -159,7 +159,13 @@ describe("RESP codec properties", () => {
     { arbitrary: fc.string({ unit: "grapheme", maxLength: 30 }), weight: 4 },
     // Past the writer's short-string path, ASCII or not, lone surrogates included.
     { arbitrary: fc.string({ unit: "binary-ascii", minLength: 60, maxLength: 300 }), weight: 1 },
-    { arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 200 }), weight: 1 },
+    {
+      arbitrary: fc.string({
+        unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+        maxLength: 200
+      }),
+      weight: 1
+    },
     { arbitrary: fc.integer(), weight: 4 },
     { arbitrary: fc.maxSafeNat(), weight: 1 },
     { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }), weight: 4 },
