@@ -70,8 +70,10 @@ export const validateArguments = (args: ReadonlyArray<Argument>): RespEncodeErro
   return undefined
 }
 
-// The slab a writer starts with, and the least it grows to.
-const SLAB = 64 * 1024
+// The slab a writer starts with: small, as most connections idle. Full, a
+// slab is replaced by one at least as large, so a busy writer settles on
+// slabs that hold many batches.
+const FIRST_SLAB = 4 * 1024
 
 // A slab larger than this (grown for a large batch) is let go once its batch is taken.
 const LARGE_SLAB = 1024 * 1024
@@ -100,7 +102,7 @@ const LF = 10
  * @category encoding
  */
 export class RespCommandWriter {
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB)
+  private slab: Buffer = Buffer.allocUnsafeSlow(FIRST_SLAB)
   // The batch is `slab[start..end)`.
   private start = 0
   private end = 0
@@ -216,7 +218,7 @@ export class RespCommandWriter {
   private room(bytes: number): void {
     if (this.end + bytes <= this.slab.length) return
     const batch = this.end - this.start
-    const slab = Buffer.allocUnsafeSlow(Math.max(SLAB, 2 * (batch + bytes)))
+    const slab = Buffer.allocUnsafeSlow(Math.max(this.slab.length, 2 * (batch + bytes)))
     this.slab.copy(slab, 0, this.start, this.end)
     this.slab = slab
     this.start = 0
@@ -244,7 +246,7 @@ export class RespCommandWriter {
     this.start = this.end
     this.count = 0
     if (this.slab.length > LARGE_SLAB) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB)
+      this.slab = Buffer.allocUnsafeSlow(FIRST_SLAB)
       this.start = this.end = 0
     }
     return batch
