@@ -10,7 +10,8 @@
  *
  * - `fiber`: fibers looping on the `Effect.async` (how `effect-redis` runs);
  * - `fiber-shared`: the same under a scheduler with one queue for all fibers
- *   (`sharedQueueScheduler` below, installed with `Effect.withScheduler`);
+ *   (`sharedQueueScheduler` of `src/scheduler.ts`, installed with
+ *   `Effect.withScheduler`);
  * - `runPromise`: `async` loops awaiting `Effect.runPromise` of it (how
  *   `effect-redis-promise` runs);
  * - `promise`: `async` loops awaiting a plain Promise (the JavaScript floor).
@@ -27,46 +28,13 @@
  * @since 0.2.0
  */
 import * as Effect from "effect/Effect"
-import * as Scheduler from "effect/Scheduler"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { sharedQueueScheduler } from "./scheduler.js"
 
 const callers = ["fiber", "fiber-shared", "runPromise", "promise"] as const
 type Caller = typeof callers[number]
 const levels = [100, 1_000, 10_000]
-
-/**
- * One queue for every fiber, drained in one microtask, yielding to the
- * event loop after 2,048 drains in a row. Effect 3.20+'s default scheduler
- * keeps a queue per fiber (a `WeakMap` entry each) and schedules one
- * microtask per fiber it wakes.
- */
-const sharedQueueScheduler = (): Scheduler.Scheduler => {
-  let tasks: Array<Scheduler.Task> = []
-  let running = false
-  let depth = 0
-  const drain = (): void => {
-    const batch = tasks
-    tasks = []
-    for (let i = 0; i < batch.length; i++) batch[i]!()
-    if (tasks.length === 0) {
-      running = false
-      depth = 0
-    } else if (++depth >= 2048) {
-      depth = 0
-      setTimeout(drain, 0)
-    } else {
-      queueMicrotask(drain)
-    }
-  }
-  return Scheduler.make((task) => {
-    tasks.push(task)
-    if (!running) {
-      running = true
-      queueMicrotask(drain)
-    }
-  })
-}
 
 /** One measurement in this process; prints one JSON line. */
 const measure = async (caller: Caller, workers: number, durationMillis: number): Promise<void> => {
