@@ -22,6 +22,7 @@ import {
   type Scenario,
   type StepScenario
 } from "../scenarios.js"
+import { withBenchScheduler } from "../scheduler.js"
 
 const readBack = (redis: Redis.Redis, expected: ReadonlyArray<Fixture>) =>
   Effect.forEach(expected, (fixture) =>
@@ -110,6 +111,6 @@ const measure = (client: ClientName, scenario: Scenario, port: number, timing: T
  * @category drivers
  */
 export const run: Driver = async (client, scenario, port, timing) => {
-  const exit = await Effect.runPromiseExit(measure(client, scenario, port, timing))
+  const exit = await Effect.runPromiseExit(withBenchScheduler(measure(client, scenario, port, timing)))
   return Exit.isSuccess(exit) ? exit.value : failed(client, scenario.name, Cause.pretty(exit.cause))
 }

@@ -9,9 +9,10 @@
  */
 import * as Redis from "@effect-redis/client/Redis"
 import * as NodeRedis from "@effect-redis/node/NodeRedis"
-import { Effect, Exit, ManagedRuntime, Option, Scope } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Option, Scope } from "effect"
 import type { Driver } from "../result.js"
 import { onCluster } from "../scenarios.js"
+import { benchSchedulerLayer } from "../scheduler.js"
 import { runPromiseClient } from "./promise.js"
 
 /**
@@ -23,10 +24,13 @@ export const run: Driver = (client, scenario, port, timing) =>
     client,
     async () => {
       const runtime = ManagedRuntime.make(
-        NodeRedis.layer(
-          onCluster(scenario)
-            ? { cluster: { nodes: [{ host: "127.0.0.1", port }] } }
-            : { url: `redis://127.0.0.1:${port}` }
+        Layer.merge(
+          NodeRedis.layer(
+            onCluster(scenario)
+              ? { cluster: { nodes: [{ host: "127.0.0.1", port }] } }
+              : { url: `redis://127.0.0.1:${port}` }
+          ),
+          benchSchedulerLayer
         )
       )
       const redis = await runtime.runPromise(Redis.Redis)

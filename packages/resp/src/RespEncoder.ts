@@ -70,28 +70,43 @@ export const validateArguments = (args: ReadonlyArray<Argument>): RespEncodeErro
   return undefined
 }
 
+// The slab a writer starts with: small, as most connections idle. Full, a
+// slab is replaced by one at least as large, so a busy writer settles on
+// slabs that hold many batches.
+const FIRST_SLAB = 4 * 1024
+
+// A slab larger than this (grown for a large batch) is let go once its batch is taken.
+const LARGE_SLAB = 1024 * 1024
+
+// Strings up to this long are copied a character at a time while they
+// prove ASCII; longer ones go through one call into the runtime.
+const SHORT_STRING = 64
+
+// "\r\n" as bytes.
+const CR = 13
+const LF = 10
+
 /**
  * Accumulates commands into one batch: the write buffer of an
  * auto-pipelining connection.
  *
- * While every argument is a string or a number the batch is kept as one
- * JavaScript string and converted to bytes once, in {@link take}; a
- * `Uint8Array` argument switches the batch to a list of parts joined into one
- * buffer by `take`. Byte arrays are not copied when written: they must not be
- * changed before the next `take`.
+ * Commands are encoded straight into bytes, at the end of a slab that the
+ * writer keeps between batches; {@link take} hands out the batch as a view
+ * of the slab and later commands go after it, so a batch never allocates
+ * more than its bytes and nothing is copied once written. When the slab is
+ * full a larger one is started and the batch so far is copied into it; views
+ * handed out earlier keep the old one alive for as long as they need it.
+ * Byte-array arguments are copied when written.
  *
  * @since 0.1.0
  * @category encoding
  */
 export class RespCommandWriter {
-  // The batch is `parts` (finished pieces) followed by `text` (the piece being
-  // built); `bytes` counts the UTF-8 length of both so `take` allocates once.
-  private text = ""
-  private parts: Array<string | Uint8Array> = []
-  private bytes = 0
+  private slab: Buffer = Buffer.allocUnsafeSlow(FIRST_SLAB)
+  // The batch is `slab[start..end)`.
+  private start = 0
+  private end = 0
   private count = 0
-  // Whether `text` is pure ASCII, which converts faster than UTF-8.
-  private ascii = true
 
   /**
    * Appends one command. An unencodable argument gives a
@@ -100,91 +115,114 @@ export class RespCommandWriter {
    * @since 0.1.0
    */
   write(args: ReadonlyArray<Argument>): RespEncodeError | undefined {
+    // From the batch's start: a slab grown meanwhile moves the batch.
+    const begin = this.end - this.start
     const n = args.length
-    let text = "*" + n + CRLF
-    let bytes = text.length
-    let ascii = true
-    let binaryAt = -1
+    this.room(16)
+    this.head(42, n)
     for (let i = 0; i < n; i++) {
       const arg = args[i]
       if (typeof arg === "string") {
-        const len = Buffer.byteLength(arg, "utf8")
-        if (len !== arg.length) ascii = false
-        const head = "$" + len + CRLF
-        text += head + arg + CRLF
-        bytes += head.length + len + 2
+        this.string(arg)
       } else if (typeof arg === "number") {
-        if (!Number.isFinite(arg)) return badArgument(arg, i)
-        const s = numberText(arg)
-        const head = "$" + s.length + CRLF
-        text += head + s + CRLF
-        bytes += head.length + s.length + 2
+        if (!Number.isFinite(arg)) return this.refuse(begin, badArgument(arg, i))
+        if (Number.isSafeInteger(arg) && arg >= 0) {
+          this.room(40)
+          this.head(36, digitCount(arg))
+          this.digits(arg)
+          this.slab[this.end++] = CR
+          this.slab[this.end++] = LF
+        } else {
+          this.string(numberText(arg))
+        }
       } else if (typeof arg === "bigint") {
-        const s = arg.toString()
-        const head = "$" + s.length + CRLF
-        text += head + s + CRLF
-        bytes += head.length + s.length + 2
+        this.string(arg.toString())
       } else if (arg instanceof Uint8Array) {
-        binaryAt = i
-        break
+        this.room(arg.length + 24)
+        this.head(36, arg.length)
+        this.slab.set(arg, this.end)
+        this.end += arg.length
+        this.slab[this.end++] = CR
+        this.slab[this.end++] = LF
       } else {
-        return badArgument(arg, i)
+        return this.refuse(begin, badArgument(arg, i))
       }
     }
-    if (binaryAt !== -1) return this.writeParts(args, binaryAt, text, bytes, ascii)
-    this.text += text
-    this.bytes += bytes
-    if (!ascii) this.ascii = false
     this.count++
     return undefined
   }
 
-  /**
-   * The slow path for a command with byte-array arguments: the arguments
-   * before `from` are already in `text`.
-   *
-   * @internal
-   */
-  private writeParts(
-    args: ReadonlyArray<Argument>,
-    from: number,
-    text: string,
-    bytes: number,
-    ascii: boolean
-  ): RespEncodeError | undefined {
-    const parts: Array<string | Uint8Array> = []
-    for (let i = from; i < args.length; i++) {
-      const arg = args[i]
-      let s: string
-      if (arg instanceof Uint8Array) {
-        const head = "$" + arg.length + CRLF
-        parts.push(text + head, arg)
-        bytes += head.length + arg.length + 2
-        text = CRLF
-        continue
-      } else if (typeof arg === "string") {
-        s = arg
-      } else if (typeof arg === "number") {
-        if (!Number.isFinite(arg)) return badArgument(arg, i)
-        s = numberText(arg)
-      } else if (typeof arg === "bigint") {
-        s = arg.toString()
-      } else {
-        return badArgument(arg, i)
+  /** Drops what the refused command wrote. */
+  private refuse(begin: number, error: RespEncodeError): RespEncodeError {
+    this.end = this.start + begin
+    return error
+  }
+
+  /** A bulk string of `value` in UTF-8: its length is the byte length. */
+  private string(value: string): void {
+    const length = value.length
+    if (length <= SHORT_STRING) {
+      this.room(length + 24)
+      const begin = this.end
+      this.head(36, length)
+      const slab = this.slab
+      let at = this.end
+      let i = 0
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i)
+        if (code > 127) break
+        slab[at++] = code
       }
-      const len = Buffer.byteLength(s, "utf8")
-      if (len !== s.length) ascii = false
-      const head = "$" + len + CRLF
-      text += head + s + CRLF
-      bytes += head.length + len + 2
+      if (i === length) {
+        slab[at++] = CR
+        slab[at++] = LF
+        this.end = at
+        return
+      }
+      // Not ASCII: start again with its UTF-8 length.
+      this.end = begin
     }
-    if (this.text.length > 0) this.parts.push(this.text)
-    for (const part of parts) this.parts.push(part)
-    this.text = text
-    this.bytes += bytes
-    if (!ascii) this.ascii = false
-    this.count++
-    return undefined
+    const bytes = Buffer.byteLength(value, "utf8")
+    this.room(bytes + 24)
+    this.head(36, bytes)
+    this.end += this.slab.write(value, this.end, bytes, bytes === length ? "latin1" : "utf8")
+    this.slab[this.end++] = CR
+    this.slab[this.end++] = LF
+  }
+
+  /** `*n\r\n` or `$n\r\n` (`marker` is the byte of `*` or `$`); the room is there. */
+  private head(marker: number, n: number): void {
+    this.slab[this.end++] = marker
+    this.digits(n)
+    this.slab[this.end++] = CR
+    this.slab[this.end++] = LF
+  }
+
+  /** The decimal digits of a safe non-negative integer; the room is there. */
+  private digits(n: number): void {
+    if (n < 10) {
+      this.slab[this.end++] = 48 + n
+      return
+    }
+    let at = this.end + digitCount(n)
+    this.end = at
+    while (n >= 10) {
+      const next = Math.floor(n / 10)
+      this.slab[--at] = 48 + n - next * 10
+      n = next
+    }
+    this.slab[--at] = 48 + n
+  }
+
+  /** Makes sure `bytes` more fit after the batch: a new slab, with the batch so far copied, when they do not. */
+  private room(bytes: number): void {
+    if (this.end + bytes <= this.slab.length) return
+    const batch = this.end - this.start
+    const slab = Buffer.allocUnsafeSlow(Math.max(this.slab.length, 2 * (batch + bytes)))
+    this.slab.copy(slab, 0, this.start, this.end)
+    this.slab = slab
+    this.start = 0
+    this.end = batch
   }
 
   /**
@@ -198,34 +236,31 @@ export class RespCommandWriter {
 
   /**
    * The bytes of every command written since the last call, as one buffer
-   * (empty when nothing was written), and an empty batch.
+   * (empty when nothing was written), and an empty batch. The buffer is a
+   * view of the writer's slab that the writer never writes again.
    *
    * @since 0.1.0
    */
   take(): Uint8Array {
-    const text = this.text
-    const parts = this.parts
-    const bytes = this.bytes
-    const ascii = this.ascii
-    this.text = ""
-    this.bytes = 0
+    const batch = this.slab.subarray(this.start, this.end)
+    this.start = this.end
     this.count = 0
-    this.ascii = true
-    if (parts.length === 0) return Buffer.from(text, ascii ? "latin1" : "utf8")
-    this.parts = []
-    const out = Buffer.allocUnsafe(bytes)
-    let offset = 0
-    for (const part of parts) {
-      if (typeof part === "string") {
-        offset += out.write(part, offset, "utf8")
-      } else {
-        out.set(part, offset)
-        offset += part.length
-      }
+    if (this.slab.length > LARGE_SLAB) {
+      this.slab = Buffer.allocUnsafeSlow(FIRST_SLAB)
+      this.start = this.end = 0
     }
-    out.write(text, offset, "utf8")
-    return out
+    return batch
   }
+}
+
+/** The number of decimal digits of a safe non-negative integer. */
+const digitCount = (n: number): number => {
+  let count = 1
+  while (n >= 10) {
+    n = Math.floor(n / 10)
+    count++
+  }
+  return count
 }
 
 /**

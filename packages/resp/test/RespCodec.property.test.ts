@@ -156,11 +156,26 @@ describe("RESP codec properties", () => {
   })
 
   const argument: fc.Arbitrary<Argument> = fc.oneof(
-    fc.string({ unit: "grapheme", maxLength: 30 }),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.bigInt(),
-    fc.uint8Array({ maxLength: 30 })
+    { arbitrary: fc.string({ unit: "grapheme", maxLength: 30 }), weight: 4 },
+    // Past the writer's short-string path, ASCII or not, lone surrogates included.
+    { arbitrary: fc.string({ unit: "binary-ascii", minLength: 60, maxLength: 300 }), weight: 1 },
+    {
+      arbitrary: fc.string({
+        unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+        maxLength: 200
+      }),
+      weight: 1
+    },
+    { arbitrary: fc.integer(), weight: 4 },
+    { arbitrary: fc.maxSafeNat(), weight: 1 },
+    { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }), weight: 4 },
+    { arbitrary: fc.bigInt(), weight: 4 },
+    { arbitrary: fc.uint8Array({ maxLength: 30 }), weight: 4 },
+    // Larger than the writer's first slab, so that batches move to a larger one.
+    {
+      arbitrary: fc.integer({ min: 60_000, max: 140_000 }).map((size) => new Uint8Array(size).fill(size & 255)),
+      weight: 1
+    }
   )
 
   const expectedBytes = (arg: Argument): Buffer =>

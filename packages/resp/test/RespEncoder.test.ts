@@ -69,4 +69,21 @@ describe("RespEncoder", () => {
     writer.write(["PING"])
     assert.strictEqual(text(writer.take()), "*1\r\n$4\r\nPING\r\n")
   })
+
+  it("never writes again into a batch it handed out, through slabs that fill, grow and are let go", () => {
+    const writer = new RespCommandWriter()
+    const taken: Array<[Uint8Array, string]> = []
+    const expected = (args: ReadonlyArray<string | Uint8Array>) =>
+      `*${args.length}\r\n` +
+      args.map((arg) => `$${arg.length}\r\n${typeof arg === "string" ? arg : text(arg)}\r\n`).join("")
+    // Small batches past the first slab, one of 2 MiB (past the size a slab is kept at), then small ones again.
+    const sizes = [...Array.from({ length: 300 }, (_, i) => i % 50), 2 * 1024 * 1024, 10, 5000, 3]
+    sizes.forEach((size, i) => {
+      const args = ["SET", `key:${i}`, new Uint8Array(size).fill(97 + (i % 26))]
+      writer.write(args)
+      if (i % 3 === 0) writer.write(["GET", `key:${i}`])
+      taken.push([writer.take(), expected(args) + (i % 3 === 0 ? expected(["GET", `key:${i}`]) : "")])
+    })
+    for (const [batch, text_] of taken) assert.strictEqual(text(batch), text_)
+  })
 })
