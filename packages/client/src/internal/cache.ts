@@ -22,6 +22,7 @@ import type { CacheStats, Executor } from "../Executor.js"
 import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import type { ConnectionListener } from "./connection.js"
+import type { Meter } from "./metrics.js"
 import { decodeError } from "./replies.js"
 
 /**
@@ -130,7 +131,11 @@ export class ClientCache {
   private evictions = 0
   private invalidations = 0
 
-  constructor(private readonly maxEntries: number, private readonly ttlMillis: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMillis: number,
+    private readonly meter: Meter | undefined
+  ) {}
 
   /** What the tracking connection reports to the cache. */
   readonly listener: ConnectionListener = {
@@ -172,6 +177,7 @@ export class ClientCache {
       const entry = this.entries.get(line)
       if (entry !== undefined && entry.expires > Date.now()) {
         this.hits++
+        this.meter?.cache(true)
         // Most recently used now: to the end of the order.
         this.entries.delete(line)
         this.entries.set(line, entry)
@@ -179,6 +185,7 @@ export class ClientCache {
       }
       if (entry !== undefined) this.remove(line)
       this.misses++
+      this.meter?.cache(false)
       return Effect.flatMap(execute(Command.make(command.spec, command.args, ReplyDecoder.raw), false), (reply) => {
         this.keep(line, keysOf(command), reply)
         return decoded(command, reply)
