@@ -22,6 +22,7 @@
 
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import type { RedisError } from "./RedisError.js"
 
 /**
  * What a connection is for:
@@ -55,8 +56,8 @@ export type Role = "shared" | "replica" | "subscriber" | "pool" | "node"
 export type State =
   | { readonly _tag: "Connecting" }
   | { readonly _tag: "Ready" }
-  | { readonly _tag: "Reconnecting"; readonly attempt: number; readonly error: Error }
-  | { readonly _tag: "Unavailable"; readonly error: Error }
+  | { readonly _tag: "Reconnecting"; readonly attempt: number; readonly error: RedisError }
+  | { readonly _tag: "Unavailable"; readonly error: RedisError }
   | { readonly _tag: "Closed" }
 
 /**
@@ -69,7 +70,11 @@ export interface ConnectionEvent {
   /** Tells the client's connections apart (two pool connections to one server have the same role and address). */
   readonly id: number
   readonly role: Role
-  /** `host:port` or the socket path; behind Sentinel, `sentinel:<master name>`. */
+  /**
+   * `host:port` or the socket path; behind Sentinel `sentinel:<master
+   * name>` (the master moves); `cluster` for a cluster's subscriber
+   * connections (they follow the slots they serve).
+   */
   readonly address: string
   readonly state: State
 }

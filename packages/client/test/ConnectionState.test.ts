@@ -47,7 +47,7 @@ describe("connection state", () => {
         const reconnecting = down.filter((event) => event.state._tag === "Reconnecting")
         const first = reconnecting[0]!.state as Extract<ConnectionState.State, { _tag: "Reconnecting" }>
         assert.strictEqual(first.attempt, 1)
-        assert.strictEqual((first.error as { readonly _tag?: string })._tag, "RedisConnectionError")
+        assert.strictEqual(first.error._tag, "RedisConnectionError")
         const second = reconnecting[1]!.state as Extract<ConnectionState.State, { _tag: "Reconnecting" }>
         assert.strictEqual(second.attempt, 2)
         assert.include(second.error.message, "ECONNREFUSED")

@@ -128,6 +128,8 @@ export interface ConnectionOptions {
   readonly observer?: Observer | undefined
   /** What the connection is for, as its state events say. Default `"shared"`. */
   readonly role?: Role
+  /** The address its state events show, when not the configured one (see `addressOf`). */
+  readonly address?: string
 }
 
 /** A connection's link to its client's observer. */
@@ -162,7 +164,7 @@ export class Connection {
   private paused = false
   /** While down: the reconnect attempt about to be made, and why the connection is down (state events only). */
   private attempt = 1
-  private downError: Error | undefined = undefined
+  private downError: RedisError | undefined = undefined
 
   constructor(
     readonly config: Resolved,
@@ -516,7 +518,7 @@ export class Connection {
   }
 
   /** Reports the connection down, with the attempt about to be made. */
-  private down(error: Error): void {
+  private down(error: RedisError): void {
     this.attempt = 1
     this.downError = error
     this.observed?.report({ _tag: "Reconnecting", attempt: 1, error })
@@ -952,7 +954,7 @@ export const make = (
     const observer = options.observer
     const role = options.role ?? "shared"
     const observed = observer &&
-      { report: observer.states.register(role, addressOf(config)), meter: observer.meter, role }
+      { report: observer.states.register(role, options.address ?? addressOf(config)), meter: observer.meter, role }
     const connection = new Connection(
       config,
       transport,

@@ -80,7 +80,11 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     // Replica reads: a second connection, to a replica (its handshake does not insist on a master).
     const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
       ? undefined
-      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, { ...tracking, role: "replica" })
+      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, {
+        ...tracking,
+        role: "replica",
+        address: ConnectionStates.addressOf(config)
+      })
     // Blocking commands go to the pool; state-changing ones are refused (see placement.ts).
     const aside = <A>(command: Command.Command<A>, binary: boolean) =>
       Placement.aside(command, (command) => pool.withConnection((member) => member.execute(command, binary)))
