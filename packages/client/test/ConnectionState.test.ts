@@ -2,7 +2,7 @@ import { type ConnectionState, Redis, type RedisConfig } from "@effect-redis/cli
 import { NodeTransport } from "@effect-redis/node"
 import { RedisCluster, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Ref, Scope, Stream } from "effect"
+import { Deferred, Effect, Exit, Fiber, Ref, Scope, Stream } from "effect"
 import { eventually } from "./utils.js"
 
 const connect = (options: RedisConfig.Options) => Redis.make(options).pipe(Effect.provide(NodeTransport.layer))
@@ -96,8 +96,25 @@ describe("connection state", () => {
         // Taking the current state and stopping ends the stream (its subscription closes with it).
         const [first] = yield* Stream.runCollect(Stream.take(redis.connectionState, 1))
         assert.strictEqual(first!.role, "shared")
-        // A stream opened but never read: its buffer is bounded (256 events), however many changes happen.
-        const lagging = yield* Stream.toPull(redis.connectionState)
+        // A consumer stuck on its first event: what comes meanwhile waits in its bounded buffer (256 events).
+        const started = yield* Deferred.make<void>()
+        const gate = yield* Deferred.make<void>()
+        const read: Array<ConnectionState.ConnectionEvent> = []
+        const marker = yield* Deferred.make<void>()
+        yield* redis.connectionState.pipe(
+          Stream.runForEach((event) =>
+            Effect.gen(function*() {
+              yield* Deferred.succeed(started, undefined)
+              yield* Deferred.await(gate)
+              read.push(event)
+              if (event.role === "subscriber" && event.state._tag === "Ready") {
+                yield* Deferred.succeed(marker, undefined)
+              }
+            })
+          ),
+          Effect.forkScoped
+        )
+        yield* Deferred.await(started)
         for (let i = 0; i < 200; i++) {
           // Each borrow of a discarded connection opens a new pool connection: Connecting, Ready, Closed.
           yield* Effect.scoped(
@@ -106,12 +123,11 @@ describe("connection state", () => {
         }
         // The last change: the subscriber connection opens.
         yield* redis.subscription({ channels: ["cs:marker"] })
-        const read: Array<ConnectionState.ConnectionEvent> = []
-        while (!read.some((event) => event.role === "subscriber" && event.state._tag === "Ready")) {
-          read.push(...yield* Effect.orDie(lagging))
-        }
-        // 1 current state and 600 changes happened; the buffer kept the newest 256.
+        yield* Deferred.succeed(gate, undefined)
+        yield* Deferred.await(marker)
+        // 1 current state and 602 changes happened; the buffer kept the newest 256.
         assert.isAtMost(read.length, 257)
+        assert.isAtLeast(read.length, 200)
         const pools = read.filter((event) => event.role === "pool").map((event) => event.id)
         assert.isAbove(Math.min(...pools), 100, "the oldest pool connections' events were dropped")
       }),

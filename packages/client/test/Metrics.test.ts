@@ -154,6 +154,9 @@ describe("metrics", () => {
         n === 1, 10)
 
       yield* server.stop
+      // Commands sent once the client knows the connection is down wait in the offline queue.
+      yield* eventually(redis.connections, (now) =>
+        now[0]?.state._tag === "Reconnecting", 10)
       const waiting = yield* Effect.fork(Effect.all([redis.get("m:a"), redis.get("m:b")], { concurrency: 2 }))
       yield* eventually(valueOf("redis.client.offline_queue.size", { client }), (n) =>
         n === 2, 10)

@@ -51,7 +51,7 @@ export class ConnectionStates implements ConnectionState.ConnectionStates {
       } else {
         this.open.set(id, event)
       }
-      this.hub.unsafeOffer(event)
+      this.publish(event)
     }
     report({ _tag: "Connecting" })
     return report
@@ -72,12 +72,21 @@ export class ConnectionStates implements ConnectionState.ConnectionStates {
     })
   )
 
+  /**
+   * Offers to every stream, dropping a lagging stream's oldest event when
+   * its buffer is full. Not `unsafeOffer`: that drops the new event
+   * instead, whatever the strategy (and so could lose the end marker).
+   */
+  private publish(event: ConnectionState.ConnectionEvent | typeof end): void {
+    Effect.runSync(PubSub.publish(this.hub, event))
+  }
+
   /** The client closed: streams end after what they have not read yet. */
   close(): void {
     if (this.ended) return
     this.ended = true
     this.open.clear()
-    this.hub.unsafeOffer(end)
+    this.publish(end)
   }
 }
 
