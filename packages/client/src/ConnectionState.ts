@@ -43,7 +43,8 @@ export type Role = "shared" | "replica" | "subscriber" | "pool" | "node"
  * - `Ready`: connected, commands are written;
  * - `Reconnecting`: lost; `attempt` is the attempt about to be made (1
  *   first), `error` why the connection is down (the loss, then the last
- *   attempt's failure). Commands wait in the offline queue;
+ *   attempt's failure). Commands wait in the offline queue. When the
+ *   `reconnectSchedule` ends, `Unavailable` follows instead of that attempt;
  * - `Unavailable`: a round of reconnect attempts gave up (the
  *   `reconnectSchedule` ended); waiting commands failed, the next command
  *   starts a new round;
