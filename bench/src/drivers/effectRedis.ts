@@ -93,7 +93,9 @@ const measure = (client: ClientName, scenario: Scenario, port: number, timing: T
     const target = onCluster(scenario)
       ? { cluster: { nodes: [{ host: "127.0.0.1", port }] } }
       : { url: `redis://127.0.0.1:${port}` }
-    const redis = yield* Redis.make(target).pipe(Effect.provide(NodeTransport.layer))
+    // BENCH_METRICS=true measures the cost of the `metrics` option.
+    const metrics = process.env["BENCH_METRICS"] === "true"
+    const redis = yield* Redis.make({ ...target, metrics }).pipe(Effect.provide(NodeTransport.layer))
     yield* Effect.forEach(fixtures, (fixture) => redis.set(fixture.key, fixture.value), { discard: true })
     yield* readBack(redis, fixtures)
     switch (scenario._tag) {

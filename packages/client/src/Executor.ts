@@ -9,6 +9,7 @@
  */
 import type { Effect, Exit, Scope, Stream } from "effect"
 import type * as Command from "./Command.js"
+import type { ConnectionStates } from "./ConnectionState.js"
 import type { MonitorEvent } from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import type { RedisError } from "./RedisError.js"
@@ -149,4 +150,11 @@ export interface Parts {
   readonly spanAttributes?: Record<string, unknown> | undefined
   /** What backs `redis.cacheStats`; all zero when omitted. */
   readonly cacheStats?: Effect.Effect<CacheStats> | undefined
+  /**
+   * What backs `redis.connectionState` and `redis.connections`; without
+   * it, they report no connection.
+   *
+   * @since 0.2.0
+   */
+  readonly connectionStates?: ConnectionStates | undefined
 }

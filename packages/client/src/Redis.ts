@@ -31,6 +31,7 @@ import type * as Stream from "effect/Stream"
 import type * as Command from "./Command.js"
 import type { commands } from "./Commands.js"
 import type * as Keys from "./commands/keys.js"
+import type * as ConnectionState from "./ConnectionState.js"
 import type * as Parts from "./Executor.js"
 import * as Service from "./internal/service.js"
 import * as Topology from "./internal/topology.js"
@@ -259,6 +260,21 @@ export interface Redis extends Client, Subscriptions<false> {
   ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>
+  /**
+   * Every connection's state (shared, replica, subscriber, pool, cluster
+   * node): the current ones first, then each change (connecting, ready,
+   * reconnecting with the attempt and the error, unavailable, closed). See
+   * the `ConnectionState` module; the stream ends once the client closed.
+   *
+   * @since 0.2.0
+   */
+  readonly connectionState: Stream.Stream<ConnectionState.ConnectionEvent>
+  /**
+   * The state of every open connection now.
+   *
+   * @since 0.2.0
+   */
+  readonly connections: Effect.Effect<ReadonlyArray<ConnectionState.ConnectionEvent>>
   /**
    * Sends MONITOR on a connection of its own and completes once the server
    * confirmed it, with the stream of every command the server receives

@@ -118,6 +118,17 @@ export interface Options {
    */
   readonly tracing?: boolean
   /**
+   * Records Effect `Metric`s: commands by name and result, their duration
+   * (`db.client.operation.duration`, seconds), commands in flight, the
+   * offline queue, the pool's connections and waiters, reconnects, pub/sub
+   * messages and drops, cache hits and misses (the README lists them).
+   * `true`, or `{ labels }` to add labels to every metric (to tell clients
+   * apart). Default off, and then nothing is recorded or decorated.
+   *
+   * @since 0.2.0
+   */
+  readonly metrics?: boolean | MetricsOptions
+  /**
    * Find the master through Redis Sentinel. `host`, `port` and `path` are
    * then not used: every connection, and every reconnect, first asks the
    * sentinels where the master is, and checks with ROLE that the server it
@@ -159,6 +170,17 @@ export interface Options {
    * @since 0.2.0
    */
   readonly replyLimits?: ReplyLimits
+}
+
+/**
+ * Settings of metrics (see the `metrics` option).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface MetricsOptions {
+  /** Labels every metric of this client carries, e.g. `{ "service.name": "checkout" }`. */
+  readonly labels?: Readonly<Record<string, string>>
 }
 
 /**
@@ -393,6 +415,8 @@ export interface Resolved {
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
   readonly tracing: boolean
+  /** `undefined` when metrics are off. */
+  readonly metrics: { readonly labels: Readonly<Record<string, string>> } | undefined
   readonly sentinel: ResolvedSentinel | undefined
   readonly cluster: ResolvedCluster | undefined
   readonly cache: { readonly maxEntries: number; readonly ttlMillis: number } | undefined
@@ -775,6 +799,9 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
         : yield* durationMillis("healthCheckInterval", merged.healthCheckInterval, 0),
       closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000),
       tracing: merged.tracing ?? false,
+      metrics: merged.metrics === undefined || merged.metrics === false
+        ? undefined
+        : { labels: merged.metrics === true ? {} : { ...merged.metrics.labels } },
       sentinel,
       cluster,
       cache,

@@ -13,6 +13,10 @@ export * as Commands from "./Commands.js"
 /**
  * @since 0.2.0
  */
+export * as ConnectionState from "./ConnectionState.js"
+/**
+ * @since 0.2.0
+ */
 export * as Executor from "./Executor.js"
 /**
  * @since 0.2.0

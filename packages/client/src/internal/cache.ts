@@ -26,6 +26,7 @@ import type { CacheStats, Executor } from "../Executor.js"
 import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import type { ConnectionListener } from "./connection.js"
+import type { Meter } from "./metrics.js"
 import { decodeError } from "./replies.js"
 
 /**
@@ -137,7 +138,8 @@ export class ClientCache {
   constructor(
     private readonly maxEntries: number,
     private readonly ttlMillis: number,
-    private readonly clock: Clock.Clock
+    private readonly clock: Clock.Clock,
+    private readonly meter: Meter | undefined
   ) {}
 
   /** What the tracking connection reports to the cache. */
@@ -180,6 +182,7 @@ export class ClientCache {
       const entry = this.entries.get(line)
       if (entry !== undefined && entry.expires > this.clock.unsafeCurrentTimeMillis()) {
         this.hits++
+        this.meter?.cache(true)
         // Most recently used now: to the end of the order.
         this.entries.delete(line)
         this.entries.set(line, entry)
@@ -187,6 +190,7 @@ export class ClientCache {
       }
       if (entry !== undefined) this.remove(line)
       this.misses++
+      this.meter?.cache(false)
       return Effect.flatMap(execute(Command.make(command.spec, command.args, ReplyDecoder.raw), false), (reply) => {
         this.keep(line, keysOf(command), reply)
         return decoded(command, reply)

@@ -139,6 +139,7 @@ export class SlotMap {
         Effect.all([
           Connection.make(config, this.transport, {
             ...options,
+            role: "node",
             listener: {
               ...listener,
               onLost: () => {
@@ -151,7 +152,7 @@ export class SlotMap {
               }
             }
           }),
-          ConnectionPool.make(config, this.transport)
+          ConnectionPool.make(config, this.transport, options.observer)
         ]).pipe(Scope.extend(scope))
       )
       if (Exit.isFailure(opened)) {

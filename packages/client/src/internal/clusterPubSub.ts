@@ -16,6 +16,7 @@ import type { Message, Targets } from "../PubSub.js"
 import type { Resolved } from "../RedisConfig.js"
 import { RedisConnectionError, type RedisError } from "../RedisError.js"
 import type { Cluster } from "./cluster.js"
+import type { Observer } from "./connectionStates.js"
 import * as Subscriber from "./subscriber.js"
 
 type Lazy = (binary: boolean) => Effect.Effect<Subscriber.Subscriber, RedisError>
@@ -50,10 +51,14 @@ const byMaster = (
   })
 
 /** The cluster's `Subscribe`, its subscriber connections opened on first use and closed with `scope`. */
-export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscribe, never, Scope.Scope> =>
+export const make = (
+  config: Resolved,
+  cluster: Cluster,
+  observer: Observer
+): Effect.Effect<Subscribe, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const main = yield* Subscriber.lazy(config, cluster.map.transportFor(0))
+    const main = yield* Subscriber.lazy(config, cluster.map.transportFor(0), observer)
     const shards = new Map<string, Lazy>()
     const lock = yield* Effect.makeSemaphore(1)
     // The connection for a master dials whoever serves `slot` now, so it follows a failover.
@@ -61,7 +66,7 @@ export const make = (config: Resolved, cluster: Cluster): Effect.Effect<Subscrib
       lock.withPermits(1)(Effect.suspend(() => {
         const known = shards.get(owner)
         if (known !== undefined) return Effect.succeed(known)
-        return Subscriber.lazy(config, cluster.map.transportFor(slot)).pipe(
+        return Subscriber.lazy(config, cluster.map.transportFor(slot), observer).pipe(
           Effect.tap((lazy) => shards.set(owner, lazy)),
           Effect.provideService(Scope.Scope, scope)
         )

@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
+import type { Role } from "../ConnectionState.js"
 import type { Resolved } from "../RedisConfig.js"
 import {
   RedisArgumentError,
@@ -24,7 +25,9 @@ import {
   RedisTimeoutError
 } from "../RedisError.js"
 import type { Handlers, Socket, Transport } from "../RedisTransport.js"
+import { addressOf, type Observer, type Report } from "./connectionStates.js"
 import * as Handshake from "./handshake.js"
+import type { Meter } from "./metrics.js"
 import { Fifo } from "./queue.js"
 import { decodeError, replyError } from "./replies.js"
 
@@ -121,6 +124,19 @@ export interface ConnectionOptions {
    * must not wait for a reply either (see `healthCheck`).
    */
   readonly subscriber?: boolean
+  /** Where the connection reports its states (and, with metrics on, its queue and reconnects). */
+  readonly observer?: Observer | undefined
+  /** What the connection is for, as its state events say. Default `"shared"`. */
+  readonly role?: Role
+  /** The address its state events show, when not the configured one (see `addressOf`). */
+  readonly address?: string
+}
+
+/** A connection's link to its client's observer. */
+interface Observed {
+  readonly report: Report
+  readonly meter: Meter | undefined
+  readonly role: Role
 }
 
 export class Connection {
@@ -146,6 +162,9 @@ export class Connection {
   lastActivity = Date.now()
   /** Reading is paused (a subscriber's consumer is full): the health check does not expect an answer meanwhile. */
   private paused = false
+  /** While down: the reconnect attempt about to be made, and why the connection is down (state events only). */
+  private attempt = 1
+  private downError: RedisError | undefined = undefined
 
   constructor(
     readonly config: Resolved,
@@ -155,7 +174,8 @@ export class Connection {
     private readonly reconnects: boolean,
     private readonly idleBinary: boolean,
     private readonly extras: Handshake.Extras,
-    private readonly subscriber: boolean
+    private readonly subscriber: boolean,
+    private readonly observed: Observed | undefined
   ) {
     // A transport never reuses a chunk's memory (see `Handlers.onData`).
     this.decoder = new RespDecoder({
@@ -223,8 +243,7 @@ export class Connection {
         return undefined
       case "broken":
         // The last reconnect round gave up: these commands start a new one.
-        this.state = "reconnecting"
-        this.wake()
+        this.reconnectIfGivenUp()
     }
     return this.park(entries)
   }
@@ -240,6 +259,7 @@ export class Connection {
     this.waiting.push(unit)
     this.waitingCommands += entries.length
     this.waitingBytes += unit.bytes
+    this.observed?.meter?.queued(entries.length)
     this.armSweep()
     return unit
   }
@@ -329,6 +349,7 @@ export class Connection {
     unit.waiting = false
     this.waitingCommands -= unit.entries.length
     this.waitingBytes -= unit.bytes
+    this.observed?.meter?.queued(-unit.entries.length)
   }
 
   /**
@@ -456,6 +477,7 @@ export class Connection {
       this.waiting.unshift(unit)
       this.waitingCommands += unsent.length
       this.waitingBytes += unit.bytes
+      this.observed?.meter?.queued(unsent.length)
     }
     this.unflushed = 0
     this.writer.take()
@@ -479,6 +501,7 @@ export class Connection {
     }
     if (!this.reconnects) {
       this.state = "dead"
+      this.observed?.report({ _tag: "Closed" })
       this.failWaiting(
         new RedisConnectionError({
           reason: "Lost",
@@ -490,7 +513,15 @@ export class Connection {
       return
     }
     this.state = "reconnecting"
+    this.down(error)
     this.wake()
+  }
+
+  /** Reports the connection down, with the attempt about to be made. */
+  private down(error: RedisError): void {
+    this.attempt = 1
+    this.downError = error
+    this.observed?.report({ _tag: "Reconnecting", attempt: 1, error })
   }
 
   // ---------------------------------------------------------------------------
@@ -599,6 +630,7 @@ export class Connection {
           Effect.sync(() => {
             if (this.state === "closing" || this.state === "closed") return
             this.state = "ready"
+            this.observed?.report({ _tag: "Ready" })
             this.drainWaiting()
           })
         )
@@ -640,7 +672,18 @@ export class Connection {
   /** The manager loop: waits for a lost connection, then reconnects on the configured schedule. */
   reconnectLoop(waitForWake: Effect.Effect<void>): Effect.Effect<never> {
     const attempt = this.connect.pipe(
-      Effect.tap(() => Effect.sync(() => this.listener.onReconnect?.())),
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          this.downError = error
+          this.observed?.report({ _tag: "Reconnecting", attempt: ++this.attempt, error })
+        })
+      ),
+      Effect.tap(() =>
+        Effect.sync(() => {
+          if (this.observed !== undefined) this.observed.meter?.reconnected(this.observed.role)
+          this.listener.onReconnect?.()
+        })
+      ),
       Effect.retry(this.config.reconnectSchedule),
       Effect.catchAll((error) =>
         Effect.sync(() => {
@@ -653,6 +696,7 @@ export class Connection {
             cause: error
           })
           this.failWaiting(unavailable)
+          this.observed?.report({ _tag: "Unavailable", error: unavailable })
           this.listener.onUnavailable?.(unavailable)
         })
       )
@@ -667,6 +711,7 @@ export class Connection {
   reconnectIfGivenUp(): void {
     if (this.state !== "broken") return
     this.state = "reconnecting"
+    if (this.downError !== undefined) this.down(this.downError)
     this.wake()
   }
 
@@ -737,6 +782,7 @@ export class Connection {
       Effect.timeoutOption(this.config.closeTimeoutMillis),
       Effect.zipRight(Effect.sync(() => {
         this.state = "closed"
+        this.observed?.report({ _tag: "Closed" })
         this.drained = undefined
         const socket = this.socket
         this.generation++
@@ -905,6 +951,10 @@ export const make = (
   Effect.gen(function*() {
     const reconnect = options.reconnect ?? true
     const wakeUp = yield* Effect.makeLatch(false)
+    const observer = options.observer
+    const role = options.role ?? "shared"
+    const observed = observer &&
+      { report: observer.states.register(role, options.address ?? addressOf(config)), meter: observer.meter, role }
     const connection = new Connection(
       config,
       transport,
@@ -913,9 +963,14 @@ export const make = (
       reconnect,
       options.binaryPushes ?? false,
       { tracking: options.tracking ?? false, replicaReads: options.replicaReads ?? false },
-      options.subscriber ?? false
+      options.subscriber ?? false,
+      observed
     )
-    yield* Effect.acquireRelease(connection.connect, () => connection.close)
+    // A first connect that fails leaves nothing open.
+    const first = observed === undefined
+      ? connection.connect
+      : Effect.tapError(connection.connect, () => Effect.sync(() => observed.report({ _tag: "Closed" })))
+    yield* Effect.acquireRelease(first, () => connection.close)
     if (reconnect) {
       const waitForWake = wakeUp.await.pipe(Effect.zipRight(wakeUp.close))
       yield* Effect.forkScoped(connection.reconnectLoop(waitForWake))

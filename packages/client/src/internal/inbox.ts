@@ -117,7 +117,9 @@ export class Inbox<A extends Item, E> {
     /** The failure of a stream whose `overflow` is `"fail"`. */
     private readonly overflowed: () => E,
     /** `backpressure` only: told `true` when the inbox is full, `false` when there is room again. */
-    private readonly pressure: (full: boolean) => void = () => {}
+    private readonly pressure: (full: boolean) => void = () => {},
+    /** Told of every item dropped for room (metrics). */
+    private readonly onDrop?: () => void
   ) {
     this.halfItems = Math.max(1, Math.floor(bounds.items / 2))
     this.halfBytes = Math.max(1, Math.floor(bounds.bytes / 2))
@@ -174,6 +176,7 @@ export class Inbox<A extends Item, E> {
   }
 
   private dropOldest(): void {
+    this.onDrop?.()
     const oldest = this.items.shift()!
     this.bytes -= oldest.size
     const next = this.items[0]
@@ -187,6 +190,7 @@ export class Inbox<A extends Item, E> {
   }
 
   private lose(item: A): false {
+    this.onDrop?.()
     this.lostCount += 1 + item.dropped
     this.lostGap = true
     return false

@@ -20,6 +20,7 @@ import { RedisClosedError, type RedisError, RedisPoolError } from "../RedisError
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
+import type { Observer } from "./connectionStates.js"
 import { Fifo } from "./queue.js"
 
 const PING = Command.spec("PING", Command.keyless)
@@ -91,8 +92,25 @@ class Pool {
   /** Members open or opening: never more than `pool.max`. */
   private size = 0
   private closed = false
+  /** What the metrics were last told (used, idle, waiting): they are given the changes. */
+  private reported = { used: 0, idle: 0, waiting: 0 }
 
-  constructor(private readonly config: Resolved, private readonly transport: Transport) {}
+  constructor(
+    private readonly config: Resolved,
+    private readonly transport: Transport,
+    private readonly observer: Observer | undefined
+  ) {}
+
+  /** Tells the metrics, if on, how the numbers of used, idle and waiting changed since last told. */
+  measure(): void {
+    const meter = this.observer?.meter
+    if (meter === undefined) return
+    const idle = this.idle.length
+    const now = { used: this.members.size - idle, idle, waiting: this.waiters.length }
+    const last = this.reported
+    meter.pool(now.used - last.used, now.idle - last.idle, now.waiting - last.waiting)
+    this.reported = now
+  }
 
   /**
    * A healthy member, lent to the caller: reused, opened, or waited for
@@ -130,7 +148,7 @@ class Pool {
   private readonly open: Effect.Effect<Member, RedisError> = Effect.flatMap(
     Scope.make(),
     (scope) =>
-      Connection.make(this.config, this.transport, { reconnect: false }).pipe(
+      Connection.make(this.config, this.transport, { reconnect: false, observer: this.observer, role: "pool" }).pipe(
         Scope.extend(scope),
         // The pool closed while this one was dialing: nothing else would close it.
         Effect.filterOrFail(() => !this.closed, closedError),
@@ -151,6 +169,7 @@ class Pool {
     return Effect.async<Grant, RedisError>((resume) => {
       waiter.resume = resume
       this.waiters.push(waiter)
+      this.measure()
       waiter.timer = setTimeout(() => {
         if (waiter.settled) return
         waiter.settled = true
@@ -169,7 +188,8 @@ class Pool {
     }).pipe(
       Effect.interruptible,
       // Interrupted after the grant but before the borrower took it: it goes back.
-      Effect.onInterrupt(() => Effect.sync(() => this.abandon(waiter)))
+      Effect.onInterrupt(() => Effect.sync(() => this.abandon(waiter))),
+      Effect.ensuring(Effect.sync(() => this.measure()))
     )
   }
 
@@ -205,9 +225,11 @@ class Pool {
   /** Back from a borrower: kept for the next one, or closed. */
   release(member: Member, keep: boolean): void {
     if (!keep || this.closed || !member.connection.isReady) return this.discard(member)
-    if (this.grant(member)) return
-    member.idleSince = Date.now()
-    this.idle.push(member)
+    if (!this.grant(member)) {
+      member.idleSince = Date.now()
+      this.idle.push(member)
+    }
+    this.measure()
   }
 
   /**
@@ -219,6 +241,7 @@ class Pool {
     if (!this.members.delete(member)) return
     member.connection.abort()
     this.vacate()
+    this.measure()
     Effect.runFork(this.closeScope(member.scope))
   }
 
@@ -266,6 +289,7 @@ class Pool {
     const members = [...this.members]
     this.members.clear()
     this.idle.length = 0
+    this.measure()
     return Effect.forEach(members, (member) => this.closeScope(member.scope), {
       concurrency: "unbounded",
       discard: true
@@ -273,9 +297,14 @@ class Pool {
   })
 }
 
-export const make = (config: Resolved, transport: Transport): Effect.Effect<ConnectionPool, never, Scope.Scope> =>
+export const make = (
+  config: Resolved,
+  transport: Transport,
+  observer?: Observer
+): Effect.Effect<ConnectionPool, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const pool = new Pool(config, transport)
+    const pool = new Pool(config, transport, observer)
+    const acquire = observer?.meter === undefined ? pool.acquire : Effect.tap(pool.acquire, () => pool.measure())
     yield* Effect.addFinalizer(() => pool.shutdown)
     yield* Effect.forkScoped(pool.fill)
     const sweepMillis = Math.max(1_000, config.pool.idleTimeToLiveMillis / 4)
@@ -283,7 +312,7 @@ export const make = (config: Resolved, transport: Transport): Effect.Effect<Conn
       Effect.forever(Effect.zipRight(Effect.sleep(sweepMillis), Effect.zipRight(pool.evictIdle, pool.fill)))
     )
 
-    const borrow = Effect.uninterruptible(Effect.flatMap(pool.acquire, (member) => {
+    const borrow = Effect.uninterruptible(Effect.flatMap(acquire, (member) => {
       const lent = new LentConnection(member.connection)
       return Effect.as(Effect.addFinalizer(() => Effect.sync(() => pool.release(member, lent.keep))), lent)
     }))
@@ -292,7 +321,7 @@ export const make = (config: Resolved, transport: Transport): Effect.Effect<Conn
       borrow,
       withConnection: (use) =>
         Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(pool.acquire, (member) =>
+          Effect.flatMap(acquire, (member) =>
             restore(use(member.connection)).pipe(
               Effect.onExit((exit) => Effect.sync(() => pool.release(member, reusableAfter(exit))))
             ))

@@ -10,6 +10,7 @@ import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import * as Keys from "../commands/keys.js"
 import * as Server from "../commands/server.js"
+import type { ConnectionStates } from "../ConnectionState.js"
 import type { CacheStats, Executor, Monitor, Parts, Subscribe } from "../Executor.js"
 import * as PubSub from "../PubSub.js"
 import { RedisArgumentError } from "../RedisError.js"
@@ -33,6 +34,8 @@ const noMonitor: Monitor = () =>
       outcome: "not-sent"
     })
   )
+
+const noStates: ConnectionStates = { changes: Stream.empty, current: Effect.succeed([]) }
 
 const noCache: Effect.Effect<CacheStats> = Effect.succeed({
   hits: 0,
@@ -111,6 +114,8 @@ export const make = (parts: Parts): object => {
 
   View.extend(service, {
     cacheStats: parts.cacheStats ?? noCache,
+    connectionState: (parts.connectionStates ?? noStates).changes,
+    connections: (parts.connectionStates ?? noStates).current,
     reserve,
     watch,
     keyspaceEvents,

@@ -16,7 +16,9 @@ import { RedisClosedError, type RedisError, RedisReplyError, RedisTimeoutError }
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
+import type { Observer } from "./connectionStates.js"
 import { Inbox, overflowError, resolveBounds } from "./inbox.js"
+import type { Meter } from "./metrics.js"
 
 /** The three subscription namespaces of Redis. */
 type Kind = "channel" | "pattern" | "shard"
@@ -75,7 +77,7 @@ export class Subscriber {
   /** How many streams with `overflow: "backpressure"` are full: while any is, the connection does not read. */
   private pressing = 0
 
-  constructor(private readonly timeoutMillis: number) {}
+  constructor(private readonly timeoutMillis: number, private readonly meter: Meter | undefined) {}
 
   /** The listener the subscriber connection reports to. */
   readonly listener: Connection.ConnectionListener = {
@@ -171,6 +173,7 @@ export class Subscriber {
     const channel = second === undefined ? entry.name : ReplyDecoder.text(second)
     const pattern = second === undefined ? undefined : entry.name
     const sinks = entry.sinks
+    this.meter?.message()
     for (let i = 0; i < sinks.length; i++) sinks[i]!.offer(new Delivered(channel, pattern, payload))
   }
 
@@ -201,7 +204,8 @@ export class Subscriber {
       const sink: Sink = new Inbox(
         bounds,
         overflowError(bounds, "subscription"),
-        this.press
+        this.press,
+        this.meter?.dropped
       )
       // When the last round of reconnect attempts gave up, this subscription starts a new one.
       this.connection?.reconnectIfGivenUp()
@@ -276,14 +280,17 @@ export class Subscriber {
 export const make = (
   config: Resolved,
   transport: Transport,
-  binary: boolean
+  binary: boolean,
+  observer?: Observer
 ): Effect.Effect<Subscriber, RedisError, Scope.Scope> =>
   Effect.gen(function*() {
-    const subscriber = new Subscriber(config.commandTimeoutMillis)
+    const subscriber = new Subscriber(config.commandTimeoutMillis, observer?.meter)
     subscriber.connection = yield* Connection.make(config, transport, {
       listener: subscriber.listener,
       binaryPushes: binary,
-      subscriber: true
+      subscriber: true,
+      observer,
+      role: "subscriber"
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => subscriber.close()))
     return subscriber
@@ -297,7 +304,8 @@ export const make = (
  */
 export const lazy = (
   config: Resolved,
-  transport: Transport
+  transport: Transport,
+  observer?: Observer
 ): Effect.Effect<(binary: boolean) => Effect.Effect<Subscriber, RedisError>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
@@ -310,7 +318,7 @@ export const lazy = (
         if (closed) return Effect.fail(closedError())
         const existing = binary ? opened.binary : opened.text
         if (existing !== undefined) return Effect.succeed(existing)
-        return make(config, transport, binary).pipe(
+        return make(config, transport, binary, observer).pipe(
           Scope.extend(scope),
           Effect.tap((subscriber) => {
             if (binary) opened.binary = subscriber

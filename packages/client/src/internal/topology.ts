@@ -1,12 +1,13 @@
 /**
  * The parts of a service for each topology: a standalone server (directly
- * or behind Sentinel) or a Redis Cluster, with client-side caching and
- * tracing applied as configured.
+ * or behind Sentinel) or a Redis Cluster, with client-side caching,
+ * tracing and metrics applied as configured, and every connection
+ * reporting its state.
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Command from "../Command.js"
-import type { Executor, Parts, Subscribe } from "../Executor.js"
+import type { Executor, Lender, Parts, Subscribe } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
 import type { RedisError } from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
@@ -14,6 +15,8 @@ import * as Cache from "./cache.js"
 import * as Cluster from "./cluster.js"
 import * as ClusterPubSub from "./clusterPubSub.js"
 import * as Connection from "./connection.js"
+import * as ConnectionStates from "./connectionStates.js"
+import * as Metrics from "./metrics.js"
 import * as Monitor from "./monitor.js"
 import * as Placement from "./placement.js"
 import * as ConnectionPool from "./pool.js"
@@ -28,19 +31,26 @@ import { spanAttributes } from "./tracing.js"
  */
 export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts, RedisError, Scope.Scope> =>
   Effect.gen(function*() {
+    // First: its finalizer runs last, after every connection reported `Closed`.
+    const states = yield* ConnectionStates.make
+    const meter = Metrics.make(config)
+    const observer = { states, meter }
     const cache = config.cache === undefined
       ? undefined
-      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis, yield* Effect.clock)
-    const tracking = cache && { listener: cache.listener, tracking: true }
+      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis, yield* Effect.clock, meter)
+    const tracking = { ...(cache && { listener: cache.listener, tracking: true }), observer }
     const common = {
       spanAttributes: config.tracing ? spanAttributes(config) : undefined,
-      cacheStats: cache && Effect.sync(() => cache.stats)
+      cacheStats: cache && Effect.sync(() => cache.stats),
+      connectionStates: states
     }
-    /** Refusals retried (inside the cache, so that a retried read is cached once). */
+    /** Refusals retried (inside the cache, so that a retried read is cached once); metered outside it all. */
     const decorated = (executor: Executor, policy: Retry.Policy | undefined) => {
       const retried = policy === undefined ? executor : Retry.decorate(executor, policy)
-      return cache === undefined ? retried : cache.decorate(retried)
+      const cached = cache === undefined ? retried : cache.decorate(retried)
+      return meter === undefined ? cached : meter.decorate(cached)
     }
+    const metered = (lender: Lender): Lender => meter === undefined ? lender : meter.lender(lender)
 
     if (config.cluster !== undefined) {
       const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
@@ -52,8 +62,8 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       return {
         ...common,
         executor: decorated(routed, Retry.policyOf(config)),
-        lender: (keys) => cluster.poolFor(keys),
-        subscribe: yield* ClusterPubSub.make(config, cluster),
+        lender: (keys) => Effect.map(cluster.poolFor(keys), metered),
+        subscribe: yield* ClusterPubSub.make(config, cluster, observer),
         monitor: yield* Monitor.make(
           config,
           Effect.sync(() => cluster.map.masterSlots().map(({ slot }) => cluster.map.transportFor(slot)))
@@ -65,12 +75,16 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     const sentinel = config.sentinel === undefined ? undefined : yield* Sentinel.make(base, config, config.sentinel)
     const transport = sentinel?.master ?? base
     const connection = yield* Connection.make(config, transport, tracking)
-    const pool = yield* ConnectionPool.make(config, transport)
-    const subscriber = yield* Subscriber.lazy(config, transport)
+    const pool = yield* ConnectionPool.make(config, transport, observer)
+    const subscriber = yield* Subscriber.lazy(config, transport, observer)
     // Replica reads: a second connection, to a replica (its handshake does not insist on a master).
     const reader = sentinel === undefined || config.sentinel?.readFrom !== "replicas"
       ? undefined
-      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, tracking)
+      : yield* Connection.make({ ...config, sentinel: undefined }, sentinel.replicas, {
+        ...tracking,
+        role: "replica",
+        address: ConnectionStates.addressOf(config)
+      })
     // Blocking commands go to the pool; state-changing ones are refused (see placement.ts).
     const aside = <A>(command: Command.Command<A>, binary: boolean) =>
       Placement.aside(command, (command) => pool.withConnection((member) => member.execute(command, binary)))
@@ -104,7 +118,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
         direct,
         Retry.policyOf(config, (refusal) => refusal.code === "READONLY" && connection.recycle())
       ),
-      lender: () => Effect.succeed(pool),
+      lender: () => Effect.succeed(metered(pool)),
       subscribe,
       monitor: yield* Monitor.make(config, Effect.succeed([transport])),
       database: config.database
