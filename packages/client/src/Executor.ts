@@ -149,4 +149,12 @@ export interface Parts {
   readonly spanAttributes?: Record<string, unknown> | undefined
   /** What backs `redis.cacheStats`; all zero when omitted. */
   readonly cacheStats?: Effect.Effect<CacheStats> | undefined
+  /**
+   * When set, every key the service's commands name gets this prefix (see
+   * the `keyPrefix` option); the executors and lenders are given the full
+   * key names.
+   *
+   * @since 0.2.0
+   */
+  readonly keyPrefix?: string | undefined
 }

@@ -118,6 +118,19 @@ export interface Options {
    */
   readonly tracing?: boolean
   /**
+   * A namespace in front of every key: `keyPrefix: "app:"` makes
+   * `redis.get("user")` read `app:user`. Applied to the keys of every typed
+   * command, of `raw` calls (where the server's key specifications place
+   * them), of scripts (KEYS) and of `watch`; to SCAN, KEYS and SORT BY/GET
+   * patterns and to keyspace events; and taken off the key names replies
+   * carry (SCAN, KEYS, RANDOMKEY, BLPOP and the other pops naming their
+   * key, XREAD). Never to values, members, fields, or pub/sub channels.
+   * Default: none (`""` is none too).
+   *
+   * @since 0.2.0
+   */
+  readonly keyPrefix?: string
+  /**
    * Find the master through Redis Sentinel. `host`, `port` and `path` are
    * then not used: every connection, and every reconnect, first asks the
    * sentinels where the master is, and checks with ROLE that the server it
@@ -392,6 +405,8 @@ export interface Resolved {
   readonly healthCheckIntervalMillis: number | undefined
   readonly closeTimeoutMillis: number
   readonly tracing: boolean
+  /** `undefined` when keys are not prefixed. */
+  readonly keyPrefix: string | undefined
   readonly sentinel: ResolvedSentinel | undefined
   readonly cluster: ResolvedCluster | undefined
   readonly cache: { readonly maxEntries: number; readonly ttlMillis: number } | undefined
@@ -774,6 +789,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
         : yield* durationMillis("healthCheckInterval", merged.healthCheckInterval, 0),
       closeTimeoutMillis: yield* durationMillis("closeTimeout", merged.closeTimeout, 2_000),
       tracing: merged.tracing ?? false,
+      keyPrefix: merged.keyPrefix === "" ? undefined : merged.keyPrefix,
       sentinel,
       cluster,
       cache,

@@ -34,6 +34,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     const tracking = cache && { listener: cache.listener, tracking: true }
     const common = {
       spanAttributes: config.tracing ? spanAttributes(config) : undefined,
+      keyPrefix: config.keyPrefix,
       cacheStats: cache && Effect.sync(() => cache.stats)
     }
     /** Refusals retried (inside the cache, so that a retried read is cached once). */
