@@ -8,7 +8,8 @@
  *   (`commandKeys.ts`, `COMMAND INFO` once per name). Script and function
  *   calls are covered by their specs (the keys after `numkeys`).
  * - Key patterns: SCAN MATCH (added as `prefix*` when absent), KEYS, and
- *   SORT / SORT_RO BY and GET patterns (`GET #` stays).
+ *   SORT / SORT_RO BY and GET patterns (`GET #` stays); the key of
+ *   CLUSTER KEYSLOT.
  * - Key names in replies, prefix removed: SCAN, KEYS, RANDOMKEY, the key
  *   of BLPOP, BRPOP, BZPOPMIN, BZPOPMAX, LMPOP, BLMPOP, ZMPOP, BZMPOP, and
  *   the stream names of XREAD and XREADGROUP (in pipelines and
@@ -118,7 +119,13 @@ const rules: Record<string, Rule> = {
   ZMPOP: popped,
   BZMPOP: popped,
   XREAD: streams,
-  XREADGROUP: streams
+  XREADGROUP: streams,
+  // The slot a key of ours lives in is that of its full name.
+  "CLUSTER KEYSLOT": {
+    args: (args, prefix) => {
+      if (args.length > 2) args[2] = prefix.key(args[2]!)
+    }
+  }
 }
 
 const isRaw = (command: Command.Command<unknown>): boolean => (command.spec.flags & Command.Flags.raw) !== 0
