@@ -99,7 +99,7 @@ const streams: Rule = {
       : reply
 }
 
-const rules: Record<string, Rule> = {
+const rules: ReadonlyMap<string, Rule> = new Map(Object.entries({
   SCAN: scan,
   KEYS: {
     args: (args, prefix) => {
@@ -126,7 +126,7 @@ const rules: Record<string, Rule> = {
       if (args.length > 2) args[2] = prefix.key(args[2]!)
     }
   }
-}
+} satisfies Record<string, Rule>))
 
 const isRaw = (command: Command.Command<unknown>): boolean => (command.spec.flags & Command.Flags.raw) !== 0
 
@@ -156,10 +156,12 @@ const lookupFailed = (name: string, error: RedisError): RedisError =>
 export class KeyPrefix {
   private readonly bytes: Uint8Array
   private readonly glob: string
+  private readonly globBytes: Uint8Array
 
   constructor(readonly text: string, private readonly finder: KeyFinder) {
     this.bytes = encoder.encode(text)
     this.glob = globLiteral(text)
+    this.globBytes = encoder.encode(this.glob)
   }
 
   /** A key with the prefix in front, in the key's own form (text or bytes). */
@@ -167,7 +169,7 @@ export class KeyPrefix {
 
   /** A glob pattern restricted to prefixed keys: the prefix, taken literally, in front. */
   readonly pattern = (pattern: Command.RedisArg): Command.RedisArg =>
-    this.before(this.glob, encoder.encode(this.glob), pattern)
+    this.before(this.glob, this.globBytes, pattern)
 
   /** A key name from a reply without the prefix; anything else as it is. */
   readonly strip = (value: RespValue): RespValue => {
@@ -233,7 +235,7 @@ export class KeyPrefix {
 
   /** EXEC, with the key names of each queued command's reply stripped. */
   private exec(command: Command.Command<unknown>, queued: ReadonlyArray<Command.Command<unknown>>) {
-    const rewrites = queued.map((queued) => rules[queued.spec.name]?.reply)
+    const rewrites = queued.map((queued) => rules.get(queued.spec.name)?.reply)
     if (rewrites.every((rewrite) => rewrite === undefined)) return command
     const strip = (item: RespValue, i: number) => {
       const rewrite = rewrites[i]
@@ -273,7 +275,7 @@ export class KeyPrefix {
     indices: ReadonlyArray<number>,
     withReply: boolean
   ): Command.Command<A> {
-    const rule = rules[command.spec.name]
+    const rule = rules.get(command.spec.name)
     if ((indices.length === 0 && rule === undefined) || Command.refusalOf(command) !== undefined) return command
     const args = command.args.slice()
     for (const i of indices) args[i] = this.key(args[i]!)
