@@ -439,8 +439,15 @@ describe("keyPrefix", () => {
         yield* tagged.mset({ a: "1", b: "2", c: "3" })
         assert.strictEqual(yield* tagged.exists(["a", "b", "c"]), 3)
         assert.deepStrictEqual(yield* tagged.blpop(["none"], 0.01), Option.none())
+        const [incremented, read] = yield* tagged.transaction([commands.incr("a"), commands.get("b")])
+        assert.deepStrictEqual([incremented, read], [Either.right(2n), Either.right(Option.some("2"))])
+        // watch borrows from the pool of the prefixed keys' master and WATCHes the prefixed keys there.
+        const [watched] = yield* tagged.watch(["c"], (connection) =>
+          Effect.map(connection.get("c"), (value) => [commands.set("c", `${Option.getOrThrow(value)}!`)]))
+        assert.deepStrictEqual(watched, Either.right(true))
         const owner = direct[ownerIndex(cluster, ClusterSlot.slotOf("tenant"))]!
-        assert.deepStrictEqual(yield* owner.mget(["{tenant}:a", "{tenant}:b"]), [Option.some("1"), Option.some("2")])
+        assert.deepStrictEqual(yield* owner.get("{tenant}:c"), Option.some("3!"))
+        assert.deepStrictEqual(yield* owner.mget(["{tenant}:a", "{tenant}:b"]), [Option.some("2"), Option.some("2")])
         // Without a tag in the prefix, keys spread over the slots: a multi-key command across slots is refused.
         assert.notStrictEqual(ClusterSlot.slotOf("svc:a"), ClusterSlot.slotOf("svc:b"))
         const crossed = yield* Effect.exit(redis.mset({ a: "1", b: "2" }))

@@ -99,34 +99,36 @@ const streams: Rule = {
       : reply
 }
 
-const rules: ReadonlyMap<string, Rule> = new Map(Object.entries({
-  SCAN: scan,
-  KEYS: {
-    args: (args, prefix) => {
-      if (args.length > 1) args[1] = prefix.pattern(args[1]!)
+const rules: ReadonlyMap<string, Rule> = new Map(Object.entries(
+  {
+    SCAN: scan,
+    KEYS: {
+      args: (args, prefix) => {
+        if (args.length > 1) args[1] = prefix.pattern(args[1]!)
+      },
+      reply: allNames
     },
-    reply: allNames
-  },
-  RANDOMKEY: { reply: (reply, prefix) => prefix.strip(reply) },
-  SORT: sort,
-  SORT_RO: sort,
-  BLPOP: popped,
-  BRPOP: popped,
-  BZPOPMIN: popped,
-  BZPOPMAX: popped,
-  LMPOP: popped,
-  BLMPOP: popped,
-  ZMPOP: popped,
-  BZMPOP: popped,
-  XREAD: streams,
-  XREADGROUP: streams,
-  // The slot a key of ours lives in is that of its full name.
-  "CLUSTER KEYSLOT": {
-    args: (args, prefix) => {
-      if (args.length > 2) args[2] = prefix.key(args[2]!)
+    RANDOMKEY: { reply: (reply, prefix) => prefix.strip(reply) },
+    SORT: sort,
+    SORT_RO: sort,
+    BLPOP: popped,
+    BRPOP: popped,
+    BZPOPMIN: popped,
+    BZPOPMAX: popped,
+    LMPOP: popped,
+    BLMPOP: popped,
+    ZMPOP: popped,
+    BZMPOP: popped,
+    XREAD: streams,
+    XREADGROUP: streams,
+    // The slot a key of ours lives in is that of its full name.
+    "CLUSTER KEYSLOT": {
+      args: (args, prefix) => {
+        if (args.length > 2) args[2] = prefix.key(args[2]!)
+      }
     }
-  }
-} satisfies Record<string, Rule>))
+  } satisfies Record<string, Rule>
+))
 
 const isRaw = (command: Command.Command<unknown>): boolean => (command.spec.flags & Command.Flags.raw) !== 0
 
@@ -168,8 +170,7 @@ export class KeyPrefix {
   readonly key = (key: Command.RedisArg): Command.RedisArg => this.before(this.text, this.bytes, key)
 
   /** A glob pattern restricted to prefixed keys: the prefix, taken literally, in front. */
-  readonly pattern = (pattern: Command.RedisArg): Command.RedisArg =>
-    this.before(this.glob, this.globBytes, pattern)
+  readonly pattern = (pattern: Command.RedisArg): Command.RedisArg => this.before(this.glob, this.globBytes, pattern)
 
   /** A key name from a reply without the prefix; anything else as it is. */
   readonly strip = (value: RespValue): RespValue => {
