@@ -24,6 +24,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { commands } from "./Commands.js"
+import { globLiteral } from "./internal/keyPrefix.js"
 import type { Client } from "./Redis.js"
 import type { RedisError } from "./RedisError.js"
 
@@ -35,7 +36,7 @@ import type { RedisError } from "./RedisError.js"
  * @since 0.2.0
  * @category patterns
  */
-export const prefixPattern = (prefix: string): string => `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`
+export const prefixPattern = (prefix: string): string => `${globLiteral(prefix)}*`
 
 // How many keys one SCAN step looks at, and how many UNLINKs share a write.
 const scanCount = 1000

@@ -128,6 +128,18 @@ export interface Options {
    * @since 0.2.0
    */
   readonly metrics?: boolean | MetricsOptions
+   * A namespace in front of every key: `keyPrefix: "app:"` makes
+   * `redis.get("user")` read `app:user`. Applied to the keys of every typed
+   * command, of `raw` calls (where the server's key specifications place
+   * them), of scripts (KEYS) and of `watch`; to SCAN, KEYS and SORT BY/GET
+   * patterns and to keyspace events; and taken off the key names replies
+   * carry (SCAN, KEYS, RANDOMKEY, BLPOP and the other pops naming their
+   * key, XREAD). Never to values, members, fields, or pub/sub channels.
+   * Default: none (`""` is none too).
+   *
+   * @since 0.2.0
+   */
+  readonly keyPrefix?: string
   /**
    * Find the master through Redis Sentinel. `host`, `port` and `path` are
    * then not used: every connection, and every reconnect, first asks the
@@ -417,6 +429,8 @@ export interface Resolved {
   readonly tracing: boolean
   /** `undefined` when metrics are off. */
   readonly metrics: { readonly labels: Readonly<Record<string, string>> } | undefined
+  /** `undefined` when keys are not prefixed. */
+  readonly keyPrefix: string | undefined
   readonly sentinel: ResolvedSentinel | undefined
   readonly cluster: ResolvedCluster | undefined
   readonly cache: { readonly maxEntries: number; readonly ttlMillis: number } | undefined
@@ -802,6 +816,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       metrics: merged.metrics === undefined || merged.metrics === false
         ? undefined
         : { labels: merged.metrics === true ? {} : { ...merged.metrics.labels } },
+      keyPrefix: merged.keyPrefix === "" ? undefined : merged.keyPrefix,
       sentinel,
       cluster,
       cache,

@@ -1,5 +1,5 @@
 import { Redis, RedisConfig } from "@effect-redis/client"
-import { NodeRedis } from "@effect-redis/node"
+import { NodeRedis, NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Config, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
@@ -29,6 +29,19 @@ describe("NodeRedis layers", () => {
       )
       const pong = yield* Effect.provide(Effect.flatMap(Redis.Redis, (redis) => redis.ping()), layer)
       assert.strictEqual(pong, "PONG")
+    }), { timeout: 30_000 })
+
+  it.scopedLive("layerConfig reads keyPrefix from Config", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make()
+      const provider = ConfigProvider.fromMap(new Map([["REDIS_PREFIX", "svc:"]]))
+      const layer = NodeRedis.layerConfig({ url: Config.succeed(server.url), keyPrefix: Config.string("REDIS_PREFIX") })
+        .pipe(
+          Layer.provide(Layer.setConfigProvider(provider))
+        )
+      yield* Effect.provide(Effect.flatMap(Redis.Redis, (redis) => redis.set("from-config", "1")), layer)
+      const plain = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer))
+      assert.deepStrictEqual(yield* plain.keys("*"), ["svc:from-config"])
     }), { timeout: 30_000 })
 
   it.scopedLive("layerConfig reports a missing setting as a configuration error", () =>

@@ -1,5 +1,7 @@
 import { Redis } from "@effect-redis/client"
+import { NodeTransport } from "@effect-redis/node"
 import { RedisKeyValueStore } from "@effect-redis/platform"
+import { RedisServer } from "@effect-redis/testing"
 import * as PlatformError from "@effect/platform/Error"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, it } from "@effect/vitest"
@@ -123,3 +125,25 @@ for (const [topology, redisLayer] of topologies) {
       }).pipe(Effect.provide(RedisKeyValueStore.layer({ prefix: "kv-layer:" }))))
   })
 }
+
+it.scopedLive(
+  "composes with the client's keyPrefix: its keys, size and clear stay inside the client's namespace",
+  () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make()
+      const plain = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer))
+      const redis = yield* Redis.make({ url: server.url, keyPrefix: "tenant:" }).pipe(
+        Effect.provide(NodeTransport.layer)
+      )
+      const store = yield* storeUnder("kv:").pipe(Effect.provideService(Redis.Redis, redis))
+      yield* plain.set("kv:outside", "not the tenant's")
+      yield* store.set("a", "1")
+      yield* store.set("b", allBytes)
+      assert.deepStrictEqual([...yield* plain.keys("*")].sort(), ["kv:outside", "tenant:kv:a", "tenant:kv:b"])
+      assert.deepStrictEqual(yield* store.getUint8Array("b"), Option.some(allBytes))
+      assert.strictEqual(yield* store.size, 2)
+      yield* store.clear
+      assert.deepStrictEqual(yield* plain.keys("*"), ["kv:outside"])
+    }),
+  { timeout: 30_000 }
+)

@@ -1,7 +1,7 @@
 /**
  * The `Redis` service assembled from its parts: the text and binary views
  * of the executor, with `reserve`, `watch`, the subscriptions and
- * `keyspaceEvents` on top, traced when asked.
+ * `keyspaceEvents` on top, traced and key-prefixed when asked.
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -15,6 +15,8 @@ import type { CacheStats, Executor, Monitor, Parts, Subscribe } from "../Executo
 import * as PubSub from "../PubSub.js"
 import { RedisArgumentError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
+import { KeyFinder } from "./commandKeys.js"
+import { KeyPrefix } from "./keyPrefix.js"
 import { traced } from "./tracing.js"
 import * as Transaction from "./transaction.js"
 import * as View from "./view.js"
@@ -48,7 +50,12 @@ const noCache: Effect.Effect<CacheStats> = Effect.succeed({
 /** The service, untyped: `Redis.ts` gives it its public type. */
 export const make = (parts: Parts): object => {
   const attributes = parts.spanAttributes
-  const trace = (executor: Executor): Executor => attributes === undefined ? executor : traced(executor, attributes)
+  const prefix = parts.keyPrefix === undefined || parts.keyPrefix === ""
+    ? undefined
+    : new KeyPrefix(parts.keyPrefix, new KeyFinder(parts.executor.execute))
+  const traceOnly = (executor: Executor): Executor => attributes === undefined ? executor : traced(executor, attributes)
+  // The views' executors: prefixed above tracing, caching and routing, which all see full key names.
+  const trace = (executor: Executor): Executor => traceOnly(prefix === undefined ? executor : prefix.decorate(executor))
   const { subscribe } = parts
   const service = View.makeClient(trace(parts.executor))
 
@@ -74,19 +81,23 @@ export const make = (parts: Parts): object => {
     keys: ReadonlyArray<Command.RedisKey>,
     body: (connection: object) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>
   ) =>
-    Effect.flatMap(parts.lender(keys), (lender) =>
-      lender.withConnection((connection) =>
-        Effect.gen(function*() {
-          const command = keys.length === 0
-            ? Keys.noneGiven(WATCH, "key")
-            : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
-          yield* connection.execute(command, false)
-          const batch = yield* body(View.makeClient(trace(connection))).pipe(
-            Effect.tapErrorCause(() => connection.execute(unwatch, false))
-          )
-          return yield* Transaction.run(connection.executeAll, batch, false)
-        })
-      ))
+    Effect.flatMap(
+      parts.lender(prefix === undefined ? keys : keys.map(prefix.key) as Array<Command.RedisKey>),
+      (lender) =>
+        lender.withConnection((unprefixed) =>
+          Effect.gen(function*() {
+            const connection = prefix === undefined ? unprefixed : prefix.decorate(unprefixed)
+            const command = keys.length === 0
+              ? Keys.noneGiven(WATCH, "key")
+              : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
+            yield* connection.execute(command, false)
+            const batch = yield* body(View.makeClient(traceOnly(connection))).pipe(
+              Effect.tapErrorCause(() => connection.execute(unwatch, false))
+            )
+            return yield* Transaction.run(connection.executeAll, batch, false)
+          })
+        )
+    )
 
   const keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
     const database = options.database ?? parts.database
@@ -102,13 +113,19 @@ export const make = (parts: Parts): object => {
         (masters) => Effect.forEach(masters, (master) => master.execute(configSet, false), { discard: true })
       )
     const { database: _database, enable: _enable, keys, ...bounds } = options
+    const pattern = prefix === undefined ? keys ?? "*" : prefix.pattern(keys ?? "*")
     return Stream.unwrapScoped(
       Effect.zipRight(
         enable,
-        subscribe({ patterns: [`__keyspace@${database}__:${keys ?? "*"}`], ...bounds }, false)
+        subscribe({ patterns: [`__keyspace@${database}__:${String(pattern)}`], ...bounds }, false)
       )
     ).pipe(
-      Stream.filterMap((message) => Option.fromNullable(PubSub.toKeyspaceEvent(message as PubSub.Message<string>)))
+      Stream.filterMap((message) => {
+        const event = PubSub.toKeyspaceEvent(message as PubSub.Message<string>)
+        return Option.fromNullable(
+          event && prefix !== undefined ? { ...event, key: prefix.strip(event.key) as string } : event
+        )
+      })
     )
   }
 

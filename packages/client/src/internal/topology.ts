@@ -41,6 +41,7 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     const tracking = { ...(cache && { listener: cache.listener, tracking: true }), observer }
     const common = {
       spanAttributes: config.tracing ? spanAttributes(config) : undefined,
+      keyPrefix: config.keyPrefix,
       cacheStats: cache && Effect.sync(() => cache.stats),
       connectionStates: states
     }
