@@ -157,6 +157,7 @@ export interface Parts {
    * @since 0.2.0
    */
   readonly connectionStates?: ConnectionStates | undefined
+  /**
    * When set, every key the service's commands name gets this prefix (see
    * the `keyPrefix` option); the executors and lenders are given the full
    * key names.

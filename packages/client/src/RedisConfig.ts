@@ -128,6 +128,7 @@ export interface Options {
    * @since 0.2.0
    */
   readonly metrics?: boolean | MetricsOptions
+  /**
    * A namespace in front of every key: `keyPrefix: "app:"` makes
    * `redis.get("user")` read `app:user`. Applied to the keys of every typed
    * command, of `raw` calls (where the server's key specifications place
