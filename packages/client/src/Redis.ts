@@ -86,6 +86,30 @@ export type Results<Commands extends ReadonlyArray<Command.Command<unknown>>, Is
 }
 
 /**
+ * What pipelines, transactions and `watch` build their commands with: one
+ * function per method of the service, taking the same arguments and
+ * returning the command as a value (`r.incr("n")` is a
+ * `Command<number>`). It is `Commands.commands` itself, one object shared
+ * by every call.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Builder = typeof commands
+
+/**
+ * The commands of a batch: an array of command values, or a function that
+ * builds them from the {@link Builder} (`(r) => [r.set("a", "1"), r.incr("n")]`).
+ * Either way the results are typed position by position.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Batch<Commands extends ReadonlyArray<Command.Command<unknown>>> =
+  | Commands
+  | ((r: Builder) => Commands)
+
+/**
  * What runs commands (see the `Executor` module).
  *
  * @since 0.1.0
@@ -114,29 +138,33 @@ export interface View<IsBinary extends boolean> {
   readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, RedisError>
   /**
    * Sends the commands in one write and returns one result per command, in
-   * order: a failed command does not fail the others.
+   * order: a failed command does not fail the others. The commands are
+   * built with the same methods as the service's (see {@link Builder}), or
+   * given as an array of command values.
    *
    * ```ts
-   * import { Commands, Redis } from "@effect-redis/client"
+   * import { Redis } from "@effect-redis/client"
    * import { Effect } from "effect"
    *
    * const program = Effect.gen(function*() {
    *   const redis = yield* Redis.Redis
-   *   const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   *   // [Either<boolean, RedisError>, Either<number, RedisError>]
+   *   const [set, count] = yield* redis.pipeline((r) => [r.set("k", "v"), r.incr("n")])
    * })
    * ```
    */
   readonly pipeline: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
-    commands: Commands
+    commands: Batch<Commands>
   ) => Effect.Effect<Results<Commands, IsBinary>>
   /**
    * MULTI, the commands, EXEC, as one write: applied all together or not at
    * all. A command the server refuses while queueing aborts the transaction
    * with `RedisTransactionError` (reason `Aborted`, naming the command);
    * errors while executing (e.g. WRONGTYPE) are per position, as in Redis.
+   * The commands are given as for `pipeline`.
    */
   readonly transaction: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
-    commands: Commands
+    commands: Batch<Commands>
   ) => Effect.Effect<Results<Commands, IsBinary>, RedisError>
   /**
    * Every key (matching the options), as a stream driven by SCAN. A key
@@ -182,7 +210,9 @@ export interface Client extends Methods<typeof commands, false>, View<false> {
 export type Reserved = Client
 
 /**
- * Pub/sub as Streams (see the `PubSub` module for the semantics).
+ * Pub/sub as Streams (see the `PubSub` module for the semantics). The
+ * channels and patterns are given as separate arguments or as arrays
+ * (`subscribe("a", "b")`, `subscribe(["a", "b"])`).
  *
  * @since 0.1.0
  * @category models
@@ -190,15 +220,15 @@ export type Reserved = Client
 export interface Subscriptions<IsBinary extends boolean> {
   /** Messages published on the channels, from the moment the server confirmed the subscription. */
   readonly subscribe: (
-    ...channels: ReadonlyArray<string>
+    ...channels: ReadonlyArray<Keys.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on channels matching the glob-style patterns (PSUBSCRIBE). */
   readonly psubscribe: (
-    ...patterns: ReadonlyArray<string>
+    ...patterns: ReadonlyArray<Keys.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on shard channels (SSUBSCRIBE). */
   readonly ssubscribe: (
-    ...channels: ReadonlyArray<string>
+    ...channels: ReadonlyArray<Keys.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /**
    * Subscribes to everything in `targets` and completes once the server has
@@ -249,13 +279,14 @@ export interface Redis extends Client, Subscriptions<false> {
   /**
    * An optimistic transaction: WATCHes `keys` on a dedicated connection,
    * runs `body` (reads through the connection it is given; it returns the
-   * commands to apply), then MULTI/EXEC. If a watched key changed meanwhile,
-   * nothing is applied and it fails with `RedisTransactionError` (reason
-   * `Conflict`); `retryOnConflict` runs the whole block again.
+   * commands to apply, built with the {@link Builder} it is given second),
+   * then MULTI/EXEC. If a watched key changed meanwhile, nothing is applied
+   * and it fails with `RedisTransactionError` (reason `Conflict`);
+   * `retryOnConflict` runs the whole block again.
    */
   readonly watch: <const Commands extends ReadonlyArray<Command.Command<unknown>>, E, R>(
-    keys: ReadonlyArray<Command.RedisKey>,
-    body: (connection: Client) => Effect.Effect<Commands, E, R>
+    keys: Keys.OneOrMany<Command.RedisKey>,
+    body: (connection: Client, r: Builder) => Effect.Effect<Commands, E, R>
   ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>

@@ -8,6 +8,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
+import { commands } from "../Commands.js"
 import * as Keys from "../commands/keys.js"
 import * as Server from "../commands/server.js"
 import type { CacheStats, Executor, Monitor, Parts, Subscribe } from "../Executor.js"
@@ -68,22 +69,28 @@ export const make = (parts: Parts): object => {
   })
 
   const watch = (
-    keys: ReadonlyArray<Command.RedisKey>,
-    body: (connection: object) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>
-  ) =>
-    Effect.flatMap(parts.lender(keys), (lender) =>
+    watched: Keys.OneOrMany<Command.RedisKey>,
+    body: (connection: object, r: typeof commands) => Effect.Effect<
+      ReadonlyArray<Command.Command<unknown>>,
+      unknown,
+      unknown
+    >
+  ) => {
+    const keys = Keys.many(watched)
+    return Effect.flatMap(parts.lender(keys), (lender) =>
       lender.withConnection((connection) =>
         Effect.gen(function*() {
           const command = keys.length === 0
             ? Keys.noneGiven(WATCH, "key")
             : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
           yield* connection.execute(command, false)
-          const batch = yield* body(View.makeClient(trace(connection))).pipe(
+          const batch = yield* body(View.makeClient(trace(connection)), commands).pipe(
             Effect.tapErrorCause(() => connection.execute(unwatch, false))
           )
           return yield* Transaction.run(connection.executeAll, batch, false)
         })
       ))
+  }
 
   const keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
     const database = options.database ?? parts.database
@@ -121,9 +128,12 @@ export const make = (parts: Parts): object => {
   return service
 }
 
+type Names = ReadonlyArray<Keys.OneOrMany<string>>
+
 const subscriptions = (subscribe: Subscribe, binary: boolean): Record<string, unknown> => ({
-  subscribe: (...channels: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ channels }, binary)),
-  psubscribe: (...patterns: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
-  ssubscribe: (...shardChannels: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
+  subscribe: (...channels: Names) => Stream.unwrapScoped(subscribe({ channels: channels.flat() }, binary)),
+  psubscribe: (...patterns: Names) => Stream.unwrapScoped(subscribe({ patterns: patterns.flat() }, binary)),
+  ssubscribe: (...shardChannels: Names) =>
+    Stream.unwrapScoped(subscribe({ shardChannels: shardChannels.flat() }, binary)),
   subscription: (targets: PubSub.Targets) => subscribe(targets, binary)
 })
