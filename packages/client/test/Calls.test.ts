@@ -1,4 +1,4 @@
-import { Commands, Redis } from "@effect-redis/client"
+import { Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
 import type { RedisError } from "@effect-redis/client/RedisError"
 import { assert, describe, expectTypeOf, layer } from "@effect/vitest"
 import { Chunk, Effect, Either, Option, Stream } from "effect"
@@ -129,6 +129,37 @@ describe("one way to call a command", () => {
         for (const channel of [...channels, key("sub3"), key("sub4")]) yield* redis.publish(channel, channel)
         const messages = Chunk.toArray(yield* received.await.pipe(Effect.flatten))
         assert.deepStrictEqual(messages.map((m) => m.message).sort(), [...channels, key("sub3"), key("sub4")])
+      }))
+
+    it.effect("a script is a typed function: its calls run alone, in pipelines and in transactions, EVAL after a flush", () =>
+      Effect.gen(function*() {
+        const redis = yield* Redis.Redis
+        const incrementBy = Script.make("return redis.call('INCRBY', KEYS[1], ARGV[1])", ReplyDecoder.integer)
+        const call = incrementBy([key("script")], [5])
+        expectTypeOf(call).toEqualTypeOf<Script.ScriptCall<number>>()
+        assert.strictEqual(call.script, incrementBy)
+        assert.deepStrictEqual(call.args, Script.call(incrementBy, [key("script")], [5]).args)
+
+        // Never loaded: EVALSHA meets NOSCRIPT, the call falls back to EVAL, which caches it.
+        yield* redis.scriptFlush()
+        const total: number = yield* redis.execute(call)
+        assert.strictEqual(total, 5)
+        assert.deepStrictEqual(yield* redis.scriptExists(incrementBy.sha1), [true])
+
+        yield* redis.scriptFlush()
+        const piped = yield* redis.pipeline((r) => [incrementBy([key("script")], [1]), r.get(key("script"))])
+        expectTypeOf(piped).toEqualTypeOf<
+          [Either.Either<number, RedisError>, Either.Either<Option.Option<string>, RedisError>]
+        >()
+        assert.deepStrictEqual(piped, [Either.right(6), Either.right(Option.some("6"))])
+
+        yield* redis.scriptFlush()
+        const queued = yield* redis.transaction((r) => [r.set(key("script"), "10"), incrementBy([key("script")], [2])])
+        assert.deepStrictEqual(queued, [Either.right(true), Either.right(12)])
+        assert.deepStrictEqual(yield* redis.scriptExists([incrementBy.sha1]), [true])
+
+        const noArguments = Script.make("return 7", ReplyDecoder.integer, { readOnly: true })
+        assert.strictEqual(yield* redis.execute(noArguments()), 7)
       }))
   })
 })

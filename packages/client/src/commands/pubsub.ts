@@ -95,8 +95,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  pubsubShardnumsub: (...shardChannels: Array<string>): Command.Command<Record<string, number>> =>
-    Command.make(PUBSUB_SHARDNUMSUB, ["PUBSUB", "SHARDNUMSUB", ...shardChannels], countsByChannel)
+  pubsubShardnumsub: (...shardChannels: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, number>> =>
+    Command.make(PUBSUB_SHARDNUMSUB, ["PUBSUB", "SHARDNUMSUB", ...shardChannels.flat()], countsByChannel)
 } as const
 
 /**
