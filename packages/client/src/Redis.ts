@@ -1,6 +1,8 @@
 /**
- * The `Redis` service: one typed method per command, each an Effect with a
- * typed `RedisError` channel, plus `execute` for `Command` values and `raw`
+ * The `Redis` service: one typed method per command, each an Effect whose
+ * error channel holds the errors it can really fail with
+ * (`RedisError.CommandError`, `PooledCommandError` for blocking commands),
+ * plus `execute` for `Command` values and `raw`
  * for anything untyped.
  *
  * ```ts
@@ -38,7 +40,13 @@ import { makeClient as makeView } from "./internal/view.js"
 import type * as Monitor from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
-import { type RedisError, RedisTransactionError } from "./RedisError.js"
+import {
+  type CommandError,
+  type PooledCommandError,
+  type RedisError,
+  RedisTransactionError,
+  type TransactionError
+} from "./RedisError.js"
 import { RedisTransport } from "./RedisTransport.js"
 
 /**
@@ -63,6 +71,28 @@ export type Binary<A> = RespValue extends A ? A
 type Out<A, IsBinary extends boolean> = IsBinary extends true ? Binary<A> : A
 
 /**
+ * The methods of the blocking commands, which run on a pool connection
+ * and so can also fail with `RedisPoolError` (see
+ * `RedisError.PooledCommandError`); every other method runs on the shared
+ * connection and fails with a `RedisError.CommandError`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type BlockingMethod =
+  | "blmove"
+  | "blmpop"
+  | "blpop"
+  | "brpop"
+  | "brpoplpush"
+  | "bzmpop"
+  | "bzpopmax"
+  | "bzpopmin"
+  | "xreadBlock"
+  | "xreadgroupBlock"
+  | "wait"
+
+/**
  * The typed methods built from a table of command definitions.
  *
  * @since 0.1.0
@@ -70,8 +100,9 @@ type Out<A, IsBinary extends boolean> = IsBinary extends true ? Binary<A> : A
  */
 export type Methods<Table, IsBinary extends boolean> = {
   readonly [K in keyof Table]: Table[K] extends
-    (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A>
-    ? (...args: P) => Effect.Effect<Out<A, IsBinary>, RedisError>
+    (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A> ? (
+      ...args: P
+    ) => Effect.Effect<Out<A, IsBinary>, K extends BlockingMethod ? PooledCommandError : CommandError>
     : never
 }
 
@@ -82,7 +113,7 @@ export type Methods<Table, IsBinary extends boolean> = {
  * @category models
  */
 export type Results<Commands extends ReadonlyArray<Command.Command<unknown>>, IsBinary extends boolean> = {
-  -readonly [K in keyof Commands]: Either.Either<Out<Command.Result<Commands[K]>, IsBinary>, RedisError>
+  -readonly [K in keyof Commands]: Either.Either<Out<Command.Result<Commands[K]>, IsBinary>, PooledCommandError>
 }
 
 /**
@@ -125,7 +156,7 @@ export type Executor = Parts.Executor
  */
 export interface View<IsBinary extends boolean> {
   /** Runs a command value (a typed definition's result, or one built with `Command.make`). */
-  readonly execute: <A>(command: Command.Command<A>) => Effect.Effect<Out<A, IsBinary>, RedisError>
+  readonly execute: <A>(command: Command.Command<A>) => Effect.Effect<Out<A, IsBinary>, PooledCommandError>
   /**
    * Sends any command line and returns the reply as decoded (see
    * `RespValue` in `@effect-redis/resp`). Error replies still fail with
@@ -135,7 +166,7 @@ export interface View<IsBinary extends boolean> {
    * anything is sent: run them on a connection from `reserve`. Blocking
    * commands (BLPOP…, by name) run on a pool connection.
    */
-  readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, RedisError>
+  readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, PooledCommandError>
   /**
    * Sends the commands in one write and returns one result per command, in
    * order: a failed command does not fail the others. The commands are
@@ -148,7 +179,7 @@ export interface View<IsBinary extends boolean> {
    *
    * const program = Effect.gen(function*() {
    *   const redis = yield* Redis.Redis
-   *   // [Either<boolean, RedisError>, Either<number, RedisError>]
+   *   // [Either<boolean, PooledCommandError>, Either<number, PooledCommandError>]
    *   const [set, count] = yield* redis.pipeline((r) => [r.set("k", "v"), r.incr("n")])
    * })
    * ```
@@ -165,29 +196,29 @@ export interface View<IsBinary extends boolean> {
    */
   readonly transaction: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
     commands: Batch<Commands>
-  ) => Effect.Effect<Results<Commands, IsBinary>, RedisError>
+  ) => Effect.Effect<Results<Commands, IsBinary>, TransactionError>
   /**
    * Every key (matching the options), as a stream driven by SCAN. A key
    * present for the whole scan is emitted at least once; keys added or
    * removed meanwhile may or may not be. Interrupting the stream stops the
    * cursor.
    */
-  readonly scanStream: (options?: Keys.ScanOptions) => Stream.Stream<Out<string, IsBinary>, RedisError>
+  readonly scanStream: (options?: Keys.ScanOptions) => Stream.Stream<Out<string, IsBinary>, CommandError>
   /** Every member of a set, through SSCAN (same guarantees as `scanStream`). */
   readonly sscanStream: (
     key: Command.RedisKey,
     options?: Keys.CollectionScanOptions
-  ) => Stream.Stream<Out<string, IsBinary>, RedisError>
+  ) => Stream.Stream<Out<string, IsBinary>, CommandError>
   /** Every `[field, value]` of a hash, through HSCAN (same guarantees as `scanStream`). */
   readonly hscanStream: (
     key: Command.RedisKey,
     options?: Keys.CollectionScanOptions
-  ) => Stream.Stream<Out<readonly [string, string], IsBinary>, RedisError>
+  ) => Stream.Stream<Out<readonly [string, string], IsBinary>, CommandError>
   /** Every `[member, score]` of a sorted set, through ZSCAN (same guarantees as `scanStream`). */
   readonly zscanStream: (
     key: Command.RedisKey,
     options?: Keys.CollectionScanOptions
-  ) => Stream.Stream<Out<readonly [string, number], IsBinary>, RedisError>
+  ) => Stream.Stream<Out<readonly [string, number], IsBinary>, CommandError>
 }
 
 /**
@@ -275,7 +306,7 @@ export interface Redis extends Client, Subscriptions<false> {
    * back to the pool when the scope ends, or is closed instead if the scope
    * failed or ran a state-changing or `raw` command.
    */
-  readonly reserve: Effect.Effect<Reserved, RedisError, Scope.Scope>
+  readonly reserve: Effect.Effect<Reserved, PooledCommandError, Scope.Scope>
   /**
    * An optimistic transaction: WATCHes `keys` on a dedicated connection,
    * runs `body` (reads through the connection it is given; it returns the
@@ -287,7 +318,7 @@ export interface Redis extends Client, Subscriptions<false> {
   readonly watch: <const Commands extends ReadonlyArray<Command.Command<unknown>>, E, R>(
     keys: Keys.OneOrMany<Command.RedisKey>,
     body: (connection: Client, r: Builder) => Effect.Effect<Commands, E, R>
-  ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
+  ) => Effect.Effect<Results<Commands, false>, TransactionError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>
   /**

@@ -1,5 +1,5 @@
 import { Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
-import type { RedisError } from "@effect-redis/client/RedisError"
+import type { PooledCommandError } from "@effect-redis/client/RedisError"
 import { assert, describe, expectTypeOf, layer } from "@effect/vitest"
 import { Chunk, Effect, Either, Option, Stream } from "effect"
 import { eventually, testLayer } from "./utils.js"
@@ -14,9 +14,9 @@ describe("one way to call a command", () => {
         const results = yield* redis.pipeline((r) => [r.set(key("a"), "1"), r.incr(key("n")), r.get(key("a"))])
         expectTypeOf(results).toEqualTypeOf<
           [
-            Either.Either<boolean, RedisError>,
-            Either.Either<number, RedisError>,
-            Either.Either<Option.Option<string>, RedisError>
+            Either.Either<boolean, PooledCommandError>,
+            Either.Either<number, PooledCommandError>,
+            Either.Either<Option.Option<string>, PooledCommandError>
           ]
         >()
         assert.deepStrictEqual(results, [Either.right(true), Either.right(1), Either.right(Option.some("1"))])
@@ -45,7 +45,9 @@ describe("one way to call a command", () => {
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
         const built = yield* redis.transaction((r) => [r.incr(key("t")), r.incrby(key("t"), 10)])
-        expectTypeOf(built).toEqualTypeOf<[Either.Either<number, RedisError>, Either.Either<number, RedisError>]>()
+        expectTypeOf(built).toEqualTypeOf<
+          [Either.Either<number, PooledCommandError>, Either.Either<number, PooledCommandError>]
+        >()
         assert.deepStrictEqual(built, [Either.right(1), Either.right(11)])
         const { get } = Commands.commands
         const [value] = yield* redis.transaction([get(key("t"))])
@@ -56,7 +58,7 @@ describe("one way to call a command", () => {
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
         const [, value] = yield* redis.binary.pipeline((r) => [r.set(key("bin"), "hi"), r.get(key("bin"))])
-        expectTypeOf(value).toEqualTypeOf<Either.Either<Option.Option<Uint8Array>, RedisError>>()
+        expectTypeOf(value).toEqualTypeOf<Either.Either<Option.Option<Uint8Array>, PooledCommandError>>()
         assert.deepStrictEqual(
           Either.map(value, Option.map((v) => Array.from(v))),
           Either.right(Option.some([104, 105]))
@@ -78,7 +80,7 @@ describe("one way to call a command", () => {
           Effect.map(tx.get(key("balance")), (balance) => [
             r.set(key("balance"), String(Number(Option.getOrElse(balance, () => "0")) - 10))
           ]))
-        expectTypeOf(written).toEqualTypeOf<Either.Either<boolean, RedisError>>()
+        expectTypeOf(written).toEqualTypeOf<Either.Either<boolean, PooledCommandError>>()
         assert.deepStrictEqual(written, Either.right(true))
         const [count] = yield* redis.watch(
           [key("balance"), key("other")],
@@ -149,7 +151,7 @@ describe("one way to call a command", () => {
         yield* redis.scriptFlush()
         const piped = yield* redis.pipeline((r) => [incrementBy([key("script")], [1]), r.get(key("script"))])
         expectTypeOf(piped).toEqualTypeOf<
-          [Either.Either<number, RedisError>, Either.Either<Option.Option<string>, RedisError>]
+          [Either.Either<number, PooledCommandError>, Either.Either<Option.Option<string>, PooledCommandError>]
         >()
         assert.deepStrictEqual(piped, [Either.right(6), Either.right(Option.some("6"))])
 
