@@ -115,7 +115,7 @@ say "running the quick start with plain node against redis-server on port $port"
 sed -i "s#redis://localhost:6379/0#redis://127.0.0.1:$port/0#" "$app/dist/src/main.js"
 output=$(cd "$app" && timeout 60 node dist/src/main.js) || die "the quick start failed (exit $?): $output"
 echo "$output" | sed 's/^/consumer-test:   /'
-[ "$output" = "{ greeting: 'hello', visits: 1n }" ] || die "the quick start printed something else than the README says"
+[ "$output" = "{ greeting: 'hello', visits: 1 }" ] || die "the quick start printed something else than the README says"
 
 say "running the testing example with vitest"
 (cd "$app" && timeout 300 npx vitest run --root . test/service.test.ts 2>&1 | sed 's/^/consumer-test:   /'; exit "${PIPESTATUS[0]}") ||

@@ -7,13 +7,11 @@
  * REDIS_CLUSTER_NODES (`host:port,host:port`) when set; otherwise it forms a
  * throwaway three-master cluster from redis-server on PATH.
  */
-import { ClusterSlot, Commands, Redis } from "@effect-redis/client"
+import { ClusterSlot, Redis } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
 import { NodeRuntime } from "@effect/platform-node"
 import { Chunk, Config, Console, Effect, Fiber, Layer, Option, Stream } from "effect"
-
-const { commands } = Commands
 
 const program = Effect.gen(function*() {
   const redis = yield* Redis.Redis
@@ -25,9 +23,9 @@ const program = Effect.gen(function*() {
   }
 
   // A hash tag puts keys in one slot: a transaction may then touch all of them.
-  const order = yield* redis.transaction([
-    commands.hset("{order:7}:lines", { apples: "3" }),
-    commands.incr("{order:7}:version")
+  const order = yield* redis.transaction((r) => [
+    r.hset("{order:7}:lines", { apples: "3" }),
+    r.incr("{order:7}:version")
   ])
   const results = order.map((result) => result._tag === "Right" ? String(result.right) : result.left.message)
   yield* Console.log(`MULTI on {order:7} (slot ${ClusterSlot.slotOf("{order:7}")}) -> ${results.join(", ")}`)

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import type { RespValue } from "@effect-redis/resp/RespValue"
+import * as ReplyDecoder from "./ReplyDecoder.js"
 
 /**
  * An argument as it goes on the wire: strings are sent as UTF-8, numbers and
@@ -281,4 +282,41 @@ export const keyIndices = (command: Command<unknown>): ReadonlyArray<number> => 
   const out: Array<number> = []
   for (let i = keys.first; i <= last && i < length; i += keys.step) out.push(i)
   return out
+}
+
+/**
+ * The same call with its integers read exactly, as `bigint`s over the whole
+ * signed 64-bit range. Integer replies are JavaScript numbers by default,
+ * and one beyond ±(2^53 - 1) fails with `RedisDecodeError` rather than
+ * losing precision; this is the way to such values. It applies to commands
+ * whose reply is an integer (INCR, HINCRBY, STRLEN…) or a list of them
+ * (BITFIELD); any other call is refused before sending
+ * (`RedisArgumentError`, `not-sent`). For a script, give `Script.make` the
+ * `ReplyDecoder.bigint` decoder instead.
+ *
+ * ```ts
+ * import { Command, Commands, Redis } from "@effect-redis/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const redis = yield* Redis.Redis
+ *   const views = yield* redis.execute(Command.exact(Commands.commands.incr("views"))) // bigint
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const exact = <A>(command: Command<A>): Command<ReplyDecoder.Exact<A>> => {
+  const decode = "withSource" in command ? undefined : ReplyDecoder.exact(command.decode)
+  if (decode === undefined) {
+    return invalid(
+      command.spec,
+      `${command.spec.name} has no exact form: Command.exact reads integer replies (for a script, ` +
+        `give Script.make the ReplyDecoder.bigint decoder)`
+    )
+  }
+  return command.blockMillis === undefined
+    ? make(command.spec, command.args, decode)
+    : makeBlocking(command.spec, command.args, decode, command.blockMillis)
 }

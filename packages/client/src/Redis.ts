@@ -1,6 +1,8 @@
 /**
- * The `Redis` service: one typed method per command, each an Effect with a
- * typed `RedisError` channel, plus `execute` for `Command` values and `raw`
+ * The `Redis` service: one typed method per command, each an Effect whose
+ * error channel holds the errors it can really fail with
+ * (`RedisError.CommandError`, `PooledCommandError` for blocking commands),
+ * plus `execute` for `Command` values and `raw`
  * for anything untyped.
  *
  * ```ts
@@ -39,7 +41,13 @@ import { makeClient as makeView } from "./internal/view.js"
 import type * as Monitor from "./Monitor.js"
 import type * as PubSub from "./PubSub.js"
 import * as RedisConfig from "./RedisConfig.js"
-import { type RedisError, RedisTransactionError } from "./RedisError.js"
+import {
+  type CommandError,
+  type PooledCommandError,
+  type RedisError,
+  RedisTransactionError,
+  type TransactionError
+} from "./RedisError.js"
 import { RedisTransport } from "./RedisTransport.js"
 
 /**
@@ -64,6 +72,28 @@ export type Binary<A> = RespValue extends A ? A
 type Out<A, IsBinary extends boolean> = IsBinary extends true ? Binary<A> : A
 
 /**
+ * The methods of the blocking commands, which run on a pool connection
+ * and so can also fail with `RedisPoolError` (see
+ * `RedisError.PooledCommandError`); every other method runs on the shared
+ * connection and fails with a `RedisError.CommandError`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type BlockingMethod =
+  | "blmove"
+  | "blmpop"
+  | "blpop"
+  | "brpop"
+  | "brpoplpush"
+  | "bzmpop"
+  | "bzpopmax"
+  | "bzpopmin"
+  | "xreadBlock"
+  | "xreadgroupBlock"
+  | "wait"
+
+/**
  * The typed methods built from a table of command definitions.
  *
  * @since 0.1.0
@@ -71,8 +101,9 @@ type Out<A, IsBinary extends boolean> = IsBinary extends true ? Binary<A> : A
  */
 export type Methods<Table, IsBinary extends boolean> = {
   readonly [K in keyof Table]: Table[K] extends
-    (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A>
-    ? (...args: P) => Effect.Effect<Out<A, IsBinary>, RedisError>
+    (...args: infer P extends ReadonlyArray<unknown>) => Command.Command<infer A> ? (
+      ...args: P
+    ) => Effect.Effect<Out<A, IsBinary>, K extends BlockingMethod ? PooledCommandError : CommandError>
     : never
 }
 
@@ -83,8 +114,32 @@ export type Methods<Table, IsBinary extends boolean> = {
  * @category models
  */
 export type Results<Commands extends ReadonlyArray<Command.Command<unknown>>, IsBinary extends boolean> = {
-  -readonly [K in keyof Commands]: Either.Either<Out<Command.Result<Commands[K]>, IsBinary>, RedisError>
+  -readonly [K in keyof Commands]: Either.Either<Out<Command.Result<Commands[K]>, IsBinary>, PooledCommandError>
 }
+
+/**
+ * What pipelines, transactions and `watch` build their commands with: one
+ * function per method of the service, taking the same arguments and
+ * returning the command as a value (`r.incr("n")` is a
+ * `Command<number>`). It is `Commands.commands` itself, one object shared
+ * by every call.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Builder = typeof commands
+
+/**
+ * The commands of a batch: an array of command values, or a function that
+ * builds them from the {@link Builder} (`(r) => [r.set("a", "1"), r.incr("n")]`).
+ * Either way the results are typed position by position.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Batch<Commands extends ReadonlyArray<Command.Command<unknown>>> =
+  | Commands
+  | ((r: Builder) => Commands)
 
 /**
  * What runs commands (see the `Executor` module).
@@ -102,7 +157,7 @@ export type Executor = Parts.Executor
  */
 export interface View<IsBinary extends boolean> {
   /** Runs a command value (a typed definition's result, or one built with `Command.make`). */
-  readonly execute: <A>(command: Command.Command<A>) => Effect.Effect<Out<A, IsBinary>, RedisError>
+  readonly execute: <A>(command: Command.Command<A>) => Effect.Effect<Out<A, IsBinary>, PooledCommandError>
   /**
    * Sends any command line and returns the reply as decoded (see
    * `RespValue` in `@effect-redis/resp`). Error replies still fail with
@@ -112,55 +167,59 @@ export interface View<IsBinary extends boolean> {
    * anything is sent: run them on a connection from `reserve`. Blocking
    * commands (BLPOP…, by name) run on a pool connection.
    */
-  readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, RedisError>
+  readonly raw: (args: ReadonlyArray<Command.RedisArg>) => Effect.Effect<RespValue, PooledCommandError>
   /**
    * Sends the commands in one write and returns one result per command, in
-   * order: a failed command does not fail the others.
+   * order: a failed command does not fail the others. The commands are
+   * built with the same methods as the service's (see {@link Builder}), or
+   * given as an array of command values.
    *
    * ```ts
-   * import { Commands, Redis } from "@effect-redis/client"
+   * import { Redis } from "@effect-redis/client"
    * import { Effect } from "effect"
    *
    * const program = Effect.gen(function*() {
    *   const redis = yield* Redis.Redis
-   *   const [set, value] = yield* redis.pipeline([Commands.commands.set("k", "v"), Commands.commands.get("k")])
+   *   // [Either<boolean, PooledCommandError>, Either<number, PooledCommandError>]
+   *   const [set, count] = yield* redis.pipeline((r) => [r.set("k", "v"), r.incr("n")])
    * })
    * ```
    */
   readonly pipeline: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
-    commands: Commands
+    commands: Batch<Commands>
   ) => Effect.Effect<Results<Commands, IsBinary>>
   /**
    * MULTI, the commands, EXEC, as one write: applied all together or not at
    * all. A command the server refuses while queueing aborts the transaction
    * with `RedisTransactionError` (reason `Aborted`, naming the command);
    * errors while executing (e.g. WRONGTYPE) are per position, as in Redis.
+   * The commands are given as for `pipeline`.
    */
   readonly transaction: <const Commands extends ReadonlyArray<Command.Command<unknown>>>(
-    commands: Commands
-  ) => Effect.Effect<Results<Commands, IsBinary>, RedisError>
+    commands: Batch<Commands>
+  ) => Effect.Effect<Results<Commands, IsBinary>, TransactionError>
   /**
    * Every key (matching the options), as a stream driven by SCAN. A key
    * present for the whole scan is emitted at least once; keys added or
    * removed meanwhile may or may not be. Interrupting the stream stops the
    * cursor.
    */
-  readonly scanStream: (options?: Keys.ScanOptions) => Stream.Stream<Out<string, IsBinary>, RedisError>
+  readonly scanStream: (options?: Keys.ScanOptions) => Stream.Stream<Out<string, IsBinary>, CommandError>
   /** Every member of a set, through SSCAN (same guarantees as `scanStream`). */
   readonly sscanStream: (
     key: Command.RedisKey,
     options?: Keys.CollectionScanOptions
-  ) => Stream.Stream<Out<string, IsBinary>, RedisError>
+  ) => Stream.Stream<Out<string, IsBinary>, CommandError>
   /** Every `[field, value]` of a hash, through HSCAN (same guarantees as `scanStream`). */
   readonly hscanStream: (
     key: Command.RedisKey,
     options?: Keys.CollectionScanOptions
-  ) => Stream.Stream<Out<readonly [string, string], IsBinary>, RedisError>
+  ) => Stream.Stream<Out<readonly [string, string], IsBinary>, CommandError>
   /** Every `[member, score]` of a sorted set, through ZSCAN (same guarantees as `scanStream`). */
   readonly zscanStream: (
     key: Command.RedisKey,
     options?: Keys.CollectionScanOptions
-  ) => Stream.Stream<Out<readonly [string, number], IsBinary>, RedisError>
+  ) => Stream.Stream<Out<readonly [string, number], IsBinary>, CommandError>
 }
 
 /**
@@ -183,7 +242,9 @@ export interface Client extends Methods<typeof commands, false>, View<false> {
 export type Reserved = Client
 
 /**
- * Pub/sub as Streams (see the `PubSub` module for the semantics).
+ * Pub/sub as Streams (see the `PubSub` module for the semantics). The
+ * channels and patterns are given as separate arguments or as arrays
+ * (`subscribe("a", "b")`, `subscribe(["a", "b"])`).
  *
  * @since 0.1.0
  * @category models
@@ -191,15 +252,15 @@ export type Reserved = Client
 export interface Subscriptions<IsBinary extends boolean> {
   /** Messages published on the channels, from the moment the server confirmed the subscription. */
   readonly subscribe: (
-    ...channels: ReadonlyArray<string>
+    ...channels: ReadonlyArray<Keys.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on channels matching the glob-style patterns (PSUBSCRIBE). */
   readonly psubscribe: (
-    ...patterns: ReadonlyArray<string>
+    ...patterns: ReadonlyArray<Keys.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on shard channels (SSUBSCRIBE). */
   readonly ssubscribe: (
-    ...channels: ReadonlyArray<string>
+    ...channels: ReadonlyArray<Keys.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /**
    * Subscribes to everything in `targets` and completes once the server has
@@ -246,18 +307,19 @@ export interface Redis extends Client, Subscriptions<false> {
    * back to the pool when the scope ends, or is closed instead if the scope
    * failed or ran a state-changing or `raw` command.
    */
-  readonly reserve: Effect.Effect<Reserved, RedisError, Scope.Scope>
+  readonly reserve: Effect.Effect<Reserved, PooledCommandError, Scope.Scope>
   /**
    * An optimistic transaction: WATCHes `keys` on a dedicated connection,
    * runs `body` (reads through the connection it is given; it returns the
-   * commands to apply), then MULTI/EXEC. If a watched key changed meanwhile,
-   * nothing is applied and it fails with `RedisTransactionError` (reason
-   * `Conflict`); `retryOnConflict` runs the whole block again.
+   * commands to apply, built with the {@link Builder} it is given second),
+   * then MULTI/EXEC. If a watched key changed meanwhile, nothing is applied
+   * and it fails with `RedisTransactionError` (reason `Conflict`);
+   * `retryOnConflict` runs the whole block again.
    */
   readonly watch: <const Commands extends ReadonlyArray<Command.Command<unknown>>, E, R>(
-    keys: ReadonlyArray<Command.RedisKey>,
-    body: (connection: Client) => Effect.Effect<Commands, E, R>
-  ) => Effect.Effect<Results<Commands, false>, RedisError | E, R>
+    keys: Keys.OneOrMany<Command.RedisKey>,
+    body: (connection: Client, r: Builder) => Effect.Effect<Commands, E, R>
+  ) => Effect.Effect<Results<Commands, false>, TransactionError | E, R>
   /** Client-side caching counters (see the `cache` option). */
   readonly cacheStats: Effect.Effect<CacheStats>
   /**

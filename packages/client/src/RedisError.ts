@@ -252,6 +252,53 @@ export type RedisError =
   | RedisOverflowError
 
 /**
+ * What a command can fail with on any topology: the connection (lost,
+ * unavailable, or a cluster node that could not be opened, with its
+ * credentials refused: `RedisAuthError`), the server's error reply, the
+ * timeout, the decoding of the reply, an argument refused before sending,
+ * the client closing, and a cluster that could not carry it
+ * (`RedisClusterError`, only from a cluster). Never `RedisConfigError`
+ * (options are checked by `make`), `RedisPoolError` (a non-blocking
+ * command runs on the shared connection), `RedisTransactionError`,
+ * `RedisOverflowError` (streams only) or `RedisProtocolError` (invalid
+ * RESP resets the connection: `RedisConnectionError`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type CommandError =
+  | RedisConnectionError
+  | RedisAuthError
+  | RedisReplyError
+  | RedisTimeoutError
+  | RedisDecodeError
+  | RedisArgumentError
+  | RedisClosedError
+  | RedisClusterError
+
+/**
+ * What a command that may run on a pool connection can fail with: a
+ * blocking command (BLPOP, XREAD … BLOCK, WAIT…), and a command whose kind
+ * the types do not know (`execute`, `raw`, a position of a batch, which a
+ * blocking command sends to the pool whole). A {@link CommandError}, or no
+ * pool connection free in time (`RedisPoolError`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type PooledCommandError = CommandError | RedisPoolError
+
+/**
+ * What a MULTI/EXEC transaction can fail with as a whole: a
+ * {@link PooledCommandError}, or `RedisTransactionError` when nothing was
+ * applied (a watched key changed, a command refused while queueing).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type TransactionError = PooledCommandError | RedisTransactionError
+
+/**
  * A value did not go through its Schema (see the `RedisSchema` module):
  * `Encode` before writing (nothing was sent), `Decode` after reading what
  * `key` holds. `cause` is Schema's `ParseError`, whose message the error

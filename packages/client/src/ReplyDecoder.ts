@@ -115,20 +115,24 @@ export const text: Decoder<Text> = (reply) => {
   return fail("a string", reply)
 }
 
+const outOfRange = "an integer within ±(2^53 - 1) (for the exact value, run the command through Command.exact)"
+
 /**
- * An integer that fits in a JavaScript number (a RESP3 double with an
- * integral value is one too).
+ * An integer as a JavaScript number (a RESP3 double with an integral value
+ * is one too). An integer outside the safe range (±(2^53 - 1)) fails rather
+ * than losing precision: `Command.exact` reads it as a `bigint`.
  *
  * @since 0.1.0
  * @category decoders
  */
 export const integer: Decoder<number> = (reply) => {
   if (typeof reply === "number") return reply
-  if (typeof reply === "bigint") return Number(reply)
+  if (typeof reply === "bigint") return fail(outOfRange, reply)
   if (reply instanceof RespDouble && Number.isInteger(reply.value)) return reply.value
   if (typeof reply === "string" || reply instanceof Uint8Array) {
     const n = Number(text(reply))
-    if (Number.isInteger(n)) return n
+    if (Number.isSafeInteger(n)) return n
+    if (Number.isInteger(n)) return fail(outOfRange, reply)
   }
   return fail("an integer", reply)
 }
@@ -151,6 +155,43 @@ export const bigint: Decoder<bigint> = (reply) => {
   }
   return fail("an integer", reply)
 }
+
+/**
+ * A decoder's result with its integers as `bigint`s: what {@link exact}
+ * returns for it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Exact<A> = A extends number ? bigint
+  : A extends Option.Option<infer X> ? Option.Option<Exact<X>>
+  : A extends ReadonlyArray<infer X> ? Array<Exact<X>>
+  : A
+
+const exactTwins = new WeakMap<Decoder<unknown>, Decoder<unknown>>([[integer, bigint]])
+
+/**
+ * Declares `exactDecoder` the exact form of `decoder`: the same reply with
+ * its integers as `bigint`s (see {@link exact}). {@link integer} is paired
+ * with {@link bigint} already.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const withExact = <A>(decoder: Decoder<A>, exactDecoder: Decoder<Exact<A>>): Decoder<A> => {
+  exactTwins.set(decoder, exactDecoder)
+  return decoder
+}
+
+/**
+ * The exact form of a decoder of integers (see {@link withExact}), or
+ * `undefined` when it has none (its reply is not made of integers).
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const exact = <A>(decoder: Decoder<A>): Decoder<Exact<A>> | undefined =>
+  exactTwins.get(decoder) as Decoder<Exact<A>> | undefined
 
 /**
  * A floating point number: a RESP3 double, or the decimal text RESP2 sends

@@ -11,13 +11,16 @@
  *
  * const program = Effect.gen(function*() {
  *   const redis = yield* Redis.Redis
- *   const total = yield* redis.execute(Script.call(incrementBy, ["counter"], [5])) // number
+ *   const total = yield* redis.execute(incrementBy(["counter"], [5])) // number
+ *   const [again, value] = yield* redis.pipeline((r) => [incrementBy(["counter"], [1]), r.get("counter")])
  * })
  * ```
  *
- * A script call is a `Command`, so it also goes into pipelines and
- * transactions; those send `SCRIPT LOAD` ahead of the batch so the batch
- * never meets `NOSCRIPT` halfway.
+ * A script is a function: calling it with keys and arguments gives the
+ * call as a `Command` (the same as `Script.call`), which runs with
+ * `execute` and goes into pipelines and transactions like any command;
+ * those send `SCRIPT LOAD` ahead of the batch so the batch never meets
+ * `NOSCRIPT` halfway.
  *
  * @since 0.1.0
  */
@@ -28,12 +31,15 @@ import { sha1Hex } from "./internal/sha1.js"
 import * as ReplyDecoder from "./ReplyDecoder.js"
 
 /**
- * A Lua script with its SHA1 and the decoder of its reply.
+ * A Lua script with its SHA1 and the decoder of its reply. Called with
+ * `keys` (KEYS[…]) and `args` (ARGV[…]), it returns the call as a command
+ * (see {@link call}).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Script<A> {
+  (keys?: ReadonlyArray<Command.RedisKey>, args?: ReadonlyArray<Command.RedisArg>): ScriptCall<A>
   readonly lua: string
   /** Lowercase hex, as SCRIPT LOAD returns it. */
   readonly sha1: string
@@ -43,8 +49,8 @@ export interface Script<A> {
 }
 
 /**
- * Makes a script. Without a decoder the reply comes back as decoded
- * (`RespValue`).
+ * Makes a script: a function from keys and arguments to its call. Without
+ * a decoder the reply comes back as decoded (`RespValue`).
  *
  * @since 0.1.0
  * @category constructors
@@ -52,12 +58,18 @@ export interface Script<A> {
 export const make: {
   (lua: string): Script<RespValue>
   <A>(lua: string, decode: ReplyDecoder.Decoder<A>, options?: { readonly readOnly?: boolean }): Script<A>
-} = <A>(lua: string, decode?: ReplyDecoder.Decoder<A>, options?: { readonly readOnly?: boolean }): Script<A> => ({
-  lua,
-  sha1: sha1Hex(lua),
-  readOnly: options?.readOnly ?? false,
-  decode: decode ?? (ReplyDecoder.raw as ReplyDecoder.Decoder<A>)
-})
+} = <A>(lua: string, decode?: ReplyDecoder.Decoder<A>, options?: { readonly readOnly?: boolean }): Script<A> => {
+  const script: Script<A> = Object.assign(
+    (keys?: ReadonlyArray<Command.RedisKey>, args?: ReadonlyArray<Command.RedisArg>) => call(script, keys, args),
+    {
+      lua,
+      sha1: sha1Hex(lua),
+      readOnly: options?.readOnly ?? false,
+      decode: decode ?? (ReplyDecoder.raw as ReplyDecoder.Decoder<A>)
+    }
+  )
+  return script
+}
 
 /**
  * One call of a script: an EVALSHA command that knows its script, so the
@@ -82,7 +94,7 @@ export const call = <A>(
   script: Script<A>,
   keys: ReadonlyArray<Command.RedisKey> = [],
   args: ReadonlyArray<Command.RedisArg> = []
-): ScriptCall<A> => new Internal.ScriptCall(script, keys, args)
+): ScriptCall<A> => new Internal.ScriptCall<A, Script<A>>(script, keys, args)
 
 /**
  * Whether a command is a script call.
@@ -90,7 +102,8 @@ export const call = <A>(
  * @since 0.1.0
  * @category guards
  */
-export const isScriptCall: (command: Command.Command<unknown>) => command is ScriptCall<unknown> = Internal.isScriptCall
+export const isScriptCall = (command: Command.Command<unknown>): command is ScriptCall<unknown> =>
+  Internal.isScriptCall(command)
 
 /**
  * The SCRIPT LOAD commands a batch needs in front of it: one per distinct

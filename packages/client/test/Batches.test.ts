@@ -44,7 +44,7 @@ describe("pipelines, transactions and scripts", () => {
           const redis = yield* Redis.Redis
           const [a, b, c] = yield* redis.transaction([set(key("t"), "1"), incr(key("t")), get(key("t"))])
           assert.deepStrictEqual(a, Either.right(true))
-          assert.deepStrictEqual(b, Either.right(2n))
+          assert.deepStrictEqual(b, Either.right(2))
           assert.deepStrictEqual(c, Either.right(Option.some("2")))
         }))
 

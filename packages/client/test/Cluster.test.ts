@@ -140,7 +140,7 @@ describe("Redis Cluster", () => {
           commands.set("{cart:7}:items", "3"),
           commands.incr("{cart:7}:version")
         ])
-        assert.deepStrictEqual(applied, [Either.right(true), Either.right(1n)])
+        assert.deepStrictEqual(applied, [Either.right(true), Either.right(1)])
         const watched = yield* redis.watch(["{cart:7}:items"], (connection) =>
           Effect.map(connection.get("{cart:7}:items"), (items) => [
             commands.set(

@@ -212,6 +212,6 @@ describe("faults", () => {
       yield* disconnect(proxy)
       const transaction = yield* startNow(redis.transaction(incrs("faults:later", 3)))
       yield* proxy.passThrough
-      assert.deepStrictEqual(yield* Fiber.join(transaction), [Either.right(1n), Either.right(2n), Either.right(3n)])
+      assert.deepStrictEqual(yield* Fiber.join(transaction), [Either.right(1), Either.right(2), Either.right(3)])
     }), { timeout: 30_000 })
 })

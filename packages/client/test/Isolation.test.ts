@@ -92,7 +92,7 @@ describe("isolation of the shared connection", () => {
       Effect.gen(function*() {
         const server = yield* RedisServer.make()
         const redis = yield* client(server)
-        assert.deepStrictEqual(yield* redis.transaction([incr("iso:n")]), [Either.right(1n)])
+        assert.deepStrictEqual(yield* redis.transaction([incr("iso:n")]), [Either.right(1)])
         const [queued, , executed] = yield* redis.pipeline([MULTI, incr("iso:n"), EXEC])
         assert.deepStrictEqual(queued, Either.right("OK"))
         assert.deepStrictEqual(executed, Either.right([2]))

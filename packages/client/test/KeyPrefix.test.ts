@@ -289,7 +289,7 @@ describe("keyPrefix", () => {
           commands.lmpop(["list"], "LEFT"),
           commands.keys("l*")
         ])
-        assert.deepStrictEqual(incr, Either.right(1n))
+        assert.deepStrictEqual(incr, Either.right(1))
         assert.deepStrictEqual(popped, Either.right(Option.some(["list", ["one"]] as const)))
         assert.deepStrictEqual(keys, Either.right([]))
         assert.deepStrictEqual(yield* held(plain), ["app:p", "app:t"])
@@ -440,7 +440,7 @@ describe("keyPrefix", () => {
         assert.strictEqual(yield* tagged.exists(["a", "b", "c"]), 3)
         assert.deepStrictEqual(yield* tagged.blpop(["none"], 0.01), Option.none())
         const [incremented, read] = yield* tagged.transaction([commands.incr("a"), commands.get("b")])
-        assert.deepStrictEqual([incremented, read], [Either.right(2n), Either.right(Option.some("2"))])
+        assert.deepStrictEqual([incremented, read], [Either.right(2), Either.right(Option.some("2"))])
         // watch borrows from the pool of the prefixed keys' master and WATCHes the prefixed keys there.
         const [watched] = yield* tagged.watch(["c"], (connection) =>
           Effect.map(connection.get("c"), (value) => [commands.set("c", `${Option.getOrThrow(value)}!`)]))

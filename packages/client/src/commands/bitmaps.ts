@@ -103,8 +103,8 @@ const bitfieldArgs = (args: Array<RedisArg>, operations: ReadonlyArray<BitfieldO
   return args
 }
 
-const bigints = D.array(D.bigint)
-const optionalBigints = D.array(D.optional(D.bigint))
+const integers = D.withExact(D.array(D.integer), D.array(D.bigint))
+const optionalIntegers = D.withExact(D.array(D.optional(D.integer)), D.array(D.optional(D.bigint)))
 
 const BITCOUNT = Command.spec("BITCOUNT", Command.reads)
 const BITFIELD = Command.spec("BITFIELD", Command.writes)
@@ -137,21 +137,22 @@ export const commands = {
    * bit offset, in one atomic call.
    *
    * @returns one entry per `get`, `set` (the old value) and `incrby` (the
-   * new value), exact over 64 bits; `None` for a `set`/`incrby` that the
-   * `FAIL` overflow behaviour refused.
+   * new value); `None` for a `set`/`incrby` that the `FAIL` overflow
+   * behaviour refused. A value beyond ±(2^53 - 1) fails with
+   * `RedisDecodeError`: read 64-bit fields through `Command.exact`.
    */
   bitfield: (
     key: RedisKey,
     operations: ReadonlyArray<BitfieldOperation>
-  ): Command.Command<Array<Option.Option<bigint>>> =>
-    Command.make(BITFIELD, bitfieldArgs(["BITFIELD", key], operations), optionalBigints),
+  ): Command.Command<Array<Option.Option<number>>> =>
+    Command.make(BITFIELD, bitfieldArgs(["BITFIELD", key], operations), optionalIntegers),
   /**
    * BITFIELD_RO: the read-only BITFIELD (only `get`), allowed on replicas.
    *
    * @returns one value per read.
    */
-  bitfieldRo: (key: RedisKey, reads: ReadonlyArray<BitfieldGet>): Command.Command<Array<bigint>> =>
-    Command.make(BITFIELD_RO, bitfieldArgs(["BITFIELD_RO", key], reads), bigints),
+  bitfieldRo: (key: RedisKey, reads: ReadonlyArray<BitfieldGet>): Command.Command<Array<number>> =>
+    Command.make(BITFIELD_RO, bitfieldArgs(["BITFIELD_RO", key], reads), integers),
   /**
    * BITOP: stores at `destination` the bitwise AND, OR, XOR of the strings
    * at `keys`, or NOT of the single one. Shorter strings are padded with

@@ -75,10 +75,11 @@ export const commands = {
    * HINCRBY: increments the integer in `field` by `increment` (a missing
    * field counts as 0).
    *
-   * @returns the new value, exact over the whole 64-bit range.
+   * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
+   * read it through `Command.exact`).
    */
-  hincrby: (key: RedisKey, field: RedisArg, increment: number | bigint): Command.Command<bigint> =>
-    Command.make(HINCRBY, ["HINCRBY", key, field, increment], D.bigint),
+  hincrby: (key: RedisKey, field: RedisArg, increment: number | bigint): Command.Command<number> =>
+    Command.make(HINCRBY, ["HINCRBY", key, field, increment], D.integer),
   /**
    * HINCRBYFLOAT: increments the number in `field` by `increment`.
    *

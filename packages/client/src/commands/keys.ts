@@ -165,7 +165,14 @@ export type ScanPage<A> = readonly [cursor: bigint, items: Array<A>]
  */
 export type OneOrMany<A> = A | ReadonlyArray<A>
 
-const many = <A>(values: OneOrMany<A>): ReadonlyArray<A> =>
+/**
+ * The values of a repeated argument as an array (a single `Uint8Array`
+ * counts as one value).
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const many = <A>(values: OneOrMany<A>): ReadonlyArray<A> =>
   Array.isArray(values) ? values as ReadonlyArray<A> : [values as A]
 
 /**

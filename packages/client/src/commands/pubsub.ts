@@ -8,6 +8,7 @@
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
+import type { OneOrMany } from "./keys.js"
 
 // Shard channels hash to slots like keys, so the cluster router treats them
 // as keys; ordinary channels are broadcast and have none.
@@ -68,8 +69,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  pubsubNumsub: (...channels: Array<string>): Command.Command<Record<string, number>> =>
-    Command.make(PUBSUB_NUMSUB, ["PUBSUB", "NUMSUB", ...channels], countsByChannel),
+  pubsubNumsub: (...channels: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, number>> =>
+    Command.make(PUBSUB_NUMSUB, ["PUBSUB", "NUMSUB", ...channels.flat()], countsByChannel),
   /**
    * PUBSUB NUMPAT: the number of pattern subscriptions, all clients
    * together.
@@ -94,8 +95,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  pubsubShardnumsub: (...shardChannels: Array<string>): Command.Command<Record<string, number>> =>
-    Command.make(PUBSUB_SHARDNUMSUB, ["PUBSUB", "SHARDNUMSUB", ...shardChannels], countsByChannel)
+  pubsubShardnumsub: (...shardChannels: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, number>> =>
+    Command.make(PUBSUB_SHARDNUMSUB, ["PUBSUB", "SHARDNUMSUB", ...shardChannels.flat()], countsByChannel)
 } as const
 
 /**

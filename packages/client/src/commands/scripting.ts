@@ -13,7 +13,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount } from "./keys.js"
+import { keysAfterCount, type OneOrMany } from "./keys.js"
 import type { FlushMode } from "./server.js"
 
 /**
@@ -217,8 +217,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  scriptExists: (...sha1s: Array<string>): Command.Command<Array<boolean>> =>
-    Command.make(SCRIPT_EXISTS, ["SCRIPT", "EXISTS", ...sha1s], booleanList),
+  scriptExists: (...sha1s: ReadonlyArray<OneOrMany<string>>): Command.Command<Array<boolean>> =>
+    Command.make(SCRIPT_EXISTS, ["SCRIPT", "EXISTS", ...sha1s.flat()], booleanList),
   /**
    * SCRIPT FLUSH: empties the script cache.
    *

@@ -15,7 +15,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { hasNoEntries, noneGiven } from "./keys.js"
+import { hasNoEntries, noneGiven, type OneOrMany } from "./keys.js"
 
 /**
  * INFO parsed: section name in lower case (`server`, `clients`, `memory`,
@@ -336,7 +336,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  info: (...sections: Array<string>): Command.Command<Info> => Command.make(INFO, ["INFO", ...sections], info),
+  info: (...sections: ReadonlyArray<OneOrMany<string>>): Command.Command<Info> =>
+    Command.make(INFO, ["INFO", ...sections.flat()], info),
   /**
    * DBSIZE: the number of keys in the selected database.
    *
@@ -384,10 +385,12 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  configGet: (...patterns: Array<string>): Command.Command<Record<string, D.Text>> =>
-    patterns.length === 0
+  configGet: (...patterns: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, D.Text>> => {
+    const list = patterns.flat()
+    return list.length === 0
       ? noneGiven(CONFIG_GET, "pattern")
-      : Command.make(CONFIG_GET, ["CONFIG", "GET", ...patterns], textRecord),
+      : Command.make(CONFIG_GET, ["CONFIG", "GET", ...list], textRecord)
+  },
   /**
    * CONFIG SET: sets parameters, all or none. Needs at least one.
    *
@@ -465,16 +468,16 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  commandInfo: (...names: Array<string>): Command.Command<Array<Option.Option<CommandInfo>>> =>
-    Command.make(COMMAND_INFO, ["COMMAND", "INFO", ...names], optionalCommandInfoList),
+  commandInfo: (...names: ReadonlyArray<OneOrMany<string>>): Command.Command<Array<Option.Option<CommandInfo>>> =>
+    Command.make(COMMAND_INFO, ["COMMAND", "INFO", ...names.flat()], optionalCommandInfoList),
   /**
    * COMMAND DOCS: documentation by command name (lower case); unknown
    * names are left out. Without names, every command.
    *
    * @since 0.1.0
    */
-  commandDocs: (...names: Array<string>): Command.Command<Record<string, CommandDocs>> =>
-    Command.make(COMMAND_DOCS, ["COMMAND", "DOCS", ...names], commandDocsRecord),
+  commandDocs: (...names: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, CommandDocs>> =>
+    Command.make(COMMAND_DOCS, ["COMMAND", "DOCS", ...names.flat()], commandDocsRecord),
   /**
    * COMMAND LIST: the names of all commands and subcommands (as
    * `container|subcommand`), or of those passing a filter.
@@ -569,8 +572,8 @@ export const commands = {
    * @returns how many event series were reset.
    * @since 0.1.0
    */
-  latencyReset: (...events: Array<string>): Command.Command<number> =>
-    Command.make(LATENCY_RESET, ["LATENCY", "RESET", ...events], D.integer),
+  latencyReset: (...events: ReadonlyArray<OneOrMany<string>>): Command.Command<number> =>
+    Command.make(LATENCY_RESET, ["LATENCY", "RESET", ...events.flat()], D.integer),
   /**
    * LATENCY DOCTOR: the server's analysis of its latency spikes, as prose.
    *

@@ -13,7 +13,7 @@ import type { Option } from "effect"
 import * as Command from "../Command.js"
 import type { RedisArg, RedisKey } from "../Command.js"
 import * as D from "../ReplyDecoder.js"
-import { hasNoEntries, noneGiven, notWhole } from "./keys.js"
+import { hasNoEntries, noneGiven, notWhole, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
 /**
  * One stream entry. `fields` is empty only for an entry that was deleted
@@ -366,11 +366,11 @@ const claimArgs = (
   group: string,
   consumer: string,
   minIdleTime: number,
-  ids: ReadonlyArray<string>,
+  ids: OneOrMany<string>,
   options: XClaimOptions,
   justid: boolean
 ): Array<RedisArg> => {
-  const args: Array<RedisArg> = ["XCLAIM", key, group, consumer, minIdleTime, ...ids]
+  const args = pushAll(["XCLAIM", key, group, consumer, minIdleTime], ids)
   if (options.idle !== undefined) args.push("IDLE", options.idle)
   if (options.time !== undefined) args.push("TIME", options.time)
   if (options.retrycount !== undefined) args.push("RETRYCOUNT", options.retrycount)
@@ -615,8 +615,8 @@ export const commands = {
    * @returns how many entries were acknowledged (ids not pending count 0).
    * @since 0.1.0
    */
-  xack: (key: RedisKey, group: string, ids: ReadonlyArray<string>): Command.Command<number> =>
-    ids.length === 0 ? noneGiven(XACK, "id") : Command.make(XACK, ["XACK", key, group, ...ids], D.integer),
+  xack: (key: RedisKey, group: string, ids: OneOrMany<string>): Command.Command<number> =>
+    sizeOf(ids) === 0 ? noneGiven(XACK, "id") : Command.make(XACK, pushAll(["XACK", key, group], ids), D.integer),
   /**
    * XPENDING, summary form: how many entries are pending, the lowest and
    * highest pending id, and the count per consumer.
@@ -662,10 +662,10 @@ export const commands = {
     group: string,
     consumer: string,
     minIdleTime: number,
-    ids: ReadonlyArray<string>,
+    ids: OneOrMany<string>,
     options: XClaimOptions = {}
   ): Command.Command<Array<StreamEntry>> =>
-    ids.length === 0
+    sizeOf(ids) === 0
       ? noneGiven(XCLAIM, "id")
       : Command.make(XCLAIM, claimArgs(key, group, consumer, minIdleTime, ids, options, false), entryList),
   /**
@@ -680,10 +680,10 @@ export const commands = {
     group: string,
     consumer: string,
     minIdleTime: number,
-    ids: ReadonlyArray<string>,
+    ids: OneOrMany<string>,
     options: XClaimOptions = {}
   ): Command.Command<Array<string>> =>
-    ids.length === 0
+    sizeOf(ids) === 0
       ? noneGiven(XCLAIM, "id")
       : Command.make(XCLAIM, claimArgs(key, group, consumer, minIdleTime, ids, options, true), bulkList),
   /**
@@ -766,8 +766,8 @@ export const commands = {
    * @returns how many entries were deleted.
    * @since 0.1.0
    */
-  xdel: (key: RedisKey, ids: ReadonlyArray<string>): Command.Command<number> =>
-    ids.length === 0 ? noneGiven(XDEL, "id") : Command.make(XDEL, ["XDEL", key, ...ids], D.integer),
+  xdel: (key: RedisKey, ids: OneOrMany<string>): Command.Command<number> =>
+    sizeOf(ids) === 0 ? noneGiven(XDEL, "id") : Command.make(XDEL, pushAll(["XDEL", key], ids), D.integer),
   /**
    * XLEN: the number of entries (0 for a missing key).
    *

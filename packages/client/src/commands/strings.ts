@@ -200,16 +200,18 @@ export const commands = {
   /**
    * DECR: decrements the integer at `key` by one (a missing key counts as 0).
    *
-   * @returns the new value, exact over the whole 64-bit range.
+   * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
+   * read it through `Command.exact`).
    */
-  decr: (key: RedisKey): Command.Command<bigint> => Command.make(DECR, ["DECR", key], D.bigint),
+  decr: (key: RedisKey): Command.Command<number> => Command.make(DECR, ["DECR", key], D.integer),
   /**
    * DECRBY: decrements the integer at `key` by `decrement`.
    *
-   * @returns the new value, exact over the whole 64-bit range.
+   * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
+   * read it through `Command.exact`).
    */
-  decrby: (key: RedisKey, decrement: number | bigint): Command.Command<bigint> =>
-    Command.make(DECRBY, ["DECRBY", key, decrement], D.bigint),
+  decrby: (key: RedisKey, decrement: number | bigint): Command.Command<number> =>
+    Command.make(DECRBY, ["DECRBY", key, decrement], D.integer),
   /**
    * GET: the string at `key`.
    *
@@ -251,16 +253,18 @@ export const commands = {
   /**
    * INCR: increments the integer at `key` by one (a missing key counts as 0).
    *
-   * @returns the new value, exact over the whole 64-bit range.
+   * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
+   * read it through `Command.exact`).
    */
-  incr: (key: RedisKey): Command.Command<bigint> => Command.make(INCR, ["INCR", key], D.bigint),
+  incr: (key: RedisKey): Command.Command<number> => Command.make(INCR, ["INCR", key], D.integer),
   /**
    * INCRBY: increments the integer at `key` by `increment`.
    *
-   * @returns the new value, exact over the whole 64-bit range.
+   * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
+   * read it through `Command.exact`).
    */
-  incrby: (key: RedisKey, increment: number | bigint): Command.Command<bigint> =>
-    Command.make(INCRBY, ["INCRBY", key, increment], D.bigint),
+  incrby: (key: RedisKey, increment: number | bigint): Command.Command<number> =>
+    Command.make(INCRBY, ["INCRBY", key, increment], D.integer),
   /**
    * INCRBYFLOAT: increments the number at `key` by `increment`.
    *

@@ -19,11 +19,11 @@ export interface Source<A> {
 }
 
 /** An EVALSHA (or EVALSHA_RO) command that can turn into the EVAL of its source. */
-export class ScriptCall<A> implements Command.Command<A> {
+export class ScriptCall<A, S extends Source<A> = Source<A>> implements Command.Command<A> {
   readonly spec: Command.CommandSpec
   readonly args: ReadonlyArray<Command.RedisArg>
   constructor(
-    readonly script: Source<A>,
+    readonly script: S,
     private readonly keys: ReadonlyArray<Command.RedisKey>,
     private readonly argv: ReadonlyArray<Command.RedisArg>
   ) {

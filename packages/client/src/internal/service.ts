@@ -8,6 +8,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
+import { commands } from "../Commands.js"
 import * as Keys from "../commands/keys.js"
 import * as Server from "../commands/server.js"
 import type { ConnectionStates } from "../ConnectionState.js"
@@ -78,10 +79,15 @@ export const make = (parts: Parts): object => {
   })
 
   const watch = (
-    keys: ReadonlyArray<Command.RedisKey>,
-    body: (connection: object) => Effect.Effect<ReadonlyArray<Command.Command<unknown>>, unknown, unknown>
-  ) =>
-    Effect.flatMap(
+    watched: Keys.OneOrMany<Command.RedisKey>,
+    body: (connection: object, r: typeof commands) => Effect.Effect<
+      ReadonlyArray<Command.Command<unknown>>,
+      unknown,
+      unknown
+    >
+  ) => {
+    const keys = Keys.many(watched)
+    return Effect.flatMap(
       parts.lender(prefix === undefined ? keys : keys.map(prefix.key) as Array<Command.RedisKey>),
       (lender) =>
         lender.withConnection((unprefixed) =>
@@ -91,13 +97,14 @@ export const make = (parts: Parts): object => {
               ? Keys.noneGiven(WATCH, "key")
               : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
             yield* connection.execute(command, false)
-            const batch = yield* body(View.makeClient(traceOnly(connection))).pipe(
+            const batch = yield* body(View.makeClient(traceOnly(connection)), commands).pipe(
               Effect.tapErrorCause(() => connection.execute(unwatch, false))
             )
             return yield* Transaction.run(connection.executeAll, batch, false)
           })
         )
     )
+  }
 
   const keyspaceEvents = (options: PubSub.KeyspaceOptions = {}) => {
     const database = options.database ?? parts.database
@@ -143,9 +150,12 @@ export const make = (parts: Parts): object => {
   return service
 }
 
+type Names = ReadonlyArray<Keys.OneOrMany<string>>
+
 const subscriptions = (subscribe: Subscribe, binary: boolean): Record<string, unknown> => ({
-  subscribe: (...channels: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ channels }, binary)),
-  psubscribe: (...patterns: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ patterns }, binary)),
-  ssubscribe: (...shardChannels: ReadonlyArray<string>) => Stream.unwrapScoped(subscribe({ shardChannels }, binary)),
+  subscribe: (...channels: Names) => Stream.unwrapScoped(subscribe({ channels: channels.flat() }, binary)),
+  psubscribe: (...patterns: Names) => Stream.unwrapScoped(subscribe({ patterns: patterns.flat() }, binary)),
+  ssubscribe: (...shardChannels: Names) =>
+    Stream.unwrapScoped(subscribe({ shardChannels: shardChannels.flat() }, binary)),
   subscription: (targets: PubSub.Targets) => subscribe(targets, binary)
 })

@@ -102,18 +102,23 @@ defineMethod(
   (executor, binary) => (args: ReadonlyArray<Command.RedisArg>) => executor.execute(rawCommand(args), binary)
 )
 
+type Batch = ReadonlyArray<Command.Command<unknown>> | ((r: typeof commands) => ReadonlyArray<Command.Command<unknown>>)
+
+/** The commands of a batch: given as values, or built with the shared command table. */
+const built = (batch: Batch): ReadonlyArray<Command.Command<unknown>> =>
+  typeof batch === "function" ? batch(commands) : batch
+
 defineMethod(
   View.prototype,
   "pipeline",
-  (executor, binary) => (batch: ReadonlyArray<Command.Command<unknown>>) =>
-    Effect.map(Script.withScriptsLoaded(executor.executeAll, batch, binary), Transaction.toEithers)
+  (executor, binary) => (batch: Batch) =>
+    Effect.map(Script.withScriptsLoaded(executor.executeAll, built(batch), binary), Transaction.toEithers)
 )
 
 defineMethod(
   View.prototype,
   "transaction",
-  (executor, binary) => (batch: ReadonlyArray<Command.Command<unknown>>) =>
-    Transaction.run(executor.executeAll, batch, binary)
+  (executor, binary) => (batch: Batch) => Transaction.run(executor.executeAll, built(batch), binary)
 )
 
 defineMethod(View.prototype, "scanStream", (executor, binary) => (options?: Keys.ScanOptions) => {

@@ -57,21 +57,29 @@ for (const protocol of [2, 3] as const) {
             { op: "overflow", behavior: "FAIL" },
             { op: "incrby", encoding: "u8", offset: 0, increment: 1 }
           ]),
-          [Option.some(0n), Option.some(250n), Option.some(4n), Option.some(255n), Option.none()]
+          [Option.some(0), Option.some(250), Option.some(4), Option.some(255), Option.none()]
         )
+        const wide = Commands.commands.bitfield(k("f64"), [
+          { op: "set", encoding: "i64", offset: 0, value: -9223372036854775808n },
+          { op: "get", encoding: "i64", offset: 0 }
+        ])
+        assert.deepStrictEqual(yield* redis.execute(Command.exact(wide)), [
+          Option.some(0n),
+          Option.some(-9223372036854775808n)
+        ])
+        assert.strictEqual((yield* Effect.flip(redis.execute(wide)))._tag, "RedisDecodeError")
         assert.deepStrictEqual(
-          yield* redis.bitfield(k("f64"), [
-            { op: "set", encoding: "i64", offset: 0, value: -9223372036854775808n },
-            { op: "get", encoding: "i64", offset: 0 }
-          ]),
-          [Option.some(0n), Option.some(-9223372036854775808n)]
+          yield* redis.execute(
+            Command.exact(Commands.commands.bitfieldRo(k("f64"), [{ op: "get", encoding: "i64", offset: 0 }]))
+          ),
+          [-9223372036854775808n]
         )
         assert.deepStrictEqual(
           yield* redis.bitfieldRo(k("f"), [
             { op: "get", encoding: "u8", offset: 0 },
             { op: "get", encoding: "i4", offset: "#1" }
           ]),
-          [255n, -1n]
+          [255, -1]
         )
       }))
   })

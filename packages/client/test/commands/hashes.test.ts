@@ -41,11 +41,16 @@ for (const protocol of [2, 3] as const) {
         assert.isFalse(yield* redis.hsetnx(k("d"), "n", "2"))
       }))
 
-    it.effect("HINCRBY is exact in 64 bits and HINCRBYFLOAT adds fractions", () =>
+    it.effect("HINCRBY returns numbers, exact in 64 bits through Command.exact, and HINCRBYFLOAT adds fractions", () =>
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
-        assert.strictEqual(yield* redis.hincrby(k("i"), "n", 9007199254740993n), 9007199254740993n)
-        assert.strictEqual(yield* redis.hincrby(k("i"), "n", -3), 9007199254740990n)
+        assert.strictEqual(yield* redis.hincrby(k("i"), "n", 5), 5)
+        const tooBig = yield* Effect.flip(redis.hincrby(k("i"), "n", 9007199254740993n))
+        assert.strictEqual(tooBig._tag, "RedisDecodeError")
+        assert.strictEqual(
+          yield* redis.execute(Command.exact(Commands.commands.hincrby(k("i"), "n", -3))),
+          9007199254740995n
+        )
         assert.strictEqual(yield* redis.hincrbyfloat(k("i"), "f", 0.1), 0.1)
       }))
 

@@ -1,6 +1,6 @@
 import { Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option } from "effect"
+import { Effect, Either, Exit, Option } from "effect"
 import { testLayer } from "../utils.js"
 
 const bytes = (...values: Array<number>) => new Uint8Array(values)
@@ -54,13 +54,39 @@ for (const protocol of [2, 3] as const) {
         assert.deepStrictEqual(yield* redis.getdel(k("getex")), Option.none())
       }))
 
-    it.effect("counters are exact bigints beyond 2^53", () =>
+    it.effect("counters are numbers; beyond 2^53 they fail loudly, and Command.exact reads them exactly", () =>
       Effect.gen(function*() {
         const redis = yield* Redis.Redis
-        assert.strictEqual(yield* redis.incr(k("counter")), 1n)
-        assert.strictEqual(yield* redis.incrby(k("counter"), 9007199254740993n), 9007199254740994n)
-        assert.strictEqual(yield* redis.decr(k("counter")), 9007199254740993n)
-        assert.strictEqual(yield* redis.decrby(k("counter"), 3), 9007199254740990n)
+        const counter: number = yield* redis.incr(k("counter"))
+        assert.strictEqual(counter, 1)
+        assert.strictEqual(yield* redis.incrby(k("counter"), 9007199254740990), 9007199254740991)
+        assert.strictEqual(yield* redis.decr(k("counter")), 9007199254740990)
+        assert.strictEqual(yield* redis.decrby(k("counter"), 3), 9007199254740987)
+
+        assert.isTrue(yield* redis.set(k("big"), "9007199254740993"))
+        const tooBig = yield* Effect.flip(redis.incr(k("big")))
+        assert.strictEqual(tooBig._tag === "RedisDecodeError" && tooBig.outcome, "may-have-executed")
+        assert.include(tooBig.message, "INCR")
+        assert.include(tooBig.message, "Command.exact")
+        // It ran: the server holds the incremented value, which the exact form reads back.
+        assert.deepStrictEqual(yield* redis.get(k("big")), Option.some("9007199254740994"))
+        const exact: bigint = yield* redis.execute(Command.exact(Commands.commands.incr(k("big"))))
+        assert.strictEqual(exact, 9007199254740995n)
+        assert.strictEqual(
+          yield* redis.execute(Command.exact(Commands.commands.decrby(k("big"), 9007199254740995n))),
+          0n
+        )
+        assert.strictEqual(
+          yield* redis.execute(Command.exact(Commands.commands.incrby(k("big"), -9223372036854775808n))),
+          -9223372036854775808n
+        )
+        const [piped] = yield* redis.pipeline([Command.exact(Commands.commands.incr(k("big")))])
+        assert.deepStrictEqual(piped, Either.right(-9223372036854775807n))
+        const [queued] = yield* redis.transaction([Command.exact(Commands.commands.decr(k("big")))])
+        assert.deepStrictEqual(queued, Either.right(-9223372036854775808n))
+        const notAnInteger = yield* Effect.flip(redis.execute(Command.exact(Commands.commands.get(k("big")))))
+        assert.strictEqual(notAnInteger._tag === "RedisArgumentError" && notAnInteger.outcome, "not-sent")
+        assert.include(notAnInteger.message, "GET has no exact form")
         assert.strictEqual(yield* redis.incrbyfloat(k("float"), 1.5), 1.5)
         assert.strictEqual(yield* redis.incrbyfloat(k("float"), -0.25), 1.25)
       }))
@@ -139,7 +165,7 @@ for (const protocol of [2, 3] as const) {
           Option.some(value),
           Option.none()
         ])
-        assert.strictEqual(yield* redis.binary.incr(k("bin-counter")), 1n)
+        assert.strictEqual(yield* redis.binary.incr(k("bin-counter")), 1)
         assert.strictEqual(yield* redis.binary.incrbyfloat(k("bin-float"), 0.5), 0.5)
       }))
   })
