@@ -152,13 +152,21 @@ export class RespCommandWriter {
     return undefined
   }
 
-  /** Drops what the refused command wrote. */
+  /**
+   * Drops what the refused command wrote.
+   *
+   * @internal
+   */
   private refuse(begin: number, error: RespEncodeError): RespEncodeError {
     this.end = this.start + begin
     return error
   }
 
-  /** A bulk string of `value` in UTF-8: its length is the byte length. */
+  /**
+   * A bulk string of `value` in UTF-8: its length is the byte length.
+   *
+   * @internal
+   */
   private string(value: string): void {
     const length = value.length
     if (length <= SHORT_STRING) {
@@ -190,7 +198,11 @@ export class RespCommandWriter {
     this.slab[this.end++] = LF
   }
 
-  /** `*n\r\n` or `$n\r\n` (`marker` is the byte of `*` or `$`); the room is there. */
+  /**
+   * `*n\r\n` or `$n\r\n` (`marker` is the byte of `*` or `$`); the room is there.
+   *
+   * @internal
+   */
   private head(marker: number, n: number): void {
     this.slab[this.end++] = marker
     this.digits(n)
@@ -198,7 +210,11 @@ export class RespCommandWriter {
     this.slab[this.end++] = LF
   }
 
-  /** The decimal digits of a safe non-negative integer; the room is there. */
+  /**
+   * The decimal digits of a safe non-negative integer; the room is there.
+   *
+   * @internal
+   */
   private digits(n: number): void {
     if (n < 10) {
       this.slab[this.end++] = 48 + n
@@ -214,7 +230,11 @@ export class RespCommandWriter {
     this.slab[--at] = 48 + n
   }
 
-  /** Makes sure `bytes` more fit after the batch: a new slab, with the batch so far copied, when they do not. */
+  /**
+   * Makes sure `bytes` more fit after the batch: a new slab, with the batch so far copied, when they do not.
+   *
+   * @internal
+   */
   private room(bytes: number): void {
     if (this.end + bytes <= this.slab.length) return
     const batch = this.end - this.start
