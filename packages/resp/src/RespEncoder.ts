@@ -224,7 +224,8 @@ export class RespCommandWriter {
     this.end = at
     while (n >= 10) {
       const next = Math.floor(n / 10)
-      this.slab[--at] = 48 + n - next * 10
+      // The digit first: `48 + n` would round for n within 48 of 2^53.
+      this.slab[--at] = 48 + (n - next * 10)
       n = next
     }
     this.slab[--at] = 48 + n

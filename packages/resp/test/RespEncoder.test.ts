@@ -14,6 +14,17 @@ describe("RespEncoder", () => {
     )
   })
 
+  it("spells every safe integer exactly, up to the last digits below 2^53", () => {
+    const near = Array.from({ length: 64 }, (_, i) => Number.MAX_SAFE_INTEGER - i)
+    for (const n of [0, 9, 10, 99, 100, 9007199254740969, ...near]) {
+      const expected = String(n)
+      assert.strictEqual(
+        text(Either.getOrThrow(encodeCommand([n]))),
+        `*1\r\n$${expected.length}\r\n${expected}\r\n`
+      )
+    }
+  })
+
   it("returns a RespEncodeError for non-finite numbers and foreign values", () => {
     for (const [bad, index] of [[NaN, 1], [Infinity, 1], [-Infinity, 1]] as const) {
       const result = encodeCommand(["GET", bad])
