@@ -119,21 +119,23 @@ export interface LcsIdxResult {
   readonly len: number
 }
 
+// Appends `token time`, or tells why the time cannot be sent.
+const pushTime = (args: Array<RedisArg>, token: string, time: number | Time.Refused): Time.Refused | undefined => {
+  if (time instanceof Time.Refused) return time
+  args.push(token, time)
+  return undefined
+}
+
 // Appends the expiry options, or tells why one of their times cannot be sent.
 const expiryArgs = (args: Array<RedisArg>, options: SetOptions & GetExOptions): Time.Refused | undefined => {
-  const times = [
-    ["EX", options.ex === undefined ? undefined : Time.span(options.ex, "seconds", "ex", "px")],
-    ["PX", options.px === undefined ? undefined : Time.span(options.px, "milliseconds", "px")],
-    ["EXAT", options.exat === undefined ? undefined : Time.instant(options.exat, "seconds", "exat", "pxat")],
-    ["PXAT", options.pxat === undefined ? undefined : Time.instant(options.pxat, "milliseconds", "pxat")]
-  ] as const
-  for (const [token, time] of times) {
-    if (time instanceof Time.Refused) return time
-    if (time !== undefined) args.push(token, time)
-  }
+  const { ex, exat, px, pxat } = options
+  const refused = (ex === undefined ? undefined : pushTime(args, "EX", Time.span(ex, "seconds", "ex", "px"))) ??
+    (px === undefined ? undefined : pushTime(args, "PX", Time.span(px, "milliseconds", "px"))) ??
+    (exat === undefined ? undefined : pushTime(args, "EXAT", Time.instant(exat, "seconds", "exat", "pxat"))) ??
+    (pxat === undefined ? undefined : pushTime(args, "PXAT", Time.instant(pxat, "milliseconds", "pxat")))
   if (options.keepttl) args.push("KEEPTTL")
   if (options.persist) args.push("PERSIST")
-  return undefined
+  return refused
 }
 
 const setCommand = <A>(
