@@ -29,6 +29,24 @@ export type RedisArg = string | number | bigint | Uint8Array
 export type RedisKey = string | Uint8Array
 
 /**
+ * One value, or several, for arguments a command repeats (`del("k")`,
+ * `del(["k1", "k2"])`). A single `Uint8Array` is one value.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type OneOrMany<A> = A | ReadonlyArray<A>
+
+/**
+ * Field/value or key/value pairs for MSET, HSET and the like: a record, or a
+ * list of pairs when the names are bytes or the order matters.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Entries = Readonly<Record<string, RedisArg>> | ReadonlyArray<readonly [RedisKey, RedisArg]>
+
+/**
  * Where the keys of a command are among its arguments (index 0 is the command
  * name), in the manner of `COMMAND INFO`: from `first` to `last` (negative
  * counts from the end, `-1` being the last argument) every `step`-th argument.

@@ -1,7 +1,8 @@
 /**
  * The table of every typed command definition, by family. The `Redis`
- * service gets one method per entry; `specs` lists every command spec (the
- * coverage test compares it with the server's `COMMAND` list).
+ * service gets one method per entry; `specs` lists every command spec, as
+ * each family collected its declarations (the coverage test compares them
+ * with the server's `COMMAND` list, flags and key positions).
  *
  * @since 0.1.0
  */

@@ -252,15 +252,15 @@ export type Reserved = Client
 export interface Subscriptions<IsBinary extends boolean> {
   /** Messages published on the channels, from the moment the server confirmed the subscription. */
   readonly subscribe: (
-    ...channels: ReadonlyArray<Keys.OneOrMany<string>>
+    ...channels: ReadonlyArray<Command.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on channels matching the glob-style patterns (PSUBSCRIBE). */
   readonly psubscribe: (
-    ...patterns: ReadonlyArray<Keys.OneOrMany<string>>
+    ...patterns: ReadonlyArray<Command.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /** Messages on shard channels (SSUBSCRIBE). */
   readonly ssubscribe: (
-    ...channels: ReadonlyArray<Keys.OneOrMany<string>>
+    ...channels: ReadonlyArray<Command.OneOrMany<string>>
   ) => Stream.Stream<PubSub.Message<Out<string, IsBinary>>, RedisError>
   /**
    * Subscribes to everything in `targets` and completes once the server has
@@ -317,7 +317,7 @@ export interface Redis extends Client, Subscriptions<false> {
    * `retryOnConflict` runs the whole block again.
    */
   readonly watch: <const Commands extends ReadonlyArray<Command.Command<unknown>>, E, R>(
-    keys: Keys.OneOrMany<Command.RedisKey>,
+    keys: Command.OneOrMany<Command.RedisKey>,
     body: (connection: Client, r: Builder) => Effect.Effect<Commands, E, R>
   ) => Effect.Effect<Results<Commands, false>, TransactionError | E, R>
   /** Client-side caching counters (see the `cache` option). */

@@ -1,4 +1,4 @@
-import { Commands, Redis, ReplyDecoder as D } from "@effect-redis/client"
+import { Command, Commands, Redis, ReplyDecoder as D } from "@effect-redis/client"
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import { assert, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -88,5 +88,105 @@ it.layer(testLayer({ protocol: 3 }), { timeout: 30_000 })("command coverage", (i
       )
       assert.deepStrictEqual(unknown, [], "typed specs with names the server does not know")
       assert.isAtLeast(share, 0.9, `missing: ${missing.join(", ")}`)
+    }))
+})
+
+/**
+ * Where a declaration departs from the server's `COMMAND INFO` on purpose.
+ * Every other flag and key position must match it.
+ */
+const departures: Record<string, string> = {
+  "EVAL write": "a script may write, so it goes to the master (the server flags neither read nor write)",
+  "EVALSHA write": "a script may write, so it goes to the master (the server flags neither read nor write)",
+  "FCALL write": "a function may write, so it goes to the master (the server flags neither read nor write)",
+  "WAIT blocking": "it holds the connection up to its timeout (the server does not flag it)",
+  "PUBSUB SHARDNUMSUB keys": "shard channels route like keys, to their slot's node (the server lists no key)"
+}
+
+/** A call of each command whose keys follow a count or a keyword: its key positions depend on the call. */
+const samples = (c: typeof Commands.commands) => [
+  c.blmpop(1, ["a", "b"], "LEFT", { count: 2 }),
+  c.lmpop(["a", "b"], "RIGHT"),
+  c.sintercard(["a", "b"], { limit: 3 }),
+  c.bzmpop(1, ["a", "b"], "MIN"),
+  c.zdiff(["a", "b"]),
+  c.zdiffstore("d", ["a", "b"]),
+  c.zinter(["a", "b"], { weights: [1, 2] }),
+  c.zintercard(["a", "b"]),
+  c.zinterstore("d", ["a", "b"], { aggregate: "MAX" }),
+  c.zmpop(["a", "b"], "MAX", { count: 2 }),
+  c.zunion(["a", "b"]),
+  c.zunionstore("d", ["a", "b"]),
+  c.eval("return 1", ["a", "b"], ["x", "a"]),
+  c.evalsha("0".repeat(40), ["a", "b"], ["x"]),
+  c.evalRo("return 1", ["a", "b"], ["x"]),
+  c.evalshaRo("0".repeat(40), ["a", "b"], ["x"]),
+  c.fcall("f", ["a", "b"], ["x"]),
+  c.fcallRo("f", ["a", "b"], ["x"]),
+  c.migrate("127.0.0.1", 1, ["a", "b"], 0, 100, { copy: true, replace: true }),
+  c.sortStore("a", "d", { by: "w_*", get: ["#"], limit: { offset: 0, count: 2 } }),
+  c.xread({ a: "0", b: "$" }, { count: 2 }),
+  c.xreadBlock({ a: "0", b: "$" }, 100, { count: 2 }),
+  c.xreadgroup("STREAMS", "COUNT", { a: ">", b: ">" }, { count: 2, noack: true }),
+  c.xreadgroupBlock("g", "BLOCK", { a: ">", b: ">" }, 100)
+]
+
+const text = (value: RespValue | Command.RedisArg | undefined): string =>
+  value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value)
+
+it.layer(testLayer({ protocol: 3 }), { timeout: 30_000 })("command declarations", (it) => {
+  it.effect("every declared flag and key position agrees with the server's COMMAND INFO and COMMAND GETKEYS", () =>
+    Effect.gen(function*() {
+      const redis = yield* Redis.Redis
+      const problems: Array<string> = []
+      const names = new Set(Commands.specs.map((spec) => spec.name))
+      const blockingNames = new Set(
+        Commands.specs.filter((spec) => (spec.flags & Command.Flags.blocking) !== 0).map((spec) => spec.name)
+      )
+      for (const spec of Commands.specs) {
+        const [info] = D.array(D.items)(
+          yield* redis.raw(["COMMAND", "INFO", spec.name.toLowerCase().replace(" ", "|")])
+        )
+        if (info === undefined) {
+          problems.push(`${spec.name}: unknown to the server`)
+          continue
+        }
+        const serverFlags = new Set<string>(D.array(D.text)(info[2]!))
+        const has = (flag: number) => (spec.flags & flag) !== 0
+        const expect = (what: string, ours: unknown, theirs: unknown) => {
+          if (ours !== theirs && departures[`${spec.name} ${what}`] === undefined) {
+            problems.push(`${spec.name}: ${what} declared ${ours}, server ${theirs}`)
+          }
+        }
+        expect("readonly", has(Command.Flags.readonly), serverFlags.has("readonly"))
+        expect("write", has(Command.Flags.write), serverFlags.has("write"))
+        // XREAD may block, but only its BLOCK variant is declared blocking: the other never holds the connection.
+        expect("blocking", blockingNames.has(spec.name), serverFlags.has("blocking"))
+        const keySpecs = D.array(D.raw)(info[8]!)
+        if (spec.keys === undefined) {
+          expect("keys", false, keySpecs.length > 0)
+        } else if (typeof spec.keys !== "function") {
+          const { first, last, step } = spec.keys
+          expect("keys", `${first},${last},${step}`, [info[3], info[4], info[5]].map(Number).join(","))
+        }
+      }
+      // Key positions that depend on the call: the server names the keys of a sample call.
+      const sampled = samples(Commands.commands)
+      const unsampled = Commands.specs.filter((spec) =>
+        typeof spec.keys === "function" && !sampled.some((command) => command.spec === spec)
+      )
+      for (const spec of unsampled) {
+        problems.push(`${spec.name}: keys depend on the call, and no sample call checks them`)
+      }
+      for (const command of sampled) {
+        const ours = Command.keyIndices(command).map((i) => text(command.args[i]))
+        const theirs = D.array(D.raw)(yield* redis.raw(["COMMAND", "GETKEYS", ...command.args])).map(text)
+        if (ours.join(" ") !== theirs.join(" ")) {
+          problems.push(
+            `${command.spec.name}: keys of ${command.args.map(text).join(" ")} declared [${ours}], server [${theirs}]`
+          )
+        }
+      }
+      assert.deepStrictEqual(problems, [], `declarations that disagree with the server (${names.size} names checked)`)
     }))
 })

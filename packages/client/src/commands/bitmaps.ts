@@ -6,9 +6,10 @@
  */
 import type { Option } from "effect"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { noneGiven, pushAll, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
 import * as D from "../ReplyDecoder.js"
-import { noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
 /**
  * A bit range for BITCOUNT and BITPOS: byte offsets by default, bit offsets
@@ -106,13 +107,14 @@ const bitfieldArgs = (args: Array<RedisArg>, operations: ReadonlyArray<BitfieldO
 const integers = D.withExact(D.array(D.integer), D.array(D.bigint))
 const optionalIntegers = D.withExact(D.array(D.optional(D.integer)), D.array(D.optional(D.bigint)))
 
-const BITCOUNT = Command.spec("BITCOUNT", Command.reads)
-const BITFIELD = Command.spec("BITFIELD", Command.writes)
-const BITFIELD_RO = Command.spec("BITFIELD_RO", Command.reads)
-const BITOP = Command.spec("BITOP", { flags: Command.Flags.write, keys: { first: 2, last: -1, step: 1 } })
-const BITPOS = Command.spec("BITPOS", Command.reads)
-const GETBIT = Command.spec("GETBIT", Command.reads)
-const SETBIT = Command.spec("SETBIT", Command.writes)
+const declare = Declare.family()
+const BITCOUNT = declare("BITCOUNT", Command.reads)
+const BITFIELD = declare("BITFIELD", Command.writes)
+const BITFIELD_RO = declare("BITFIELD_RO", Command.reads)
+const BITOP = declare("BITOP", { flags: Command.Flags.write, keys: { first: 2, last: -1, step: 1 } })
+const BITPOS = declare("BITPOS", Command.reads)
+const GETBIT = declare("GETBIT", Command.reads)
+const SETBIT = declare("SETBIT", Command.writes)
 
 /**
  * The bitmap commands, one method each on the `Redis` service.
@@ -131,7 +133,7 @@ export const commands = {
    * @returns 0 when the key does not exist.
    */
   bitcount: (key: RedisKey, range?: BitRange): Command.Command<number> =>
-    Command.make(BITCOUNT, rangeArgs(["BITCOUNT", key], range), D.integer),
+    Command.make(BITCOUNT, rangeArgs([BITCOUNT.command, key], range), D.integer),
   /**
    * BITFIELD: reads, writes and increments integers of any width at any
    * bit offset, in one atomic call.
@@ -145,14 +147,14 @@ export const commands = {
     key: RedisKey,
     operations: ReadonlyArray<BitfieldOperation>
   ): Command.Command<Array<Option.Option<number>>> =>
-    Command.make(BITFIELD, bitfieldArgs(["BITFIELD", key], operations), optionalIntegers),
+    Command.make(BITFIELD, bitfieldArgs([BITFIELD.command, key], operations), optionalIntegers),
   /**
    * BITFIELD_RO: the read-only BITFIELD (only `get`), allowed on replicas.
    *
    * @returns one value per read.
    */
   bitfieldRo: (key: RedisKey, reads: ReadonlyArray<BitfieldGet>): Command.Command<Array<number>> =>
-    Command.make(BITFIELD_RO, bitfieldArgs(["BITFIELD_RO", key], reads), integers),
+    Command.make(BITFIELD_RO, bitfieldArgs([BITFIELD_RO.command, key], reads), integers),
   /**
    * BITOP: stores at `destination` the bitwise AND, OR, XOR of the strings
    * at `keys`, or NOT of the single one. Shorter strings are padded with
@@ -167,7 +169,7 @@ export const commands = {
   ): Command.Command<number> =>
     sizeOf(keys) === 0
       ? noneGiven(BITOP, "source key")
-      : Command.make(BITOP, pushAll(["BITOP", operation, destination], keys), D.integer),
+      : Command.make(BITOP, pushAll([BITOP.command, operation, destination], keys), D.integer),
   /**
    * BITPOS: the position of the first bit set to `bit`, optionally within a
    * range (`end` may be omitted to search to the end of the string).
@@ -181,7 +183,7 @@ export const commands = {
     bit: 0 | 1,
     range?: { readonly start: number; readonly end?: number; readonly unit?: "BYTE" | "BIT" }
   ): Command.Command<number> => {
-    const args: Array<RedisArg> = ["BITPOS", key, bit]
+    const args: Array<RedisArg> = [BITPOS.command, key, bit]
     if (range !== undefined) {
       args.push(range.start)
       if (range.end !== undefined) args.push(range.end)
@@ -195,14 +197,14 @@ export const commands = {
    * @returns 0 or 1 (0 past the end or for a missing key).
    */
   getbit: (key: RedisKey, offset: number): Command.Command<number> =>
-    Command.make(GETBIT, ["GETBIT", key, offset], D.integer),
+    Command.make(GETBIT, [GETBIT.command, key, offset], D.integer),
   /**
    * SETBIT: sets the bit at `offset`, growing the string as needed.
    *
    * @returns the previous bit.
    */
   setbit: (key: RedisKey, offset: number, value: 0 | 1): Command.Command<number> =>
-    Command.make(SETBIT, ["SETBIT", key, offset, value], D.integer)
+    Command.make(SETBIT, [SETBIT.command, key, offset, value], D.integer)
 } as const
 
 /**
@@ -211,12 +213,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  BITCOUNT,
-  BITFIELD,
-  BITFIELD_RO,
-  BITOP,
-  BITPOS,
-  GETBIT,
-  SETBIT
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -13,6 +13,7 @@
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import * as Command from "../Command.js"
 import type { RedisKey } from "../Command.js"
+import * as Declare from "../internal/declare.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -60,15 +61,16 @@ export interface ClusterNode {
   readonly slots: Array<D.Text>
 }
 
-const CLUSTER_INFO = Command.spec("CLUSTER INFO", Command.keyless)
-const CLUSTER_MYID = Command.spec("CLUSTER MYID", Command.keyless)
-const CLUSTER_NODES = Command.spec("CLUSTER NODES", Command.keyless)
-const CLUSTER_SLOTS = Command.spec("CLUSTER SLOTS", Command.keyless)
-const CLUSTER_SHARDS = Command.spec("CLUSTER SHARDS", Command.keyless)
-const CLUSTER_LINKS = Command.spec("CLUSTER LINKS", Command.keyless)
-const CLUSTER_KEYSLOT = Command.spec("CLUSTER KEYSLOT", Command.keyless)
-const CLUSTER_COUNTKEYSINSLOT = Command.spec("CLUSTER COUNTKEYSINSLOT", Command.keyless)
-const CLUSTER_GETKEYSINSLOT = Command.spec("CLUSTER GETKEYSINSLOT", Command.keyless)
+const declare = Declare.family()
+const CLUSTER_INFO = declare("CLUSTER INFO", Command.keyless)
+const CLUSTER_MYID = declare("CLUSTER MYID", Command.keyless)
+const CLUSTER_NODES = declare("CLUSTER NODES", Command.keyless)
+const CLUSTER_SLOTS = declare("CLUSTER SLOTS", Command.keyless)
+const CLUSTER_SHARDS = declare("CLUSTER SHARDS", Command.keyless)
+const CLUSTER_LINKS = declare("CLUSTER LINKS", Command.keyless)
+const CLUSTER_KEYSLOT = declare("CLUSTER KEYSLOT", Command.keyless)
+const CLUSTER_COUNTKEYSINSLOT = declare("CLUSTER COUNTKEYSINSLOT", Command.keyless)
+const CLUSTER_GETKEYSINSLOT = declare("CLUSTER GETKEYSINSLOT", Command.keyless)
 
 const fields = (s: string): Record<string, D.Text> => {
   const out: Record<string, D.Text> = {}
@@ -128,13 +130,14 @@ export const commands = {
    * @since 0.1.0
    */
   clusterInfo: (): Command.Command<Record<string, D.Text>> =>
-    Command.make(CLUSTER_INFO, ["CLUSTER", "INFO"], D.map(D.text, fields)),
+    Command.make(CLUSTER_INFO, [CLUSTER_INFO.command, CLUSTER_INFO.subcommand], D.map(D.text, fields)),
   /**
    * CLUSTER MYID: the node's id.
    *
    * @since 0.1.0
    */
-  clusterMyid: (): Command.Command<D.Text> => Command.make(CLUSTER_MYID, ["CLUSTER", "MYID"], D.text),
+  clusterMyid: (): Command.Command<D.Text> =>
+    Command.make(CLUSTER_MYID, [CLUSTER_MYID.command, CLUSTER_MYID.subcommand], D.text),
   /**
    * CLUSTER NODES: every node the node knows, one entry per line.
    *
@@ -143,7 +146,7 @@ export const commands = {
   clusterNodes: (): Command.Command<Array<ClusterNode>> =>
     Command.make(
       CLUSTER_NODES,
-      ["CLUSTER", "NODES"],
+      [CLUSTER_NODES.command, CLUSTER_NODES.subcommand],
       D.map(D.text, (s) => s.split("\n").filter((line) => line.trim() !== "").map(nodeLine))
     ),
   /**
@@ -151,21 +154,24 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  clusterSlots: (): Command.Command<Array<SlotRange>> => Command.make(CLUSTER_SLOTS, ["CLUSTER", "SLOTS"], slotRanges),
+  clusterSlots: (): Command.Command<Array<SlotRange>> =>
+    Command.make(CLUSTER_SLOTS, [CLUSTER_SLOTS.command, CLUSTER_SLOTS.subcommand], slotRanges),
   /**
    * CLUSTER SHARDS (Redis 7): the shards and their nodes, as the server
    * sends them (maps under RESP3, flat arrays under RESP2).
    *
    * @since 0.1.0
    */
-  clusterShards: (): Command.Command<RespValue> => Command.make(CLUSTER_SHARDS, ["CLUSTER", "SHARDS"], D.raw),
+  clusterShards: (): Command.Command<RespValue> =>
+    Command.make(CLUSTER_SHARDS, [CLUSTER_SHARDS.command, CLUSTER_SHARDS.subcommand], D.raw),
   /**
    * CLUSTER LINKS (Redis 7): the node's cluster bus links, as the server
    * sends them.
    *
    * @since 0.1.0
    */
-  clusterLinks: (): Command.Command<RespValue> => Command.make(CLUSTER_LINKS, ["CLUSTER", "LINKS"], D.raw),
+  clusterLinks: (): Command.Command<RespValue> =>
+    Command.make(CLUSTER_LINKS, [CLUSTER_LINKS.command, CLUSTER_LINKS.subcommand], D.raw),
   /**
    * CLUSTER KEYSLOT: the server's hash slot of `key` (`ClusterSlot.slotOf`
    * computes the same without a round trip).
@@ -173,21 +179,29 @@ export const commands = {
    * @since 0.1.0
    */
   clusterKeyslot: (key: RedisKey): Command.Command<number> =>
-    Command.make(CLUSTER_KEYSLOT, ["CLUSTER", "KEYSLOT", key], D.integer),
+    Command.make(CLUSTER_KEYSLOT, [CLUSTER_KEYSLOT.command, CLUSTER_KEYSLOT.subcommand, key], D.integer),
   /**
    * CLUSTER COUNTKEYSINSLOT: how many keys the node holds in `slot`.
    *
    * @since 0.1.0
    */
   clusterCountkeysinslot: (slot: number): Command.Command<number> =>
-    Command.make(CLUSTER_COUNTKEYSINSLOT, ["CLUSTER", "COUNTKEYSINSLOT", slot], D.integer),
+    Command.make(
+      CLUSTER_COUNTKEYSINSLOT,
+      [CLUSTER_COUNTKEYSINSLOT.command, CLUSTER_COUNTKEYSINSLOT.subcommand, slot],
+      D.integer
+    ),
   /**
    * CLUSTER GETKEYSINSLOT: up to `count` of the node's keys in `slot`.
    *
    * @since 0.1.0
    */
   clusterGetkeysinslot: (slot: number, count: number): Command.Command<Array<string>> =>
-    Command.make(CLUSTER_GETKEYSINSLOT, ["CLUSTER", "GETKEYSINSLOT", slot, count], D.array(D.bulk))
+    Command.make(
+      CLUSTER_GETKEYSINSLOT,
+      [CLUSTER_GETKEYSINSLOT.command, CLUSTER_GETKEYSINSLOT.subcommand, slot, count],
+      D.array(D.bulk)
+    )
 }
 
 /**
@@ -196,14 +210,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  CLUSTER_INFO,
-  CLUSTER_MYID,
-  CLUSTER_NODES,
-  CLUSTER_SLOTS,
-  CLUSTER_SHARDS,
-  CLUSTER_LINKS,
-  CLUSTER_KEYSLOT,
-  CLUSTER_COUNTKEYSINSLOT,
-  CLUSTER_GETKEYSINSLOT
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -13,9 +13,10 @@ import type { Option } from "effect"
 import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { RedisArg } from "../Command.js"
+import { noneGiven } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import { noneGiven } from "./keys.js"
-import * as Time from "./time.js"
 
 /**
  * A client as CLIENT LIST and CLIENT INFO describe it: field name → value,
@@ -89,19 +90,20 @@ const trackingInfo: D.Decoder<TrackingInfo> = D.struct({
   prefixes: ["prefixes", D.array(D.text)]
 })
 
-const PING = Command.spec("PING", Command.keyless)
-const ECHO = Command.spec("ECHO", Command.keyless)
-const CLIENT_ID = Command.spec("CLIENT ID", Command.keyless)
-const CLIENT_INFO = Command.spec("CLIENT INFO", Command.keyless)
-const CLIENT_LIST = Command.spec("CLIENT LIST", Command.keyless)
-const CLIENT_KILL = Command.spec("CLIENT KILL", Command.keyless)
-const CLIENT_GETNAME = Command.spec("CLIENT GETNAME", Command.keyless)
-const CLIENT_GETREDIR = Command.spec("CLIENT GETREDIR", Command.keyless)
-const CLIENT_TRACKINGINFO = Command.spec("CLIENT TRACKINGINFO", Command.keyless)
-const CLIENT_NO_EVICT = Command.spec("CLIENT NO-EVICT", { flags: Command.Flags.connectionState, keys: undefined })
-const CLIENT_PAUSE = Command.spec("CLIENT PAUSE", Command.keyless)
-const CLIENT_UNPAUSE = Command.spec("CLIENT UNPAUSE", Command.keyless)
-const CLIENT_UNBLOCK = Command.spec("CLIENT UNBLOCK", Command.keyless)
+const declare = Declare.family()
+const PING = declare("PING", Command.keyless)
+const ECHO = declare("ECHO", Command.keyless)
+const CLIENT_ID = declare("CLIENT ID", Command.keyless)
+const CLIENT_INFO = declare("CLIENT INFO", Command.keyless)
+const CLIENT_LIST = declare("CLIENT LIST", Command.keyless)
+const CLIENT_KILL = declare("CLIENT KILL", Command.keyless)
+const CLIENT_GETNAME = declare("CLIENT GETNAME", Command.keyless)
+const CLIENT_GETREDIR = declare("CLIENT GETREDIR", Command.keyless)
+const CLIENT_TRACKINGINFO = declare("CLIENT TRACKINGINFO", Command.keyless)
+const CLIENT_NO_EVICT = declare("CLIENT NO-EVICT", { flags: Command.Flags.connectionState, keys: undefined })
+const CLIENT_PAUSE = declare("CLIENT PAUSE", Command.keyless)
+const CLIENT_UNPAUSE = declare("CLIENT UNPAUSE", Command.keyless)
+const CLIENT_UNBLOCK = declare("CLIENT UNBLOCK", Command.keyless)
 
 const optionalBulk = D.optional(D.bulk)
 
@@ -122,33 +124,35 @@ export const commands = {
    * @returns `"PONG"` (a status, so text in the binary view too).
    * @since 0.1.0
    */
-  ping: (): Command.Command<D.Text> => Command.make(PING, ["PING"], D.text),
+  ping: (): Command.Command<D.Text> => Command.make(PING, [PING.command], D.text),
   /**
    * PING with a message: the server sends `message` back, as a bulk string
    * (bytes in the binary view).
    *
    * @since 0.1.0
    */
-  pingMessage: (message: RedisArg): Command.Command<string> => Command.make(PING, ["PING", message], D.bulk),
+  pingMessage: (message: RedisArg): Command.Command<string> => Command.make(PING, [PING.command, message], D.bulk),
   /**
    * ECHO: the server sends `message` back.
    *
    * @since 0.1.0
    */
-  echo: (message: RedisArg): Command.Command<string> => Command.make(ECHO, ["ECHO", message], D.bulk),
+  echo: (message: RedisArg): Command.Command<string> => Command.make(ECHO, [ECHO.command, message], D.bulk),
   /**
    * CLIENT ID: the id of the connection the command runs on. With a pool
    * or several connections it identifies whichever one carried it.
    *
    * @since 0.1.0
    */
-  clientId: (): Command.Command<number> => Command.make(CLIENT_ID, ["CLIENT", "ID"], D.integer),
+  clientId: (): Command.Command<number> =>
+    Command.make(CLIENT_ID, [CLIENT_ID.command, CLIENT_ID.subcommand], D.integer),
   /**
    * CLIENT INFO: the connection the command runs on, as CLIENT LIST prints it.
    *
    * @since 0.1.0
    */
-  clientInfo: (): Command.Command<ClientInfo> => Command.make(CLIENT_INFO, ["CLIENT", "INFO"], clientLine),
+  clientInfo: (): Command.Command<ClientInfo> =>
+    Command.make(CLIENT_INFO, [CLIENT_INFO.command, CLIENT_INFO.subcommand], clientLine),
   /**
    * CLIENT LIST: every connected client, optionally only those of a type
    * or with the given ids.
@@ -158,7 +162,7 @@ export const commands = {
   clientList: (
     options: { readonly type?: ClientType; readonly ids?: ReadonlyArray<number> } = {}
   ): Command.Command<Array<ClientInfo>> => {
-    const args: Array<RedisArg> = ["CLIENT", "LIST"]
+    const args: Array<RedisArg> = [CLIENT_LIST.command, CLIENT_LIST.subcommand]
     if (options.type !== undefined) args.push("TYPE", options.type)
     if (options.ids !== undefined && options.ids.length > 0) args.push("ID", ...options.ids)
     return Command.make(CLIENT_LIST, args, clientLines)
@@ -170,7 +174,7 @@ export const commands = {
    * @since 0.1.0
    */
   clientKill: (filter: ClientKillFilter): Command.Command<number> => {
-    const args: Array<RedisArg> = ["CLIENT", "KILL"]
+    const args: Array<RedisArg> = [CLIENT_KILL.command, CLIENT_KILL.subcommand]
     if (filter.id !== undefined) args.push("ID", filter.id)
     if (filter.type !== undefined) args.push("TYPE", filter.type)
     if (filter.user !== undefined) args.push("USER", filter.user)
@@ -186,7 +190,7 @@ export const commands = {
    * @since 0.1.0
    */
   clientGetname: (): Command.Command<Option.Option<string>> =>
-    Command.make(CLIENT_GETNAME, ["CLIENT", "GETNAME"], optionalBulk),
+    Command.make(CLIENT_GETNAME, [CLIENT_GETNAME.command, CLIENT_GETNAME.subcommand], optionalBulk),
   /**
    * CLIENT GETREDIR: the client id tracking invalidations are redirected to.
    *
@@ -194,14 +198,15 @@ export const commands = {
    * tracking is off.
    * @since 0.1.0
    */
-  clientGetredir: (): Command.Command<number> => Command.make(CLIENT_GETREDIR, ["CLIENT", "GETREDIR"], D.integer),
+  clientGetredir: (): Command.Command<number> =>
+    Command.make(CLIENT_GETREDIR, [CLIENT_GETREDIR.command, CLIENT_GETREDIR.subcommand], D.integer),
   /**
    * CLIENT TRACKINGINFO: the client-side caching state of the connection.
    *
    * @since 0.1.0
    */
   clientTrackinginfo: (): Command.Command<TrackingInfo> =>
-    Command.make(CLIENT_TRACKINGINFO, ["CLIENT", "TRACKINGINFO"], trackingInfo),
+    Command.make(CLIENT_TRACKINGINFO, [CLIENT_TRACKINGINFO.command, CLIENT_TRACKINGINFO.subcommand], trackingInfo),
   /**
    * CLIENT NO-EVICT: exempts the connection from client eviction
    * (`maxmemory-clients`), or makes it evictable again. It changes the
@@ -211,7 +216,7 @@ export const commands = {
    * @since 0.1.0
    */
   clientNoEvict: (on: boolean): Command.Command<void> =>
-    Command.make(CLIENT_NO_EVICT, ["CLIENT", "NO-EVICT", on ? "ON" : "OFF"], D.ok),
+    Command.make(CLIENT_NO_EVICT, [CLIENT_NO_EVICT.command, CLIENT_NO_EVICT.subcommand, on ? "ON" : "OFF"], D.ok),
   /**
    * CLIENT PAUSE: suspends every client's commands (`mode: "all"`, the
    * default) or only writes (`"write"`) for `duration`: a number of
@@ -229,8 +234,8 @@ export const commands = {
       Command.make(
         CLIENT_PAUSE,
         options.mode === undefined
-          ? ["CLIENT", "PAUSE", millis]
-          : ["CLIENT", "PAUSE", millis, options.mode.toUpperCase()],
+          ? [CLIENT_PAUSE.command, CLIENT_PAUSE.subcommand, millis]
+          : [CLIENT_PAUSE.command, CLIENT_PAUSE.subcommand, millis, options.mode.toUpperCase()],
         D.ok
       )),
   /**
@@ -238,7 +243,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  clientUnpause: (): Command.Command<void> => Command.make(CLIENT_UNPAUSE, ["CLIENT", "UNPAUSE"], D.ok),
+  clientUnpause: (): Command.Command<void> =>
+    Command.make(CLIENT_UNPAUSE, [CLIENT_UNPAUSE.command, CLIENT_UNPAUSE.subcommand], D.ok),
   /**
    * CLIENT UNBLOCK: wakes up a client blocked in BLPOP, XREAD BLOCK, WAIT…
    * as if it timed out, or with an `UNBLOCKED` error when `error` is set.
@@ -249,7 +255,9 @@ export const commands = {
   clientUnblock: (clientId: number, options: { readonly error?: boolean } = {}): Command.Command<boolean> =>
     Command.make(
       CLIENT_UNBLOCK,
-      options.error === true ? ["CLIENT", "UNBLOCK", clientId, "ERROR"] : ["CLIENT", "UNBLOCK", clientId],
+      options.error === true
+        ? [CLIENT_UNBLOCK.command, CLIENT_UNBLOCK.subcommand, clientId, "ERROR"]
+        : [CLIENT_UNBLOCK.command, CLIENT_UNBLOCK.subcommand, clientId],
       D.boolean
     )
 } as const
@@ -260,18 +268,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  PING,
-  ECHO,
-  CLIENT_ID,
-  CLIENT_INFO,
-  CLIENT_LIST,
-  CLIENT_KILL,
-  CLIENT_GETNAME,
-  CLIENT_GETREDIR,
-  CLIENT_TRACKINGINFO,
-  CLIENT_NO_EVICT,
-  CLIENT_PAUSE,
-  CLIENT_UNPAUSE,
-  CLIENT_UNBLOCK
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -7,9 +7,10 @@
  */
 import type { Option } from "effect"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { noneGiven, pushAll } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
 import * as D from "../ReplyDecoder.js"
-import { noneGiven, type OneOrMany, pushAll } from "./keys.js"
 
 /**
  * A distance unit: meters, kilometers, feet or miles.
@@ -149,12 +150,13 @@ const searchResults = D.array(
   )
 )
 
-const GEOADD = Command.spec("GEOADD", Command.writes)
-const GEODIST = Command.spec("GEODIST", Command.reads)
-const GEOHASH = Command.spec("GEOHASH", Command.reads)
-const GEOPOS = Command.spec("GEOPOS", Command.reads)
-const GEOSEARCH = Command.spec("GEOSEARCH", Command.reads)
-const GEOSEARCHSTORE = Command.spec("GEOSEARCHSTORE", {
+const declare = Declare.family()
+const GEOADD = declare("GEOADD", Command.writes)
+const GEODIST = declare("GEODIST", Command.reads)
+const GEOHASH = declare("GEOHASH", Command.reads)
+const GEOPOS = declare("GEOPOS", Command.reads)
+const GEOSEARCH = declare("GEOSEARCH", Command.reads)
+const GEOSEARCHSTORE = declare("GEOSEARCHSTORE", {
   flags: Command.Flags.write,
   keys: Command.twoKeys
 })
@@ -179,7 +181,7 @@ export const commands = {
    */
   geoadd: (key: RedisKey, members: ReadonlyArray<GeoMember>, options?: GeoAddOptions): Command.Command<number> => {
     if (members.length === 0) return noneGiven(GEOADD, "member")
-    const args: Array<RedisArg> = ["GEOADD", key]
+    const args: Array<RedisArg> = [GEOADD.command, key]
     if (options !== undefined) {
       if (options.nx) args.push("NX")
       if (options.xx) args.push("XX")
@@ -201,7 +203,7 @@ export const commands = {
   ): Command.Command<Option.Option<number>> =>
     Command.make(
       GEODIST,
-      unit === undefined ? ["GEODIST", key, member1, member2] : ["GEODIST", key, member1, member2, unit],
+      unit === undefined ? [GEODIST.command, key, member1, member2] : [GEODIST.command, key, member1, member2, unit],
       optionalDouble
     ),
   /**
@@ -210,7 +212,7 @@ export const commands = {
    * @returns one entry per member, `None` where it is missing.
    */
   geohash: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<Array<Option.Option<string>>> =>
-    Command.make(GEOHASH, pushAll(["GEOHASH", key], members), optionalBulks),
+    Command.make(GEOHASH, pushAll([GEOHASH.command, key], members), optionalBulks),
   /**
    * GEOPOS: the position of each member (as stored: within about 0.6 m of
    * what was added).
@@ -221,7 +223,7 @@ export const commands = {
     key: RedisKey,
     members: OneOrMany<RedisArg>
   ): Command.Command<Array<Option.Option<GeoCoordinates>>> =>
-    Command.make(GEOPOS, pushAll(["GEOPOS", key], members), optionalCoordinates),
+    Command.make(GEOPOS, pushAll([GEOPOS.command, key], members), optionalCoordinates),
   /**
    * GEOSEARCH: the members within a circle or box around a member or a
    * position.
@@ -234,7 +236,7 @@ export const commands = {
     by: GeoSearchBy,
     options?: GeoSearchOptions
   ): Command.Command<Array<string>> =>
-    Command.make(GEOSEARCH, searchArgs(["GEOSEARCH", key], from, by, options), bulks),
+    Command.make(GEOSEARCH, searchArgs([GEOSEARCH.command, key], from, by, options), bulks),
   /**
    * GEOSEARCH … WITHCOORD WITHDIST WITHHASH: like `geosearch`, with each
    * member's distance, geohash score and position.
@@ -249,7 +251,7 @@ export const commands = {
   ): Command.Command<Array<GeoSearchResult>> =>
     Command.make(
       GEOSEARCH,
-      searchArgs(["GEOSEARCH", key], from, by, options).concat("WITHCOORD", "WITHDIST", "WITHHASH"),
+      searchArgs([GEOSEARCH.command, key], from, by, options).concat("WITHCOORD", "WITHDIST", "WITHHASH"),
       searchResults
     ),
   /**
@@ -265,7 +267,7 @@ export const commands = {
     by: GeoSearchBy,
     options?: GeoSearchStoreOptions
   ): Command.Command<number> => {
-    const args = searchArgs(["GEOSEARCHSTORE", destination, source], from, by, options)
+    const args = searchArgs([GEOSEARCHSTORE.command, destination, source], from, by, options)
     if (options?.storedist) args.push("STOREDIST")
     return Command.make(GEOSEARCHSTORE, args, D.integer)
   }
@@ -277,11 +279,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  GEOADD,
-  GEODIST,
-  GEOHASH,
-  GEOPOS,
-  GEOSEARCH,
-  GEOSEARCHSTORE
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -4,14 +4,16 @@
  * @since 0.1.0
  */
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { noneGiven, pushAll, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
 import * as D from "../ReplyDecoder.js"
-import { noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
 
-const PFADD = Command.spec("PFADD", Command.writes)
+const declare = Declare.family()
+const PFADD = declare("PFADD", Command.writes)
 // PFCOUNT may rewrite the cached cardinality in the key, but COMMAND flags it read-only.
-const PFCOUNT = Command.spec("PFCOUNT", { flags: Command.Flags.readonly, keys: Command.allKeys })
-const PFMERGE = Command.spec("PFMERGE", { flags: Command.Flags.write, keys: Command.allKeys })
+const PFCOUNT = declare("PFCOUNT", { flags: Command.Flags.readonly, keys: Command.allKeys })
+const PFMERGE = declare("PFMERGE", { flags: Command.Flags.write, keys: Command.allKeys })
 
 /**
  * The HyperLogLog commands, one method each on the `Redis` service.
@@ -32,7 +34,7 @@ export const commands = {
    * created).
    */
   pfadd: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<boolean> =>
-    Command.make(PFADD, pushAll(["PFADD", key], elements), D.boolean),
+    Command.make(PFADD, pushAll([PFADD.command, key], elements), D.boolean),
   /**
    * PFCOUNT: the estimated number of distinct elements (standard error
    * 0.81%) of one HyperLogLog, or of the union of several (at least one).
@@ -40,12 +42,12 @@ export const commands = {
    * @returns the estimate; 0 for missing keys.
    */
   pfcount: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    sizeOf(keys) === 0 ? noneGiven(PFCOUNT, "key") : Command.make(PFCOUNT, pushAll(["PFCOUNT"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(PFCOUNT, "key") : Command.make(PFCOUNT, pushAll([PFCOUNT.command], keys), D.integer),
   /**
    * PFMERGE: stores at `destination` the union of itself and the `sources`.
    */
   pfmerge: (destination: RedisKey, sources: OneOrMany<RedisKey>): Command.Command<void> =>
-    Command.make(PFMERGE, pushAll(["PFMERGE", destination], sources), D.ok)
+    Command.make(PFMERGE, pushAll([PFMERGE.command, destination], sources), D.ok)
 } as const
 
 /**
@@ -55,4 +57,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [PFADD, PFCOUNT, PFMERGE]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -8,9 +8,11 @@
 import type { Option } from "effect"
 import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { noneGiven, pushAll, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import * as Time from "./time.js"
 
 /**
  * The types TYPE reports for the built-in data types; a module type reports
@@ -158,110 +160,6 @@ export interface CollectionScanOptions {
  */
 export type ScanPage<A> = readonly [cursor: bigint, items: Array<A>]
 
-/**
- * One value, or several, for arguments a command repeats (`del("k")`,
- * `del(["k1", "k2"])`).
- *
- * @since 0.1.0
- * @category models
- */
-export type OneOrMany<A> = A | ReadonlyArray<A>
-
-/**
- * The values of a repeated argument as an array (a single `Uint8Array`
- * counts as one value).
- *
- * @since 0.3.0
- * @category utils
- */
-export const many = <A>(values: OneOrMany<A>): ReadonlyArray<A> =>
-  Array.isArray(values) ? values as ReadonlyArray<A> : [values as A]
-
-/**
- * How many values a repeated argument holds (a single value, a `Uint8Array`
- * included, counts as one).
- *
- * @since 0.1.0
- * @category utils
- */
-export const sizeOf = (values: OneOrMany<unknown>): number => Array.isArray(values) ? values.length : 1
-
-/**
- * Whether a record or a list of pairs (`mset`, `hset`, `xadd` fields,
- * `configSet`) holds no entry.
- *
- * @since 0.1.0
- * @category utils
- */
-export const hasNoEntries = (entries: object): boolean => {
-  if (Array.isArray(entries)) return entries.length === 0
-  // Stops at the first name: no array of names is built just to count it.
-  for (const _name in entries) return false
-  return true
-}
-
-/**
- * Refuses a call whose list argument `what` holds nothing where the server
- * needs at least one value. The server would only answer "wrong number of
- * arguments", naming neither the argument nor the cause; and an empty list
- * usually means the caller has nothing to do, which it can check itself.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const noneGiven = (spec: Command.CommandSpec, what: string): Command.Command<never> =>
-  Command.invalid(spec, `needs at least one ${what} and got none; skip the call when there is nothing to pass`)
-
-/**
- * Refuses a call whose `what` is not a whole number: the server parses
- * counts and times as integers and answers a fraction with "value is not an
- * integer or out of range", naming no argument.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const notWhole = (spec: Command.CommandSpec, what: string, value: number): Command.Command<never> =>
-  Command.invalid(spec, `${what} must be a whole number, got ${value}`)
-
-/**
- * Appends one value or each of several to `args`.
- *
- * @since 0.1.0
- * @category utils
- */
-export const pushAll = (args: Array<RedisArg>, values: OneOrMany<RedisArg>): Array<RedisArg> => {
-  for (const value of many(values)) args.push(value)
-  return args
-}
-
-/**
- * Appends the number of `values`, then the values (`numkeys key…`).
- *
- * @since 0.1.0
- * @category utils
- */
-export const pushCounted = (args: Array<RedisArg>, values: OneOrMany<RedisArg>): Array<RedisArg> => {
-  const list = many(values)
-  args.push(list.length)
-  for (const value of list) args.push(value)
-  return args
-}
-
-/**
- * The key spec of commands whose keys follow a count argument at
- * `countIndex` (`LMPOP numkeys key…`, `ZUNION numkeys key…`,
- * `BLMPOP timeout numkeys key…`).
- *
- * @since 0.1.0
- * @category key specs
- */
-export const keysAfterCount = (countIndex: number) => (args: ReadonlyArray<RedisArg>): Array<number> => {
-  const count = Number(args[countIndex])
-  const out: Array<number> = []
-  for (let i = 0; i < count && countIndex + 1 + i < args.length; i++) out.push(countIndex + 1 + i)
-  return out
-}
-
 const expireArgs = (args: Array<RedisArg>, options: ExpireOptions | undefined): Array<RedisArg> => {
   if (options !== undefined) {
     if (options.nx) args.push("NX")
@@ -324,41 +222,42 @@ const migrateKeys: Command.KeySpec = (args) => {
   return out
 }
 
-const COPY = Command.spec("COPY", { flags: Command.Flags.write, keys: Command.twoKeys })
-const DEL = Command.spec("DEL", { flags: Command.Flags.write, keys: Command.allKeys })
-const DUMP = Command.spec("DUMP", Command.reads)
-const EXISTS = Command.spec("EXISTS", { flags: Command.Flags.readonly, keys: Command.allKeys })
-const EXPIRE = Command.spec("EXPIRE", Command.writes)
-const EXPIREAT = Command.spec("EXPIREAT", Command.writes)
-const EXPIRETIME = Command.spec("EXPIRETIME", Command.reads)
-const HSCAN = Command.spec("HSCAN", Command.reads)
-const KEYS = Command.spec("KEYS", { flags: Command.Flags.readonly, keys: undefined })
-const MIGRATE = Command.spec("MIGRATE", { flags: Command.Flags.write, keys: migrateKeys })
-const MOVE = Command.spec("MOVE", Command.writes)
-const OBJECT_ENCODING = Command.spec("OBJECT ENCODING", { flags: Command.Flags.readonly, keys: objectKey })
-const OBJECT_FREQ = Command.spec("OBJECT FREQ", { flags: Command.Flags.readonly, keys: objectKey })
-const OBJECT_HELP = Command.spec("OBJECT HELP", { flags: Command.Flags.readonly, keys: undefined })
-const OBJECT_IDLETIME = Command.spec("OBJECT IDLETIME", { flags: Command.Flags.readonly, keys: objectKey })
-const OBJECT_REFCOUNT = Command.spec("OBJECT REFCOUNT", { flags: Command.Flags.readonly, keys: objectKey })
-const PERSIST = Command.spec("PERSIST", Command.writes)
-const PEXPIRE = Command.spec("PEXPIRE", Command.writes)
-const PEXPIREAT = Command.spec("PEXPIREAT", Command.writes)
-const PEXPIRETIME = Command.spec("PEXPIRETIME", Command.reads)
-const PTTL = Command.spec("PTTL", Command.reads)
-const RANDOMKEY = Command.spec("RANDOMKEY", { flags: Command.Flags.readonly, keys: undefined })
-const RENAME = Command.spec("RENAME", { flags: Command.Flags.write, keys: Command.twoKeys })
-const RENAMENX = Command.spec("RENAMENX", { flags: Command.Flags.write, keys: Command.twoKeys })
-const RESTORE = Command.spec("RESTORE", Command.writes)
-const SCAN = Command.spec("SCAN", { flags: Command.Flags.readonly, keys: undefined })
-const SORT = Command.spec("SORT", Command.writes)
-const SORT_STORE = Command.spec("SORT", { flags: Command.Flags.write, keys: sortStoreKeys })
-const SORT_RO = Command.spec("SORT_RO", Command.reads)
-const SSCAN = Command.spec("SSCAN", Command.reads)
-const TOUCH = Command.spec("TOUCH", { flags: Command.Flags.readonly, keys: Command.allKeys })
-const TTL = Command.spec("TTL", Command.reads)
-const TYPE = Command.spec("TYPE", Command.reads)
-const UNLINK = Command.spec("UNLINK", { flags: Command.Flags.write, keys: Command.allKeys })
-const ZSCAN = Command.spec("ZSCAN", Command.reads)
+const declare = Declare.family()
+const COPY = declare("COPY", { flags: Command.Flags.write, keys: Command.twoKeys })
+const DEL = declare("DEL", { flags: Command.Flags.write, keys: Command.allKeys })
+const DUMP = declare("DUMP", Command.reads)
+const EXISTS = declare("EXISTS", { flags: Command.Flags.readonly, keys: Command.allKeys })
+const EXPIRE = declare("EXPIRE", Command.writes)
+const EXPIREAT = declare("EXPIREAT", Command.writes)
+const EXPIRETIME = declare("EXPIRETIME", Command.reads)
+const HSCAN = declare("HSCAN", Command.reads)
+const KEYS = declare("KEYS", { flags: Command.Flags.readonly, keys: undefined })
+const MIGRATE = declare("MIGRATE", { flags: Command.Flags.write, keys: migrateKeys })
+const MOVE = declare("MOVE", Command.writes)
+const OBJECT_ENCODING = declare("OBJECT ENCODING", { flags: Command.Flags.readonly, keys: objectKey })
+const OBJECT_FREQ = declare("OBJECT FREQ", { flags: Command.Flags.readonly, keys: objectKey })
+const OBJECT_HELP = declare("OBJECT HELP", Command.keyless)
+const OBJECT_IDLETIME = declare("OBJECT IDLETIME", { flags: Command.Flags.readonly, keys: objectKey })
+const OBJECT_REFCOUNT = declare("OBJECT REFCOUNT", { flags: Command.Flags.readonly, keys: objectKey })
+const PERSIST = declare("PERSIST", Command.writes)
+const PEXPIRE = declare("PEXPIRE", Command.writes)
+const PEXPIREAT = declare("PEXPIREAT", Command.writes)
+const PEXPIRETIME = declare("PEXPIRETIME", Command.reads)
+const PTTL = declare("PTTL", Command.reads)
+const RANDOMKEY = declare("RANDOMKEY", { flags: Command.Flags.readonly, keys: undefined })
+const RENAME = declare("RENAME", { flags: Command.Flags.write, keys: Command.twoKeys })
+const RENAMENX = declare("RENAMENX", { flags: Command.Flags.write, keys: Command.twoKeys })
+const RESTORE = declare("RESTORE", Command.writes)
+const SCAN = declare("SCAN", { flags: Command.Flags.readonly, keys: undefined })
+const SORT = declare("SORT", Command.writes)
+const SORT_STORE = declare("SORT", { flags: Command.Flags.write, keys: sortStoreKeys })
+const SORT_RO = declare("SORT_RO", Command.reads)
+const SSCAN = declare("SSCAN", Command.reads)
+const TOUCH = declare("TOUCH", { flags: Command.Flags.readonly, keys: Command.allKeys })
+const TTL = declare("TTL", Command.reads)
+const TYPE = declare("TYPE", Command.reads)
+const UNLINK = declare("UNLINK", { flags: Command.Flags.write, keys: Command.allKeys })
+const ZSCAN = declare("ZSCAN", Command.reads)
 
 /**
  * The generic key commands, one method each on the `Redis` service.
@@ -379,7 +278,7 @@ export const commands = {
    * `replace` was not given.
    */
   copy: (source: RedisKey, destination: RedisKey, options?: CopyOptions): Command.Command<boolean> => {
-    const args: Array<RedisArg> = ["COPY", source, destination]
+    const args: Array<RedisArg> = [COPY.command, source, destination]
     if (options?.db !== undefined) args.push("DB", options.db)
     if (options?.replace) args.push("REPLACE")
     return Command.make(COPY, args, D.boolean)
@@ -390,7 +289,7 @@ export const commands = {
    * @returns the number of keys that existed.
    */
   del: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    sizeOf(keys) === 0 ? noneGiven(DEL, "key") : Command.make(DEL, pushAll(["DEL"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(DEL, "key") : Command.make(DEL, pushAll([DEL.command], keys), D.integer),
   /**
    * DUMP: the value at `key` in the server's serialization format, for
    * RESTORE. The payload is binary: call it through `redis.binary` to get
@@ -398,14 +297,15 @@ export const commands = {
    *
    * @returns `None` when the key does not exist.
    */
-  dump: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(DUMP, ["DUMP", key], optionalBulk),
+  dump: (key: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(DUMP, [DUMP.command, key], optionalBulk),
   /**
    * EXISTS: how many of the keys exist (a key given twice counts twice).
    *
    * @returns the count; with one key, 1 or 0.
    */
   exists: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    sizeOf(keys) === 0 ? noneGiven(EXISTS, "key") : Command.make(EXISTS, pushAll(["EXISTS"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(EXISTS, "key") : Command.make(EXISTS, pushAll([EXISTS.command], keys), D.integer),
   /**
    * EXPIRE: sets a time to live: a number is seconds, a `Duration` (or
    * `"10 minutes"`…) must be whole seconds (`pexpire` for finer; otherwise
@@ -418,7 +318,7 @@ export const commands = {
     Time.withTime(
       EXPIRE,
       Time.span(ttl, "seconds", "ttl", "pexpire"),
-      (seconds) => Command.make(EXPIRE, expireArgs(["EXPIRE", key, seconds], options), D.boolean)
+      (seconds) => Command.make(EXPIRE, expireArgs([EXPIRE.command, key, seconds], options), D.boolean)
     ),
   /**
    * EXPIREAT: sets the expiry to an instant: a number is a Unix time in
@@ -433,14 +333,15 @@ export const commands = {
     Time.withTime(
       EXPIREAT,
       Time.instant(at, "seconds", "at", "pexpireat"),
-      (unixSeconds) => Command.make(EXPIREAT, expireArgs(["EXPIREAT", key, unixSeconds], options), D.boolean)
+      (unixSeconds) => Command.make(EXPIREAT, expireArgs([EXPIREAT.command, key, unixSeconds], options), D.boolean)
     ),
   /**
    * EXPIRETIME: the expiry of `key` as a Unix time in seconds.
    *
    * @returns the time; -1 when the key has no expiry, -2 when it does not exist.
    */
-  expiretime: (key: RedisKey): Command.Command<number> => Command.make(EXPIRETIME, ["EXPIRETIME", key], D.integer),
+  expiretime: (key: RedisKey): Command.Command<number> =>
+    Command.make(EXPIRETIME, [EXPIRETIME.command, key], D.integer),
   /**
    * HSCAN: one step of iterating the fields of a hash. Start with cursor 0
    * and pass the returned cursor back until it is `0n`.
@@ -452,14 +353,14 @@ export const commands = {
     cursor: number | bigint | string,
     options?: CollectionScanOptions
   ): Command.Command<ScanPage<readonly [string, string]>> =>
-    Command.make(HSCAN, scanArgs(["HSCAN", key, cursor], options), scanFields),
+    Command.make(HSCAN, scanArgs([HSCAN.command, key, cursor], options), scanFields),
   /**
    * KEYS: every key matching a glob pattern. It walks the whole keyspace in
    * one go and blocks the server meanwhile: use `scan` in production.
    *
    * @returns the matching keys, in no particular order.
    */
-  keys: (pattern: string): Command.Command<Array<string>> => Command.make(KEYS, ["KEYS", pattern], bulks),
+  keys: (pattern: string): Command.Command<Array<string>> => Command.make(KEYS, [KEYS.command, pattern], bulks),
   /**
    * MIGRATE: moves keys (at least one) to another Redis server, atomically
    * for each key, waiting up to `timeoutMillis` for the transfer (it blocks
@@ -478,7 +379,7 @@ export const commands = {
     timeoutMillis: number,
     options?: MigrateOptions
   ): Command.Command<boolean> => {
-    const args: Array<RedisArg> = ["MIGRATE", host, port, "", destinationDb, timeoutMillis]
+    const args: Array<RedisArg> = [MIGRATE.command, host, port, "", destinationDb, timeoutMillis]
     if (options?.copy) args.push("COPY")
     if (options?.replace) args.push("REPLACE")
     args.push("KEYS")
@@ -490,14 +391,14 @@ export const commands = {
    * @returns `true` when moved, `false` when the key does not exist here or
    * already exists there.
    */
-  move: (key: RedisKey, db: number): Command.Command<boolean> => Command.make(MOVE, ["MOVE", key, db], D.boolean),
+  move: (key: RedisKey, db: number): Command.Command<boolean> => Command.make(MOVE, [MOVE.command, key, db], D.boolean),
   /**
    * OBJECT ENCODING: the internal representation of the value at `key`.
    *
    * @returns `None` when the key does not exist.
    */
   objectEncoding: (key: RedisKey): Command.Command<Option.Option<ObjectEncoding>> =>
-    Command.make(OBJECT_ENCODING, ["OBJECT", "ENCODING", key], encoding),
+    Command.make(OBJECT_ENCODING, [OBJECT_ENCODING.command, OBJECT_ENCODING.subcommand, key], encoding),
   /**
    * OBJECT FREQ: the logarithmic access frequency counter of `key`. Fails
    * unless an LFU `maxmemory-policy` is set.
@@ -505,13 +406,14 @@ export const commands = {
    * @returns `None` when the key does not exist.
    */
   objectFreq: (key: RedisKey): Command.Command<Option.Option<number>> =>
-    Command.make(OBJECT_FREQ, ["OBJECT", "FREQ", key], optionalInteger),
+    Command.make(OBJECT_FREQ, [OBJECT_FREQ.command, OBJECT_FREQ.subcommand, key], optionalInteger),
   /**
    * OBJECT HELP: the server's description of the OBJECT subcommands.
    *
    * @returns one line of text per entry.
    */
-  objectHelp: (): Command.Command<Array<D.Text>> => Command.make(OBJECT_HELP, ["OBJECT", "HELP"], texts),
+  objectHelp: (): Command.Command<Array<D.Text>> =>
+    Command.make(OBJECT_HELP, [OBJECT_HELP.command, OBJECT_HELP.subcommand], texts),
   /**
    * OBJECT IDLETIME: seconds since `key` was last read or written. Fails
    * when an LFU `maxmemory-policy` is set.
@@ -519,21 +421,21 @@ export const commands = {
    * @returns `None` when the key does not exist.
    */
   objectIdletime: (key: RedisKey): Command.Command<Option.Option<number>> =>
-    Command.make(OBJECT_IDLETIME, ["OBJECT", "IDLETIME", key], optionalInteger),
+    Command.make(OBJECT_IDLETIME, [OBJECT_IDLETIME.command, OBJECT_IDLETIME.subcommand, key], optionalInteger),
   /**
    * OBJECT REFCOUNT: the reference count of the value at `key`.
    *
    * @returns `None` when the key does not exist.
    */
   objectRefcount: (key: RedisKey): Command.Command<Option.Option<number>> =>
-    Command.make(OBJECT_REFCOUNT, ["OBJECT", "REFCOUNT", key], optionalInteger),
+    Command.make(OBJECT_REFCOUNT, [OBJECT_REFCOUNT.command, OBJECT_REFCOUNT.subcommand, key], optionalInteger),
   /**
    * PERSIST: removes the expiry of `key`.
    *
    * @returns `true` when an expiry was removed, `false` when the key does
    * not exist or has none.
    */
-  persist: (key: RedisKey): Command.Command<boolean> => Command.make(PERSIST, ["PERSIST", key], D.boolean),
+  persist: (key: RedisKey): Command.Command<boolean> => Command.make(PERSIST, [PERSIST.command, key], D.boolean),
   /**
    * PEXPIRE: sets a time to live: a number is milliseconds, a `Duration`
    * must be whole milliseconds (otherwise `RedisArgumentError`, unsent).
@@ -545,7 +447,7 @@ export const commands = {
     Time.withTime(
       PEXPIRE,
       Time.span(ttl, "milliseconds", "ttl"),
-      (milliseconds) => Command.make(PEXPIRE, expireArgs(["PEXPIRE", key, milliseconds], options), D.boolean)
+      (milliseconds) => Command.make(PEXPIRE, expireArgs([PEXPIRE.command, key, milliseconds], options), D.boolean)
     ),
   /**
    * PEXPIREAT: sets the expiry to an instant: a number is a Unix time in
@@ -559,32 +461,33 @@ export const commands = {
       PEXPIREAT,
       Time.instant(at, "milliseconds", "at"),
       (unixMilliseconds) =>
-        Command.make(PEXPIREAT, expireArgs(["PEXPIREAT", key, unixMilliseconds], options), D.boolean)
+        Command.make(PEXPIREAT, expireArgs([PEXPIREAT.command, key, unixMilliseconds], options), D.boolean)
     ),
   /**
    * PEXPIRETIME: the expiry of `key` as a Unix time in milliseconds.
    *
    * @returns the time; -1 when the key has no expiry, -2 when it does not exist.
    */
-  pexpiretime: (key: RedisKey): Command.Command<number> => Command.make(PEXPIRETIME, ["PEXPIRETIME", key], D.integer),
+  pexpiretime: (key: RedisKey): Command.Command<number> =>
+    Command.make(PEXPIRETIME, [PEXPIRETIME.command, key], D.integer),
   /**
    * PTTL: the remaining time to live of `key` in milliseconds.
    *
    * @returns the time; -1 when the key has no expiry, -2 when it does not exist.
    */
-  pttl: (key: RedisKey): Command.Command<number> => Command.make(PTTL, ["PTTL", key], D.integer),
+  pttl: (key: RedisKey): Command.Command<number> => Command.make(PTTL, [PTTL.command, key], D.integer),
   /**
    * RANDOMKEY: a random key of the current database.
    *
    * @returns `None` when the database is empty.
    */
-  randomkey: (): Command.Command<Option.Option<string>> => Command.make(RANDOMKEY, ["RANDOMKEY"], optionalBulk),
+  randomkey: (): Command.Command<Option.Option<string>> => Command.make(RANDOMKEY, [RANDOMKEY.command], optionalBulk),
   /**
    * RENAME: renames `key`, overwriting `newKey` if it exists. Fails with a
    * reply error when `key` does not exist.
    */
   rename: (key: RedisKey, newKey: RedisKey): Command.Command<void> =>
-    Command.make(RENAME, ["RENAME", key, newKey], D.ok),
+    Command.make(RENAME, [RENAME.command, key, newKey], D.ok),
   /**
    * RENAMENX: renames `key` only if `newKey` does not exist. Fails with a
    * reply error when `key` does not exist.
@@ -592,7 +495,7 @@ export const commands = {
    * @returns `true` when renamed, `false` when `newKey` exists.
    */
   renamenx: (key: RedisKey, newKey: RedisKey): Command.Command<boolean> =>
-    Command.make(RENAMENX, ["RENAMENX", key, newKey], D.boolean),
+    Command.make(RENAMENX, [RENAMENX.command, key, newKey], D.boolean),
   /**
    * RESTORE: creates `key` from a DUMP payload, with a time to live in
    * milliseconds (0 = none; an absolute time with `absttl`). Fails with a
@@ -604,7 +507,7 @@ export const commands = {
     serialized: Uint8Array,
     options?: RestoreOptions
   ): Command.Command<void> => {
-    const args: Array<RedisArg> = ["RESTORE", key, ttl, serialized]
+    const args: Array<RedisArg> = [RESTORE.command, key, ttl, serialized]
     if (options !== undefined) {
       if (options.replace) args.push("REPLACE")
       if (options.absttl) args.push("ABSTTL")
@@ -620,7 +523,7 @@ export const commands = {
    * @returns the next cursor and the keys of this step (possibly none).
    */
   scan: (cursor: number | bigint | string, options?: ScanOptions): Command.Command<ScanPage<string>> =>
-    Command.make(SCAN, scanArgs(["SCAN", cursor], options), scanKeys),
+    Command.make(SCAN, scanArgs([SCAN.command, cursor], options), scanKeys),
   /**
    * SORT: the elements of a list, set or sorted set, sorted. It is flagged
    * as a write (for SORT … STORE), so it always goes to the master: use
@@ -630,7 +533,7 @@ export const commands = {
    * (`None` where a looked-up key is missing).
    */
   sort: (key: RedisKey, options?: SortOptions): Command.Command<Array<Option.Option<string>>> =>
-    Command.make(SORT, sortArgs(["SORT", key], options), sorted),
+    Command.make(SORT, sortArgs([SORT.command, key], options), sorted),
   /**
    * SORT … STORE: sorts like `sort` and stores the result as a list at
    * `destination`.
@@ -638,7 +541,7 @@ export const commands = {
    * @returns the number of elements stored.
    */
   sortStore: (key: RedisKey, destination: RedisKey, options?: SortOptions): Command.Command<number> =>
-    Command.make(SORT_STORE, sortArgs(["SORT", key], options).concat("STORE", destination), D.integer),
+    Command.make(SORT_STORE, sortArgs([SORT.command, key], options).concat("STORE", destination), D.integer),
   /**
    * SORT_RO: the read-only SORT, allowed on replicas.
    *
@@ -646,7 +549,7 @@ export const commands = {
    * (`None` where a looked-up key is missing).
    */
   sortRo: (key: RedisKey, options?: SortOptions): Command.Command<Array<Option.Option<string>>> =>
-    Command.make(SORT_RO, sortArgs(["SORT_RO", key], options), sorted),
+    Command.make(SORT_RO, sortArgs([SORT_RO.command, key], options), sorted),
   /**
    * SSCAN: one step of iterating the members of a set. Start with cursor 0
    * and pass the returned cursor back until it is `0n`.
@@ -657,27 +560,28 @@ export const commands = {
     key: RedisKey,
     cursor: number | bigint | string,
     options?: CollectionScanOptions
-  ): Command.Command<ScanPage<string>> => Command.make(SSCAN, scanArgs(["SSCAN", key, cursor], options), scanKeys),
+  ): Command.Command<ScanPage<string>> =>
+    Command.make(SSCAN, scanArgs([SSCAN.command, key, cursor], options), scanKeys),
   /**
    * TOUCH: updates the last access time of keys (at least one).
    *
    * @returns the number of keys that exist.
    */
   touch: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    sizeOf(keys) === 0 ? noneGiven(TOUCH, "key") : Command.make(TOUCH, pushAll(["TOUCH"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(TOUCH, "key") : Command.make(TOUCH, pushAll([TOUCH.command], keys), D.integer),
   /**
    * TTL: the remaining time to live of `key` in seconds.
    *
    * @returns the time; -1 when the key has no expiry, -2 when it does not exist.
    */
-  ttl: (key: RedisKey): Command.Command<number> => Command.make(TTL, ["TTL", key], D.integer),
+  ttl: (key: RedisKey): Command.Command<number> => Command.make(TTL, [TTL.command, key], D.integer),
   /**
    * TYPE: the type of the value at `key`.
    *
    * @returns `"none"` when the key does not exist; a module's data type
    * reports the module's own type name.
    */
-  type: (key: RedisKey): Command.Command<KeyType> => Command.make(TYPE, ["TYPE", key], keyType),
+  type: (key: RedisKey): Command.Command<KeyType> => Command.make(TYPE, [TYPE.command, key], keyType),
   /**
    * UNLINK: deletes keys (at least one), reclaiming their memory in the
    * background.
@@ -685,7 +589,7 @@ export const commands = {
    * @returns the number of keys that existed.
    */
   unlink: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
-    sizeOf(keys) === 0 ? noneGiven(UNLINK, "key") : Command.make(UNLINK, pushAll(["UNLINK"], keys), D.integer),
+    sizeOf(keys) === 0 ? noneGiven(UNLINK, "key") : Command.make(UNLINK, pushAll([UNLINK.command], keys), D.integer),
   /**
    * ZSCAN: one step of iterating the members of a sorted set. Start with
    * cursor 0 and pass the returned cursor back until it is `0n`.
@@ -697,7 +601,7 @@ export const commands = {
     cursor: number | bigint | string,
     options?: CollectionScanOptions
   ): Command.Command<ScanPage<readonly [string, number]>> =>
-    Command.make(ZSCAN, scanArgs(["ZSCAN", key, cursor], options), scanScores)
+    Command.make(ZSCAN, scanArgs([ZSCAN.command, key, cursor], options), scanScores)
 } as const
 
 /**
@@ -706,40 +610,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  COPY,
-  DEL,
-  DUMP,
-  EXISTS,
-  EXPIRE,
-  EXPIREAT,
-  EXPIRETIME,
-  HSCAN,
-  KEYS,
-  MIGRATE,
-  MOVE,
-  OBJECT_ENCODING,
-  OBJECT_FREQ,
-  OBJECT_HELP,
-  OBJECT_IDLETIME,
-  OBJECT_REFCOUNT,
-  PERSIST,
-  PEXPIRE,
-  PEXPIREAT,
-  PEXPIRETIME,
-  PTTL,
-  RANDOMKEY,
-  RENAME,
-  RENAMENX,
-  RESTORE,
-  SCAN,
-  SORT,
-  SORT_STORE,
-  SORT_RO,
-  SSCAN,
-  TOUCH,
-  TTL,
-  TYPE,
-  UNLINK,
-  ZSCAN
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -7,10 +7,11 @@
 import type { Option } from "effect"
 import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { noneGiven, pushAll, pushCounted, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount, noneGiven, type OneOrMany, pushAll, pushCounted, sizeOf } from "./keys.js"
-import * as Time from "./time.js"
 
 /**
  * An end of a list, for LMOVE, LMPOP and their blocking variants.
@@ -49,28 +50,29 @@ const lposArgs = (args: Array<RedisArg>, options: LposOptions | undefined): Arra
 
 const blocking = Command.Flags.write | Command.Flags.blocking
 
-const BLMOVE = Command.spec("BLMOVE", { flags: blocking, keys: Command.twoKeys })
-const BLMPOP = Command.spec("BLMPOP", { flags: blocking, keys: keysAfterCount(2) })
-const BLPOP = Command.spec("BLPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
-const BRPOP = Command.spec("BRPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
-const BRPOPLPUSH = Command.spec("BRPOPLPUSH", { flags: blocking, keys: Command.twoKeys })
-const LINDEX = Command.spec("LINDEX", Command.reads)
-const LINSERT = Command.spec("LINSERT", Command.writes)
-const LLEN = Command.spec("LLEN", Command.reads)
-const LMOVE = Command.spec("LMOVE", { flags: Command.Flags.write, keys: Command.twoKeys })
-const LMPOP = Command.spec("LMPOP", { flags: Command.Flags.write, keys: keysAfterCount(1) })
-const LPOP = Command.spec("LPOP", Command.writes)
-const LPOS = Command.spec("LPOS", Command.reads)
-const LPUSH = Command.spec("LPUSH", Command.writes)
-const LPUSHX = Command.spec("LPUSHX", Command.writes)
-const LRANGE = Command.spec("LRANGE", Command.reads)
-const LREM = Command.spec("LREM", Command.writes)
-const LSET = Command.spec("LSET", Command.writes)
-const LTRIM = Command.spec("LTRIM", Command.writes)
-const RPOP = Command.spec("RPOP", Command.writes)
-const RPOPLPUSH = Command.spec("RPOPLPUSH", { flags: Command.Flags.write, keys: Command.twoKeys })
-const RPUSH = Command.spec("RPUSH", Command.writes)
-const RPUSHX = Command.spec("RPUSHX", Command.writes)
+const declare = Declare.family()
+const BLMOVE = declare("BLMOVE", { flags: blocking, keys: Command.twoKeys })
+const BLMPOP = declare("BLMPOP", { flags: blocking, keys: Declare.keysAfterCount(2) })
+const BLPOP = declare("BLPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const BRPOP = declare("BRPOP", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const BRPOPLPUSH = declare("BRPOPLPUSH", { flags: blocking, keys: Command.twoKeys })
+const LINDEX = declare("LINDEX", Command.reads)
+const LINSERT = declare("LINSERT", Command.writes)
+const LLEN = declare("LLEN", Command.reads)
+const LMOVE = declare("LMOVE", { flags: Command.Flags.write, keys: Command.twoKeys })
+const LMPOP = declare("LMPOP", { flags: Command.Flags.write, keys: Declare.keysAfterCount(1) })
+const LPOP = declare("LPOP", Command.writes)
+const LPOS = declare("LPOS", Command.reads)
+const LPUSH = declare("LPUSH", Command.writes)
+const LPUSHX = declare("LPUSHX", Command.writes)
+const LRANGE = declare("LRANGE", Command.reads)
+const LREM = declare("LREM", Command.writes)
+const LSET = declare("LSET", Command.writes)
+const LTRIM = declare("LTRIM", Command.writes)
+const RPOP = declare("RPOP", Command.writes)
+const RPOPLPUSH = declare("RPOPLPUSH", { flags: Command.Flags.write, keys: Command.twoKeys })
+const RPUSH = declare("RPUSH", Command.writes)
+const RPUSHX = declare("RPUSHX", Command.writes)
 
 const mpopArgs = (
   args: Array<RedisArg>,
@@ -111,7 +113,7 @@ export const commands = {
     Time.blockingSeconds(
       BLMOVE,
       timeout,
-      (seconds) => ["BLMOVE", source, destination, from, to, seconds],
+      (seconds) => [BLMOVE.command, source, destination, from, to, seconds],
       optionalBulk
     ),
   /**
@@ -129,7 +131,7 @@ export const commands = {
     sizeOf(keys) === 0 ? noneGiven(BLMPOP, "key") : Time.blockingSeconds(
       BLMPOP,
       timeout,
-      (seconds) => mpopArgs(["BLMPOP", seconds], keys, end, options?.count),
+      (seconds) => mpopArgs([BLMPOP.command, seconds], keys, end, options?.count),
       keyAndElements
     ),
   /**
@@ -144,7 +146,12 @@ export const commands = {
   ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
     sizeOf(keys) === 0
       ? noneGiven(BLPOP, "key")
-      : Time.blockingSeconds(BLPOP, timeout, (seconds) => pushAll(["BLPOP"], keys).concat(seconds), keyAndElement),
+      : Time.blockingSeconds(
+        BLPOP,
+        timeout,
+        (seconds) => pushAll([BLPOP.command], keys).concat(seconds),
+        keyAndElement
+      ),
   /**
    * BRPOP: pops the last element of the first non-empty list among `keys`,
    * waiting up to `timeout` (seconds or a `Duration`, as for `blmove`).
@@ -157,7 +164,12 @@ export const commands = {
   ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
     sizeOf(keys) === 0
       ? noneGiven(BRPOP, "key")
-      : Time.blockingSeconds(BRPOP, timeout, (seconds) => pushAll(["BRPOP"], keys).concat(seconds), keyAndElement),
+      : Time.blockingSeconds(
+        BRPOP,
+        timeout,
+        (seconds) => pushAll([BRPOP.command], keys).concat(seconds),
+        keyAndElement
+      ),
   /**
    * BRPOPLPUSH: like `rpoplpush`, waiting up to `timeout` (seconds or a
    * `Duration`, as for `blmove`).
@@ -170,14 +182,19 @@ export const commands = {
     destination: RedisKey,
     timeout: Duration.DurationInput
   ): Command.Command<Option.Option<string>> =>
-    Time.blockingSeconds(BRPOPLPUSH, timeout, (seconds) => ["BRPOPLPUSH", source, destination, seconds], optionalBulk),
+    Time.blockingSeconds(
+      BRPOPLPUSH,
+      timeout,
+      (seconds) => [BRPOPLPUSH.command, source, destination, seconds],
+      optionalBulk
+    ),
   /**
    * LINDEX: the element at `index` (negative counts from the tail).
    *
    * @returns `None` when the index is out of range or the key does not exist.
    */
   lindex: (key: RedisKey, index: number): Command.Command<Option.Option<string>> =>
-    Command.make(LINDEX, ["LINDEX", key, index], optionalBulk),
+    Command.make(LINDEX, [LINDEX.command, key, index], optionalBulk),
   /**
    * LINSERT: inserts `element` before or after the first occurrence of `pivot`.
    *
@@ -189,13 +206,13 @@ export const commands = {
     where: "BEFORE" | "AFTER",
     pivot: RedisArg,
     element: RedisArg
-  ): Command.Command<number> => Command.make(LINSERT, ["LINSERT", key, where, pivot, element], D.integer),
+  ): Command.Command<number> => Command.make(LINSERT, [LINSERT.command, key, where, pivot, element], D.integer),
   /**
    * LLEN: the length of the list.
    *
    * @returns 0 when the key does not exist.
    */
-  llen: (key: RedisKey): Command.Command<number> => Command.make(LLEN, ["LLEN", key], D.integer),
+  llen: (key: RedisKey): Command.Command<number> => Command.make(LLEN, [LLEN.command, key], D.integer),
   /**
    * LMOVE: pops an element from one end of `source` and pushes it to one end
    * of `destination`, atomically (the same key rotates the list).
@@ -208,7 +225,7 @@ export const commands = {
     from: ListEnd,
     to: ListEnd
   ): Command.Command<Option.Option<string>> =>
-    Command.make(LMOVE, ["LMOVE", source, destination, from, to], optionalBulk),
+    Command.make(LMOVE, [LMOVE.command, source, destination, from, to], optionalBulk),
   /**
    * LMPOP: pops up to `count` (default 1) elements from one end of the first
    * non-empty list among `keys` (at least one).
@@ -222,34 +239,35 @@ export const commands = {
   ): Command.Command<Option.Option<readonly [key: string, elements: Array<string>]>> =>
     sizeOf(keys) === 0
       ? noneGiven(LMPOP, "key")
-      : Command.make(LMPOP, mpopArgs(["LMPOP"], keys, end, options?.count), keyAndElements),
+      : Command.make(LMPOP, mpopArgs([LMPOP.command], keys, end, options?.count), keyAndElements),
   /**
    * LPOP: removes and returns the first element.
    *
    * @returns `None` when the key does not exist.
    */
-  lpop: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(LPOP, ["LPOP", key], optionalBulk),
+  lpop: (key: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(LPOP, [LPOP.command, key], optionalBulk),
   /**
    * LPOP with a count: removes and returns up to `count` elements from the head.
    *
    * @returns `None` when the key does not exist.
    */
   lpopCount: (key: RedisKey, count: number): Command.Command<Option.Option<Array<string>>> =>
-    Command.make(LPOP, ["LPOP", key, count], optionalBulks),
+    Command.make(LPOP, [LPOP.command, key, count], optionalBulks),
   /**
    * LPOS: the index of a matching element.
    *
    * @returns `None` when there is no (such) match.
    */
   lpos: (key: RedisKey, element: RedisArg, options?: LposOptions): Command.Command<Option.Option<number>> =>
-    Command.make(LPOS, lposArgs(["LPOS", key, element], options), optionalInteger),
+    Command.make(LPOS, lposArgs([LPOS.command, key, element], options), optionalInteger),
   /**
    * LPOS … COUNT: the indexes of up to `count` matches (0 = all).
    *
    * @returns the indexes, empty when there is no match.
    */
   lposCount: (key: RedisKey, element: RedisArg, count: number, options?: LposOptions): Command.Command<Array<number>> =>
-    Command.make(LPOS, lposArgs(["LPOS", key, element, "COUNT", count], options), integers),
+    Command.make(LPOS, lposArgs([LPOS.command, key, element, "COUNT", count], options), integers),
   /**
    * LPUSH: inserts elements (at least one) at the head, one after the other,
    * so the last one ends up first.
@@ -259,7 +277,7 @@ export const commands = {
   lpush: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
     sizeOf(elements) === 0
       ? noneGiven(LPUSH, "element")
-      : Command.make(LPUSH, pushAll(["LPUSH", key], elements), D.integer),
+      : Command.make(LPUSH, pushAll([LPUSH.command, key], elements), D.integer),
   /**
    * LPUSHX: like `lpush`, only when the list exists.
    *
@@ -268,7 +286,7 @@ export const commands = {
   lpushx: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
     sizeOf(elements) === 0
       ? noneGiven(LPUSHX, "element")
-      : Command.make(LPUSHX, pushAll(["LPUSHX", key], elements), D.integer),
+      : Command.make(LPUSHX, pushAll([LPUSHX.command, key], elements), D.integer),
   /**
    * LRANGE: the elements from `start` to `stop`, both inclusive (negative
    * counts from the tail; `0, -1` is the whole list).
@@ -276,7 +294,7 @@ export const commands = {
    * @returns an empty array when the range is empty or the key does not exist.
    */
   lrange: (key: RedisKey, start: number, stop: number): Command.Command<Array<string>> =>
-    Command.make(LRANGE, ["LRANGE", key, start, stop], bulks),
+    Command.make(LRANGE, [LRANGE.command, key, start, stop], bulks),
   /**
    * LREM: removes `count` occurrences of `element`: from the head when
    * positive, from the tail when negative, all when 0.
@@ -284,31 +302,32 @@ export const commands = {
    * @returns the number removed.
    */
   lrem: (key: RedisKey, count: number, element: RedisArg): Command.Command<number> =>
-    Command.make(LREM, ["LREM", key, count, element], D.integer),
+    Command.make(LREM, [LREM.command, key, count, element], D.integer),
   /**
    * LSET: sets the element at `index`. Fails with a reply error when the
    * index is out of range or the key does not exist.
    */
   lset: (key: RedisKey, index: number, element: RedisArg): Command.Command<void> =>
-    Command.make(LSET, ["LSET", key, index, element], D.ok),
+    Command.make(LSET, [LSET.command, key, index, element], D.ok),
   /**
    * LTRIM: keeps only the elements from `start` to `stop`, both inclusive.
    */
   ltrim: (key: RedisKey, start: number, stop: number): Command.Command<void> =>
-    Command.make(LTRIM, ["LTRIM", key, start, stop], D.ok),
+    Command.make(LTRIM, [LTRIM.command, key, start, stop], D.ok),
   /**
    * RPOP: removes and returns the last element.
    *
    * @returns `None` when the key does not exist.
    */
-  rpop: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(RPOP, ["RPOP", key], optionalBulk),
+  rpop: (key: RedisKey): Command.Command<Option.Option<string>> =>
+    Command.make(RPOP, [RPOP.command, key], optionalBulk),
   /**
    * RPOP with a count: removes and returns up to `count` elements from the tail.
    *
    * @returns `None` when the key does not exist.
    */
   rpopCount: (key: RedisKey, count: number): Command.Command<Option.Option<Array<string>>> =>
-    Command.make(RPOP, ["RPOP", key, count], optionalBulks),
+    Command.make(RPOP, [RPOP.command, key, count], optionalBulks),
   /**
    * RPOPLPUSH: moves the last element of `source` to the head of
    * `destination`. Deprecated: prefer `lmove(source, destination, "RIGHT", "LEFT")`.
@@ -316,7 +335,7 @@ export const commands = {
    * @returns the element moved, `None` when `source` is empty.
    */
   rpoplpush: (source: RedisKey, destination: RedisKey): Command.Command<Option.Option<string>> =>
-    Command.make(RPOPLPUSH, ["RPOPLPUSH", source, destination], optionalBulk),
+    Command.make(RPOPLPUSH, [RPOPLPUSH.command, source, destination], optionalBulk),
   /**
    * RPUSH: appends elements (at least one) at the tail.
    *
@@ -325,7 +344,7 @@ export const commands = {
   rpush: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
     sizeOf(elements) === 0
       ? noneGiven(RPUSH, "element")
-      : Command.make(RPUSH, pushAll(["RPUSH", key], elements), D.integer),
+      : Command.make(RPUSH, pushAll([RPUSH.command, key], elements), D.integer),
   /**
    * RPUSHX: like `rpush`, only when the list exists.
    *
@@ -334,7 +353,7 @@ export const commands = {
   rpushx: (key: RedisKey, elements: OneOrMany<RedisArg>): Command.Command<number> =>
     sizeOf(elements) === 0
       ? noneGiven(RPUSHX, "element")
-      : Command.make(RPUSHX, pushAll(["RPUSHX", key], elements), D.integer)
+      : Command.make(RPUSHX, pushAll([RPUSHX.command, key], elements), D.integer)
 } as const
 
 /**
@@ -343,27 +362,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  BLMOVE,
-  BLMPOP,
-  BLPOP,
-  BRPOP,
-  BRPOPLPUSH,
-  LINDEX,
-  LINSERT,
-  LLEN,
-  LMOVE,
-  LMPOP,
-  LPOP,
-  LPOS,
-  LPUSH,
-  LPUSHX,
-  LRANGE,
-  LREM,
-  LSET,
-  LTRIM,
-  RPOP,
-  RPOPLPUSH,
-  RPUSH,
-  RPUSHX
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

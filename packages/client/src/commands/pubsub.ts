@@ -6,21 +6,22 @@
  * @since 0.1.0
  */
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import * as Declare from "../internal/declare.js"
 import * as D from "../ReplyDecoder.js"
-import type { OneOrMany } from "./keys.js"
 
 // Shard channels hash to slots like keys, so the cluster router treats them
 // as keys; ordinary channels are broadcast and have none.
 const shardChannelsFrom2: Command.KeySpec = { first: 2, last: -1, step: 1 }
 
-const PUBLISH = Command.spec("PUBLISH", Command.keyless)
-const SPUBLISH = Command.spec("SPUBLISH")
-const PUBSUB_CHANNELS = Command.spec("PUBSUB CHANNELS", Command.keyless)
-const PUBSUB_NUMSUB = Command.spec("PUBSUB NUMSUB", Command.keyless)
-const PUBSUB_NUMPAT = Command.spec("PUBSUB NUMPAT", Command.keyless)
-const PUBSUB_SHARDCHANNELS = Command.spec("PUBSUB SHARDCHANNELS", Command.keyless)
-const PUBSUB_SHARDNUMSUB = Command.spec("PUBSUB SHARDNUMSUB", { keys: shardChannelsFrom2 })
+const declare = Declare.family()
+const PUBLISH = declare("PUBLISH", Command.keyless)
+const SPUBLISH = declare("SPUBLISH")
+const PUBSUB_CHANNELS = declare("PUBSUB CHANNELS", Command.keyless)
+const PUBSUB_NUMSUB = declare("PUBSUB NUMSUB", Command.keyless)
+const PUBSUB_NUMPAT = declare("PUBSUB NUMPAT", Command.keyless)
+const PUBSUB_SHARDCHANNELS = declare("PUBSUB SHARDCHANNELS", Command.keyless)
+const PUBSUB_SHARDNUMSUB = declare("PUBSUB SHARDNUMSUB", { keys: shardChannelsFrom2 })
 
 const channelList = D.array(D.bulk)
 const countsByChannel = D.record(D.integer)
@@ -41,7 +42,7 @@ export const commands = {
    * @since 0.1.0
    */
   publish: (channel: RedisArg, message: RedisArg): Command.Command<number> =>
-    Command.make(PUBLISH, ["PUBLISH", channel, message], D.integer),
+    Command.make(PUBLISH, [PUBLISH.command, channel, message], D.integer),
   /**
    * SPUBLISH: sends `message` to the subscribers of a shard channel; in a
    * cluster it goes to the shard owning the channel's slot.
@@ -50,7 +51,7 @@ export const commands = {
    * @since 0.1.0
    */
   spublish: (shardChannel: RedisKey, message: RedisArg): Command.Command<number> =>
-    Command.make(SPUBLISH, ["SPUBLISH", shardChannel, message], D.integer),
+    Command.make(SPUBLISH, [SPUBLISH.command, shardChannel, message], D.integer),
   /**
    * PUBSUB CHANNELS: the channels with at least one subscriber (pattern
    * subscriptions not counted), optionally matching a glob pattern.
@@ -60,7 +61,9 @@ export const commands = {
   pubsubChannels: (pattern?: string): Command.Command<Array<string>> =>
     Command.make(
       PUBSUB_CHANNELS,
-      pattern === undefined ? ["PUBSUB", "CHANNELS"] : ["PUBSUB", "CHANNELS", pattern],
+      pattern === undefined
+        ? [PUBSUB_CHANNELS.command, PUBSUB_CHANNELS.subcommand]
+        : [PUBSUB_CHANNELS.command, PUBSUB_CHANNELS.subcommand, pattern],
       channelList
     ),
   /**
@@ -70,14 +73,15 @@ export const commands = {
    * @since 0.1.0
    */
   pubsubNumsub: (...channels: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, number>> =>
-    Command.make(PUBSUB_NUMSUB, ["PUBSUB", "NUMSUB", ...channels.flat()], countsByChannel),
+    Command.make(PUBSUB_NUMSUB, [PUBSUB_NUMSUB.command, PUBSUB_NUMSUB.subcommand, ...channels.flat()], countsByChannel),
   /**
    * PUBSUB NUMPAT: the number of pattern subscriptions, all clients
    * together.
    *
    * @since 0.1.0
    */
-  pubsubNumpat: (): Command.Command<number> => Command.make(PUBSUB_NUMPAT, ["PUBSUB", "NUMPAT"], D.integer),
+  pubsubNumpat: (): Command.Command<number> =>
+    Command.make(PUBSUB_NUMPAT, [PUBSUB_NUMPAT.command, PUBSUB_NUMPAT.subcommand], D.integer),
   /**
    * PUBSUB SHARDCHANNELS: the shard channels with at least one subscriber,
    * optionally matching a glob pattern (per node in a cluster).
@@ -87,7 +91,9 @@ export const commands = {
   pubsubShardchannels: (pattern?: string): Command.Command<Array<string>> =>
     Command.make(
       PUBSUB_SHARDCHANNELS,
-      pattern === undefined ? ["PUBSUB", "SHARDCHANNELS"] : ["PUBSUB", "SHARDCHANNELS", pattern],
+      pattern === undefined
+        ? [PUBSUB_SHARDCHANNELS.command, PUBSUB_SHARDCHANNELS.subcommand]
+        : [PUBSUB_SHARDCHANNELS.command, PUBSUB_SHARDCHANNELS.subcommand, pattern],
       channelList
     ),
   /**
@@ -96,7 +102,11 @@ export const commands = {
    * @since 0.1.0
    */
   pubsubShardnumsub: (...shardChannels: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, number>> =>
-    Command.make(PUBSUB_SHARDNUMSUB, ["PUBSUB", "SHARDNUMSUB", ...shardChannels.flat()], countsByChannel)
+    Command.make(PUBSUB_SHARDNUMSUB, [
+      PUBSUB_SHARDNUMSUB.command,
+      PUBSUB_SHARDNUMSUB.subcommand,
+      ...shardChannels.flat()
+    ], countsByChannel)
 } as const
 
 /**
@@ -105,12 +115,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  PUBLISH,
-  SPUBLISH,
-  PUBSUB_CHANNELS,
-  PUBSUB_NUMSUB,
-  PUBSUB_NUMPAT,
-  PUBSUB_SHARDCHANNELS,
-  PUBSUB_SHARDNUMSUB
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

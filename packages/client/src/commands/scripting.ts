@@ -11,9 +11,9 @@
 import type { RespValue } from "@effect-redis/resp/RespValue"
 import type { Option } from "effect"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import * as Declare from "../internal/declare.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount, type OneOrMany } from "./keys.js"
 import type { FlushMode } from "./server.js"
 
 /**
@@ -70,7 +70,7 @@ export interface FunctionStats {
 export type FunctionRestorePolicy = "flush" | "append" | "replace"
 
 // EVAL/FCALL script numkeys key… arg…: the keys follow the count.
-const keysAfterNumkeys = keysAfterCount(2)
+const keysAfterNumkeys = Declare.keysAfterCount(2)
 
 const callArgs = (
   name: string,
@@ -79,24 +79,25 @@ const callArgs = (
   args: ReadonlyArray<RedisArg>
 ): ReadonlyArray<RedisArg> => [name, target, keys.length, ...keys, ...args]
 
-const EVAL = Command.spec("EVAL", { flags: Command.Flags.write, keys: keysAfterNumkeys })
-const EVALSHA = Command.spec("EVALSHA", { flags: Command.Flags.write, keys: keysAfterNumkeys })
-const EVAL_RO = Command.spec("EVAL_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
-const EVALSHA_RO = Command.spec("EVALSHA_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
-const FCALL = Command.spec("FCALL", { flags: Command.Flags.write, keys: keysAfterNumkeys })
-const FCALL_RO = Command.spec("FCALL_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
-const SCRIPT_LOAD = Command.spec("SCRIPT LOAD", Command.keyless)
-const SCRIPT_EXISTS = Command.spec("SCRIPT EXISTS", Command.keyless)
-const SCRIPT_FLUSH = Command.spec("SCRIPT FLUSH", Command.keyless)
-const SCRIPT_KILL = Command.spec("SCRIPT KILL", Command.keyless)
-const FUNCTION_LOAD = Command.spec("FUNCTION LOAD", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_DELETE = Command.spec("FUNCTION DELETE", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_LIST = Command.spec("FUNCTION LIST", Command.keyless)
-const FUNCTION_FLUSH = Command.spec("FUNCTION FLUSH", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_DUMP = Command.spec("FUNCTION DUMP", Command.keyless)
-const FUNCTION_RESTORE = Command.spec("FUNCTION RESTORE", { flags: Command.Flags.write, keys: undefined })
-const FUNCTION_STATS = Command.spec("FUNCTION STATS", Command.keyless)
-const FUNCTION_KILL = Command.spec("FUNCTION KILL", Command.keyless)
+const declare = Declare.family()
+const EVAL = declare("EVAL", { flags: Command.Flags.write, keys: keysAfterNumkeys })
+const EVALSHA = declare("EVALSHA", { flags: Command.Flags.write, keys: keysAfterNumkeys })
+const EVAL_RO = declare("EVAL_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
+const EVALSHA_RO = declare("EVALSHA_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
+const FCALL = declare("FCALL", { flags: Command.Flags.write, keys: keysAfterNumkeys })
+const FCALL_RO = declare("FCALL_RO", { flags: Command.Flags.readonly, keys: keysAfterNumkeys })
+const SCRIPT_LOAD = declare("SCRIPT LOAD", Command.keyless)
+const SCRIPT_EXISTS = declare("SCRIPT EXISTS", Command.keyless)
+const SCRIPT_FLUSH = declare("SCRIPT FLUSH", Command.keyless)
+const SCRIPT_KILL = declare("SCRIPT KILL", Command.keyless)
+const FUNCTION_LOAD = declare("FUNCTION LOAD", { flags: Command.Flags.write, keys: undefined })
+const FUNCTION_DELETE = declare("FUNCTION DELETE", { flags: Command.Flags.write, keys: undefined })
+const FUNCTION_LIST = declare("FUNCTION LIST", Command.keyless)
+const FUNCTION_FLUSH = declare("FUNCTION FLUSH", { flags: Command.Flags.write, keys: undefined })
+const FUNCTION_DUMP = declare("FUNCTION DUMP", Command.keyless)
+const FUNCTION_RESTORE = declare("FUNCTION RESTORE", { flags: Command.Flags.write, keys: undefined })
+const FUNCTION_STATS = declare("FUNCTION STATS", Command.keyless)
+const FUNCTION_KILL = declare("FUNCTION KILL", Command.keyless)
 
 const textList = D.array(D.text)
 const booleanList = D.array(D.boolean)
@@ -150,7 +151,7 @@ export const commands = {
     script: string,
     keys: ReadonlyArray<RedisKey> = [],
     args: ReadonlyArray<RedisArg> = []
-  ): Command.Command<RespValue> => Command.make(EVAL, callArgs("EVAL", script, keys, args), D.raw),
+  ): Command.Command<RespValue> => Command.make(EVAL, callArgs(EVAL.command, script, keys, args), D.raw),
   /**
    * EVALSHA: runs a cached script by its SHA1. Fails with `NOSCRIPT` when
    * the server does not have it (after a restart or SCRIPT FLUSH).
@@ -161,7 +162,7 @@ export const commands = {
     sha1: string,
     keys: ReadonlyArray<RedisKey> = [],
     args: ReadonlyArray<RedisArg> = []
-  ): Command.Command<RespValue> => Command.make(EVALSHA, callArgs("EVALSHA", sha1, keys, args), D.raw),
+  ): Command.Command<RespValue> => Command.make(EVALSHA, callArgs(EVALSHA.command, sha1, keys, args), D.raw),
   /**
    * EVAL_RO: EVAL for scripts that do not write; the server rejects writes,
    * and the command may run on a replica.
@@ -172,7 +173,7 @@ export const commands = {
     script: string,
     keys: ReadonlyArray<RedisKey> = [],
     args: ReadonlyArray<RedisArg> = []
-  ): Command.Command<RespValue> => Command.make(EVAL_RO, callArgs("EVAL_RO", script, keys, args), D.raw),
+  ): Command.Command<RespValue> => Command.make(EVAL_RO, callArgs(EVAL_RO.command, script, keys, args), D.raw),
   /**
    * EVALSHA_RO: EVALSHA for scripts that do not write.
    *
@@ -182,7 +183,7 @@ export const commands = {
     sha1: string,
     keys: ReadonlyArray<RedisKey> = [],
     args: ReadonlyArray<RedisArg> = []
-  ): Command.Command<RespValue> => Command.make(EVALSHA_RO, callArgs("EVALSHA_RO", sha1, keys, args), D.raw),
+  ): Command.Command<RespValue> => Command.make(EVALSHA_RO, callArgs(EVALSHA_RO.command, sha1, keys, args), D.raw),
   /**
    * FCALL: calls a function loaded with FUNCTION LOAD.
    *
@@ -193,7 +194,7 @@ export const commands = {
     name: string,
     keys: ReadonlyArray<RedisKey> = [],
     args: ReadonlyArray<RedisArg> = []
-  ): Command.Command<RespValue> => Command.make(FCALL, callArgs("FCALL", name, keys, args), D.raw),
+  ): Command.Command<RespValue> => Command.make(FCALL, callArgs(FCALL.command, name, keys, args), D.raw),
   /**
    * FCALL_RO: calls a function declared with the `no-writes` flag.
    *
@@ -203,7 +204,7 @@ export const commands = {
     name: string,
     keys: ReadonlyArray<RedisKey> = [],
     args: ReadonlyArray<RedisArg> = []
-  ): Command.Command<RespValue> => Command.make(FCALL_RO, callArgs("FCALL_RO", name, keys, args), D.raw),
+  ): Command.Command<RespValue> => Command.make(FCALL_RO, callArgs(FCALL_RO.command, name, keys, args), D.raw),
   /**
    * SCRIPT LOAD: caches a script without running it.
    *
@@ -211,14 +212,14 @@ export const commands = {
    * @since 0.1.0
    */
   scriptLoad: (script: string): Command.Command<D.Text> =>
-    Command.make(SCRIPT_LOAD, ["SCRIPT", "LOAD", script], D.text),
+    Command.make(SCRIPT_LOAD, [SCRIPT_LOAD.command, SCRIPT_LOAD.subcommand, script], D.text),
   /**
    * SCRIPT EXISTS: whether each SHA1 is in the script cache, in order.
    *
    * @since 0.1.0
    */
   scriptExists: (...sha1s: ReadonlyArray<OneOrMany<string>>): Command.Command<Array<boolean>> =>
-    Command.make(SCRIPT_EXISTS, ["SCRIPT", "EXISTS", ...sha1s.flat()], booleanList),
+    Command.make(SCRIPT_EXISTS, [SCRIPT_EXISTS.command, SCRIPT_EXISTS.subcommand, ...sha1s.flat()], booleanList),
   /**
    * SCRIPT FLUSH: empties the script cache.
    *
@@ -227,7 +228,9 @@ export const commands = {
   scriptFlush: (options: { readonly mode?: FlushMode } = {}): Command.Command<void> =>
     Command.make(
       SCRIPT_FLUSH,
-      options.mode === undefined ? ["SCRIPT", "FLUSH"] : ["SCRIPT", "FLUSH", options.mode.toUpperCase()],
+      options.mode === undefined
+        ? [SCRIPT_FLUSH.command, SCRIPT_FLUSH.subcommand]
+        : [SCRIPT_FLUSH.command, SCRIPT_FLUSH.subcommand, options.mode.toUpperCase()],
       D.ok
     ),
   /**
@@ -236,7 +239,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  scriptKill: (): Command.Command<void> => Command.make(SCRIPT_KILL, ["SCRIPT", "KILL"], D.ok),
+  scriptKill: (): Command.Command<void> =>
+    Command.make(SCRIPT_KILL, [SCRIPT_KILL.command, SCRIPT_KILL.subcommand], D.ok),
   /**
    * FUNCTION LOAD: loads a library (its code starts with
    * `#!lua name=<library>`); `replace` overwrites a library of that name.
@@ -247,7 +251,9 @@ export const commands = {
   functionLoad: (code: string, options: { readonly replace?: boolean } = {}): Command.Command<D.Text> =>
     Command.make(
       FUNCTION_LOAD,
-      options.replace === true ? ["FUNCTION", "LOAD", "REPLACE", code] : ["FUNCTION", "LOAD", code],
+      options.replace === true
+        ? [FUNCTION_LOAD.command, FUNCTION_LOAD.subcommand, "REPLACE", code]
+        : [FUNCTION_LOAD.command, FUNCTION_LOAD.subcommand, code],
       D.text
     ),
   /**
@@ -256,7 +262,7 @@ export const commands = {
    * @since 0.1.0
    */
   functionDelete: (library: string): Command.Command<void> =>
-    Command.make(FUNCTION_DELETE, ["FUNCTION", "DELETE", library], D.ok),
+    Command.make(FUNCTION_DELETE, [FUNCTION_DELETE.command, FUNCTION_DELETE.subcommand, library], D.ok),
   /**
    * FUNCTION LIST: the loaded libraries, optionally those whose name
    * matches a glob pattern, with their code when `withcode`.
@@ -266,7 +272,7 @@ export const commands = {
   functionList: (
     options: { readonly libraryname?: string; readonly withcode?: boolean } = {}
   ): Command.Command<Array<FunctionLibrary>> => {
-    const args: Array<RedisArg> = ["FUNCTION", "LIST"]
+    const args: Array<RedisArg> = [FUNCTION_LIST.command, FUNCTION_LIST.subcommand]
     if (options.libraryname !== undefined) args.push("LIBRARYNAME", options.libraryname)
     if (options.withcode === true) args.push("WITHCODE")
     return Command.make(FUNCTION_LIST, args, functionLibraries)
@@ -279,7 +285,9 @@ export const commands = {
   functionFlush: (options: { readonly mode?: FlushMode } = {}): Command.Command<void> =>
     Command.make(
       FUNCTION_FLUSH,
-      options.mode === undefined ? ["FUNCTION", "FLUSH"] : ["FUNCTION", "FLUSH", options.mode.toUpperCase()],
+      options.mode === undefined
+        ? [FUNCTION_FLUSH.command, FUNCTION_FLUSH.subcommand]
+        : [FUNCTION_FLUSH.command, FUNCTION_FLUSH.subcommand, options.mode.toUpperCase()],
       D.ok
     ),
   /**
@@ -289,7 +297,8 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  functionDump: (): Command.Command<string> => Command.make(FUNCTION_DUMP, ["FUNCTION", "DUMP"], D.bulk),
+  functionDump: (): Command.Command<string> =>
+    Command.make(FUNCTION_DUMP, [FUNCTION_DUMP.command, FUNCTION_DUMP.subcommand], D.bulk),
   /**
    * FUNCTION RESTORE: loads libraries from a FUNCTION DUMP payload.
    *
@@ -302,8 +311,8 @@ export const commands = {
     Command.make(
       FUNCTION_RESTORE,
       options.policy === undefined
-        ? ["FUNCTION", "RESTORE", payload]
-        : ["FUNCTION", "RESTORE", payload, options.policy.toUpperCase()],
+        ? [FUNCTION_RESTORE.command, FUNCTION_RESTORE.subcommand, payload]
+        : [FUNCTION_RESTORE.command, FUNCTION_RESTORE.subcommand, payload, options.policy.toUpperCase()],
       D.ok
     ),
   /**
@@ -312,13 +321,14 @@ export const commands = {
    * @since 0.1.0
    */
   functionStats: (): Command.Command<FunctionStats> =>
-    Command.make(FUNCTION_STATS, ["FUNCTION", "STATS"], functionStats),
+    Command.make(FUNCTION_STATS, [FUNCTION_STATS.command, FUNCTION_STATS.subcommand], functionStats),
   /**
    * FUNCTION KILL: stops the running function if it has not written yet.
    *
    * @since 0.1.0
    */
-  functionKill: (): Command.Command<void> => Command.make(FUNCTION_KILL, ["FUNCTION", "KILL"], D.ok)
+  functionKill: (): Command.Command<void> =>
+    Command.make(FUNCTION_KILL, [FUNCTION_KILL.command, FUNCTION_KILL.subcommand], D.ok)
 } as const
 
 /**
@@ -327,23 +337,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  EVAL,
-  EVALSHA,
-  EVAL_RO,
-  EVALSHA_RO,
-  FCALL,
-  FCALL_RO,
-  SCRIPT_LOAD,
-  SCRIPT_EXISTS,
-  SCRIPT_FLUSH,
-  SCRIPT_KILL,
-  FUNCTION_LOAD,
-  FUNCTION_DELETE,
-  FUNCTION_LIST,
-  FUNCTION_FLUSH,
-  FUNCTION_DUMP,
-  FUNCTION_RESTORE,
-  FUNCTION_STATS,
-  FUNCTION_KILL
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -14,10 +14,11 @@ import { RespDouble } from "@effect-redis/resp/RespValue"
 import type { Option } from "effect"
 import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { hasNoEntries, noneGiven } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import { hasNoEntries, noneGiven, type OneOrMany } from "./keys.js"
-import * as Time from "./time.js"
 
 /**
  * INFO parsed: section name in lower case (`server`, `clients`, `memory`,
@@ -279,44 +280,45 @@ const role: D.Decoder<Role> = (reply) => {
   }
 }
 
-const INFO = Command.spec("INFO", Command.keyless)
-const DBSIZE = Command.spec("DBSIZE", { flags: Command.Flags.readonly, keys: undefined })
-const FLUSHDB = Command.spec("FLUSHDB", { flags: Command.Flags.write, keys: undefined })
-const FLUSHALL = Command.spec("FLUSHALL", { flags: Command.Flags.write, keys: undefined })
-const SWAPDB = Command.spec("SWAPDB", { flags: Command.Flags.write, keys: undefined })
-const TIME = Command.spec("TIME", Command.keyless)
-const LASTSAVE = Command.spec("LASTSAVE", Command.keyless)
-const CONFIG_GET = Command.spec("CONFIG GET", Command.keyless)
-const CONFIG_SET = Command.spec("CONFIG SET", Command.keyless)
-const CONFIG_RESETSTAT = Command.spec("CONFIG RESETSTAT", Command.keyless)
-const CONFIG_REWRITE = Command.spec("CONFIG REWRITE", Command.keyless)
-const MEMORY_USAGE = Command.spec("MEMORY USAGE", {
+const declare = Declare.family()
+const INFO = declare("INFO", Command.keyless)
+const DBSIZE = declare("DBSIZE", { flags: Command.Flags.readonly, keys: undefined })
+const FLUSHDB = declare("FLUSHDB", { flags: Command.Flags.write, keys: undefined })
+const FLUSHALL = declare("FLUSHALL", { flags: Command.Flags.write, keys: undefined })
+const SWAPDB = declare("SWAPDB", { flags: Command.Flags.write, keys: undefined })
+const TIME = declare("TIME", Command.keyless)
+const LASTSAVE = declare("LASTSAVE", Command.keyless)
+const CONFIG_GET = declare("CONFIG GET", Command.keyless)
+const CONFIG_SET = declare("CONFIG SET", Command.keyless)
+const CONFIG_RESETSTAT = declare("CONFIG RESETSTAT", Command.keyless)
+const CONFIG_REWRITE = declare("CONFIG REWRITE", Command.keyless)
+const MEMORY_USAGE = declare("MEMORY USAGE", {
   flags: Command.Flags.readonly,
   keys: { first: 2, last: 2, step: 1 }
 })
-const MEMORY_STATS = Command.spec("MEMORY STATS", Command.keyless)
-const MEMORY_DOCTOR = Command.spec("MEMORY DOCTOR", Command.keyless)
-const MEMORY_MALLOC_STATS = Command.spec("MEMORY MALLOC-STATS", Command.keyless)
-const MEMORY_PURGE = Command.spec("MEMORY PURGE", Command.keyless)
-const COMMAND_COUNT = Command.spec("COMMAND COUNT", Command.keyless)
-const COMMAND_INFO = Command.spec("COMMAND INFO", Command.keyless)
-const COMMAND_DOCS = Command.spec("COMMAND DOCS", Command.keyless)
-const COMMAND_LIST = Command.spec("COMMAND LIST", Command.keyless)
-const COMMAND_GETKEYS = Command.spec("COMMAND GETKEYS", Command.keyless)
-const COMMAND_GETKEYSANDFLAGS = Command.spec("COMMAND GETKEYSANDFLAGS", Command.keyless)
-const LOLWUT = Command.spec("LOLWUT", { flags: Command.Flags.readonly, keys: undefined })
-const SLOWLOG_GET = Command.spec("SLOWLOG GET", Command.keyless)
-const SLOWLOG_LEN = Command.spec("SLOWLOG LEN", Command.keyless)
-const SLOWLOG_RESET = Command.spec("SLOWLOG RESET", Command.keyless)
-const LATENCY_LATEST = Command.spec("LATENCY LATEST", Command.keyless)
-const LATENCY_HISTORY = Command.spec("LATENCY HISTORY", Command.keyless)
-const LATENCY_RESET = Command.spec("LATENCY RESET", Command.keyless)
-const LATENCY_DOCTOR = Command.spec("LATENCY DOCTOR", Command.keyless)
-const WAIT = Command.spec("WAIT", { flags: Command.Flags.blocking, keys: undefined })
-const ROLE = Command.spec("ROLE", Command.keyless)
-const ACL_WHOAMI = Command.spec("ACL WHOAMI", Command.keyless)
-const ACL_CAT = Command.spec("ACL CAT", Command.keyless)
-const ACL_GENPASS = Command.spec("ACL GENPASS", Command.keyless)
+const MEMORY_STATS = declare("MEMORY STATS", Command.keyless)
+const MEMORY_DOCTOR = declare("MEMORY DOCTOR", Command.keyless)
+const MEMORY_MALLOC_STATS = declare("MEMORY MALLOC-STATS", Command.keyless)
+const MEMORY_PURGE = declare("MEMORY PURGE", Command.keyless)
+const COMMAND_COUNT = declare("COMMAND COUNT", Command.keyless)
+const COMMAND_INFO = declare("COMMAND INFO", Command.keyless)
+const COMMAND_DOCS = declare("COMMAND DOCS", Command.keyless)
+const COMMAND_LIST = declare("COMMAND LIST", Command.keyless)
+const COMMAND_GETKEYS = declare("COMMAND GETKEYS", Command.keyless)
+const COMMAND_GETKEYSANDFLAGS = declare("COMMAND GETKEYSANDFLAGS", Command.keyless)
+const LOLWUT = declare("LOLWUT", { flags: Command.Flags.readonly, keys: undefined })
+const SLOWLOG_GET = declare("SLOWLOG GET", Command.keyless)
+const SLOWLOG_LEN = declare("SLOWLOG LEN", Command.keyless)
+const SLOWLOG_RESET = declare("SLOWLOG RESET", Command.keyless)
+const LATENCY_LATEST = declare("LATENCY LATEST", Command.keyless)
+const LATENCY_HISTORY = declare("LATENCY HISTORY", Command.keyless)
+const LATENCY_RESET = declare("LATENCY RESET", Command.keyless)
+const LATENCY_DOCTOR = declare("LATENCY DOCTOR", Command.keyless)
+const WAIT = declare("WAIT", { flags: Command.Flags.blocking, keys: undefined })
+const ROLE = declare("ROLE", Command.keyless)
+const ACL_WHOAMI = declare("ACL WHOAMI", Command.keyless)
+const ACL_CAT = declare("ACL CAT", Command.keyless)
+const ACL_GENPASS = declare("ACL GENPASS", Command.keyless)
 
 const flushArgs = (name: string, mode: FlushMode | undefined): ReadonlyArray<RedisArg> =>
   mode === undefined ? [name] : [name, mode.toUpperCase()]
@@ -339,27 +341,27 @@ export const commands = {
    * @since 0.1.0
    */
   info: (...sections: ReadonlyArray<OneOrMany<string>>): Command.Command<Info> =>
-    Command.make(INFO, ["INFO", ...sections.flat()], info),
+    Command.make(INFO, [INFO.command, ...sections.flat()], info),
   /**
    * DBSIZE: the number of keys in the selected database.
    *
    * @since 0.1.0
    */
-  dbsize: (): Command.Command<number> => Command.make(DBSIZE, ["DBSIZE"], D.integer),
+  dbsize: (): Command.Command<number> => Command.make(DBSIZE, [DBSIZE.command], D.integer),
   /**
    * FLUSHDB: deletes every key of the selected database.
    *
    * @since 0.1.0
    */
   flushdb: (options: { readonly mode?: FlushMode } = {}): Command.Command<void> =>
-    Command.make(FLUSHDB, flushArgs("FLUSHDB", options.mode), D.ok),
+    Command.make(FLUSHDB, flushArgs(FLUSHDB.command, options.mode), D.ok),
   /**
    * FLUSHALL: deletes every key of every database.
    *
    * @since 0.1.0
    */
   flushall: (options: { readonly mode?: FlushMode } = {}): Command.Command<void> =>
-    Command.make(FLUSHALL, flushArgs("FLUSHALL", options.mode), D.ok),
+    Command.make(FLUSHALL, flushArgs(FLUSHALL.command, options.mode), D.ok),
   /**
    * SWAPDB: exchanges two databases; clients connected to one see the
    * other's data at once.
@@ -367,20 +369,20 @@ export const commands = {
    * @since 0.1.0
    */
   swapdb: (index1: number, index2: number): Command.Command<void> =>
-    Command.make(SWAPDB, ["SWAPDB", index1, index2], D.ok),
+    Command.make(SWAPDB, [SWAPDB.command, index1, index2], D.ok),
   /**
    * TIME: the server clock.
    *
    * @since 0.1.0
    */
-  time: (): Command.Command<ServerTime> => Command.make(TIME, ["TIME"], time),
+  time: (): Command.Command<ServerTime> => Command.make(TIME, [TIME.command], time),
   /**
    * LASTSAVE: Unix time in seconds of the last successful save to disk
    * (the server start when it never saved).
    *
    * @since 0.1.0
    */
-  lastsave: (): Command.Command<number> => Command.make(LASTSAVE, ["LASTSAVE"], D.integer),
+  lastsave: (): Command.Command<number> => Command.make(LASTSAVE, [LASTSAVE.command], D.integer),
   /**
    * CONFIG GET: the configuration parameters matching any of the glob
    * patterns, name → value.
@@ -391,7 +393,7 @@ export const commands = {
     const list = patterns.flat()
     return list.length === 0
       ? noneGiven(CONFIG_GET, "pattern")
-      : Command.make(CONFIG_GET, ["CONFIG", "GET", ...list], textRecord)
+      : Command.make(CONFIG_GET, [CONFIG_GET.command, CONFIG_GET.subcommand, ...list], textRecord)
   },
   /**
    * CONFIG SET: sets parameters, all or none. Needs at least one.
@@ -400,7 +402,7 @@ export const commands = {
    */
   configSet: (parameters: Readonly<Record<string, RedisArg>>): Command.Command<void> => {
     if (hasNoEntries(parameters)) return noneGiven(CONFIG_SET, "parameter")
-    const args: Array<RedisArg> = ["CONFIG", "SET"]
+    const args: Array<RedisArg> = [CONFIG_SET.command, CONFIG_SET.subcommand]
     for (const name in parameters) args.push(name, parameters[name]!)
     return Command.make(CONFIG_SET, args, D.ok)
   },
@@ -409,14 +411,16 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  configResetstat: (): Command.Command<void> => Command.make(CONFIG_RESETSTAT, ["CONFIG", "RESETSTAT"], D.ok),
+  configResetstat: (): Command.Command<void> =>
+    Command.make(CONFIG_RESETSTAT, [CONFIG_RESETSTAT.command, CONFIG_RESETSTAT.subcommand], D.ok),
   /**
    * CONFIG REWRITE: writes the running configuration to the config file;
    * fails when the server was started without one.
    *
    * @since 0.1.0
    */
-  configRewrite: (): Command.Command<void> => Command.make(CONFIG_REWRITE, ["CONFIG", "REWRITE"], D.ok),
+  configRewrite: (): Command.Command<void> =>
+    Command.make(CONFIG_REWRITE, [CONFIG_REWRITE.command, CONFIG_REWRITE.subcommand], D.ok),
   /**
    * MEMORY USAGE: bytes a key and its value take, estimated from `samples`
    * nested values (server default 5, `0` = all).
@@ -428,8 +432,8 @@ export const commands = {
     Command.make(
       MEMORY_USAGE,
       options.samples === undefined
-        ? ["MEMORY", "USAGE", key]
-        : ["MEMORY", "USAGE", key, "SAMPLES", options.samples],
+        ? [MEMORY_USAGE.command, MEMORY_USAGE.subcommand, key]
+        : [MEMORY_USAGE.command, MEMORY_USAGE.subcommand, key, "SAMPLES", options.samples],
       optionalInteger
     ),
   /**
@@ -437,33 +441,37 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  memoryStats: (): Command.Command<MemoryStats> => Command.make(MEMORY_STATS, ["MEMORY", "STATS"], memoryStats),
+  memoryStats: (): Command.Command<MemoryStats> =>
+    Command.make(MEMORY_STATS, [MEMORY_STATS.command, MEMORY_STATS.subcommand], memoryStats),
   /**
    * MEMORY DOCTOR: the server's advice on memory problems, as prose.
    *
    * @since 0.1.0
    */
-  memoryDoctor: (): Command.Command<D.Text> => Command.make(MEMORY_DOCTOR, ["MEMORY", "DOCTOR"], D.text),
+  memoryDoctor: (): Command.Command<D.Text> =>
+    Command.make(MEMORY_DOCTOR, [MEMORY_DOCTOR.command, MEMORY_DOCTOR.subcommand], D.text),
   /**
    * MEMORY MALLOC-STATS: the allocator's internal statistics, as text.
    *
    * @since 0.1.0
    */
   memoryMallocStats: (): Command.Command<D.Text> =>
-    Command.make(MEMORY_MALLOC_STATS, ["MEMORY", "MALLOC-STATS"], D.text),
+    Command.make(MEMORY_MALLOC_STATS, [MEMORY_MALLOC_STATS.command, MEMORY_MALLOC_STATS.subcommand], D.text),
   /**
    * MEMORY PURGE: asks the allocator to release dirty pages.
    *
    * @since 0.1.0
    */
-  memoryPurge: (): Command.Command<void> => Command.make(MEMORY_PURGE, ["MEMORY", "PURGE"], D.ok),
+  memoryPurge: (): Command.Command<void> =>
+    Command.make(MEMORY_PURGE, [MEMORY_PURGE.command, MEMORY_PURGE.subcommand], D.ok),
   /**
    * COMMAND COUNT: how many commands the server has (subcommands not
    * counted).
    *
    * @since 0.1.0
    */
-  commandCount: (): Command.Command<number> => Command.make(COMMAND_COUNT, ["COMMAND", "COUNT"], D.integer),
+  commandCount: (): Command.Command<number> =>
+    Command.make(COMMAND_COUNT, [COMMAND_COUNT.command, COMMAND_COUNT.subcommand], D.integer),
   /**
    * COMMAND INFO: the named commands, in order; none for an unknown name.
    * Without names, every command.
@@ -471,7 +479,11 @@ export const commands = {
    * @since 0.1.0
    */
   commandInfo: (...names: ReadonlyArray<OneOrMany<string>>): Command.Command<Array<Option.Option<CommandInfo>>> =>
-    Command.make(COMMAND_INFO, ["COMMAND", "INFO", ...names.flat()], optionalCommandInfoList),
+    Command.make(
+      COMMAND_INFO,
+      [COMMAND_INFO.command, COMMAND_INFO.subcommand, ...names.flat()],
+      optionalCommandInfoList
+    ),
   /**
    * COMMAND DOCS: documentation by command name (lower case); unknown
    * names are left out. Without names, every command.
@@ -479,7 +491,7 @@ export const commands = {
    * @since 0.1.0
    */
   commandDocs: (...names: ReadonlyArray<OneOrMany<string>>): Command.Command<Record<string, CommandDocs>> =>
-    Command.make(COMMAND_DOCS, ["COMMAND", "DOCS", ...names.flat()], commandDocsRecord),
+    Command.make(COMMAND_DOCS, [COMMAND_DOCS.command, COMMAND_DOCS.subcommand, ...names.flat()], commandDocsRecord),
   /**
    * COMMAND LIST: the names of all commands and subcommands (as
    * `container|subcommand`), or of those passing a filter.
@@ -489,12 +501,12 @@ export const commands = {
   commandList: (options: { readonly filterby?: CommandListFilter } = {}): Command.Command<Array<D.Text>> => {
     const filter = options.filterby
     const args: ReadonlyArray<RedisArg> = filter === undefined
-      ? ["COMMAND", "LIST"]
+      ? [COMMAND_LIST.command, COMMAND_LIST.subcommand]
       : "module" in filter
-      ? ["COMMAND", "LIST", "FILTERBY", "MODULE", filter.module]
+      ? [COMMAND_LIST.command, COMMAND_LIST.subcommand, "FILTERBY", "MODULE", filter.module]
       : "aclcat" in filter
-      ? ["COMMAND", "LIST", "FILTERBY", "ACLCAT", filter.aclcat]
-      : ["COMMAND", "LIST", "FILTERBY", "PATTERN", filter.pattern]
+      ? [COMMAND_LIST.command, COMMAND_LIST.subcommand, "FILTERBY", "ACLCAT", filter.aclcat]
+      : [COMMAND_LIST.command, COMMAND_LIST.subcommand, "FILTERBY", "PATTERN", filter.pattern]
     return Command.make(COMMAND_LIST, args, textList)
   },
   /**
@@ -506,7 +518,7 @@ export const commands = {
   commandGetkeys: (command: ReadonlyArray<RedisArg>): Command.Command<Array<string>> =>
     command.length === 0
       ? noneGiven(COMMAND_GETKEYS, "command word")
-      : Command.make(COMMAND_GETKEYS, ["COMMAND", "GETKEYS", ...command], bulkList),
+      : Command.make(COMMAND_GETKEYS, [COMMAND_GETKEYS.command, COMMAND_GETKEYS.subcommand, ...command], bulkList),
   /**
    * COMMAND GETKEYSANDFLAGS: the keys of a full command line with their
    * access flags (`RW`, `access`, `update`…).
@@ -518,7 +530,11 @@ export const commands = {
   ): Command.Command<Array<{ readonly key: string; readonly flags: Array<D.Text> }>> =>
     command.length === 0
       ? noneGiven(COMMAND_GETKEYSANDFLAGS, "command word")
-      : Command.make(COMMAND_GETKEYSANDFLAGS, ["COMMAND", "GETKEYSANDFLAGS", ...command], keysAndFlags),
+      : Command.make(COMMAND_GETKEYSANDFLAGS, [
+        COMMAND_GETKEYSANDFLAGS.command,
+        COMMAND_GETKEYSANDFLAGS.subcommand,
+        ...command
+      ], keysAndFlags),
   /**
    * LOLWUT: computer art and the server version.
    *
@@ -527,7 +543,7 @@ export const commands = {
   lolwut: (options: { readonly version?: number } = {}): Command.Command<D.Text> =>
     Command.make(
       LOLWUT,
-      options.version === undefined ? ["LOLWUT"] : ["LOLWUT", "VERSION", options.version],
+      options.version === undefined ? [LOLWUT.command] : [LOLWUT.command, "VERSION", options.version],
       D.text
     ),
   /**
@@ -537,19 +553,27 @@ export const commands = {
    * @since 0.1.0
    */
   slowlogGet: (count?: number): Command.Command<Array<SlowlogEntry>> =>
-    Command.make(SLOWLOG_GET, count === undefined ? ["SLOWLOG", "GET"] : ["SLOWLOG", "GET", count], slowlog),
+    Command.make(
+      SLOWLOG_GET,
+      count === undefined
+        ? [SLOWLOG_GET.command, SLOWLOG_GET.subcommand]
+        : [SLOWLOG_GET.command, SLOWLOG_GET.subcommand, count],
+      slowlog
+    ),
   /**
    * SLOWLOG LEN: the number of entries in the slow log.
    *
    * @since 0.1.0
    */
-  slowlogLen: (): Command.Command<number> => Command.make(SLOWLOG_LEN, ["SLOWLOG", "LEN"], D.integer),
+  slowlogLen: (): Command.Command<number> =>
+    Command.make(SLOWLOG_LEN, [SLOWLOG_LEN.command, SLOWLOG_LEN.subcommand], D.integer),
   /**
    * SLOWLOG RESET: empties the slow log.
    *
    * @since 0.1.0
    */
-  slowlogReset: (): Command.Command<void> => Command.make(SLOWLOG_RESET, ["SLOWLOG", "RESET"], D.ok),
+  slowlogReset: (): Command.Command<void> =>
+    Command.make(SLOWLOG_RESET, [SLOWLOG_RESET.command, SLOWLOG_RESET.subcommand], D.ok),
   /**
    * LATENCY LATEST: the latest spike of every latency event. Empty unless
    * `latency-monitor-threshold` is set.
@@ -557,7 +581,7 @@ export const commands = {
    * @since 0.1.0
    */
   latencyLatest: (): Command.Command<Array<LatencyLatest>> =>
-    Command.make(LATENCY_LATEST, ["LATENCY", "LATEST"], latencyLatest),
+    Command.make(LATENCY_LATEST, [LATENCY_LATEST.command, LATENCY_LATEST.subcommand], latencyLatest),
   /**
    * LATENCY HISTORY: the recorded spikes of one event, oldest first
    * (Unix seconds, milliseconds).
@@ -567,7 +591,7 @@ export const commands = {
   latencyHistory: (
     event: string
   ): Command.Command<Array<{ readonly timestamp: number; readonly latency: number }>> =>
-    Command.make(LATENCY_HISTORY, ["LATENCY", "HISTORY", event], latencyHistory),
+    Command.make(LATENCY_HISTORY, [LATENCY_HISTORY.command, LATENCY_HISTORY.subcommand, event], latencyHistory),
   /**
    * LATENCY RESET: forgets the spikes of the named events, or of all.
    *
@@ -575,13 +599,14 @@ export const commands = {
    * @since 0.1.0
    */
   latencyReset: (...events: ReadonlyArray<OneOrMany<string>>): Command.Command<number> =>
-    Command.make(LATENCY_RESET, ["LATENCY", "RESET", ...events.flat()], D.integer),
+    Command.make(LATENCY_RESET, [LATENCY_RESET.command, LATENCY_RESET.subcommand, ...events.flat()], D.integer),
   /**
    * LATENCY DOCTOR: the server's analysis of its latency spikes, as prose.
    *
    * @since 0.1.0
    */
-  latencyDoctor: (): Command.Command<D.Text> => Command.make(LATENCY_DOCTOR, ["LATENCY", "DOCTOR"], D.text),
+  latencyDoctor: (): Command.Command<D.Text> =>
+    Command.make(LATENCY_DOCTOR, [LATENCY_DOCTOR.command, LATENCY_DOCTOR.subcommand], D.text),
   /**
    * WAIT: blocks until the writes of this connection reached `numreplicas`
    * replicas or `timeout` passed: a number of milliseconds or a `Duration`,
@@ -597,7 +622,7 @@ export const commands = {
     Time.withTime(
       WAIT,
       Time.timeoutMillis(timeout, "timeout"),
-      (millis) => Command.makeBlocking(WAIT, ["WAIT", numreplicas, millis], D.integer, millis)
+      (millis) => Command.makeBlocking(WAIT, [WAIT.command, numreplicas, millis], D.integer, millis)
     ),
   /**
    * ROLE: whether the server is a master, a replica or a sentinel, and its
@@ -605,20 +630,25 @@ export const commands = {
    *
    * @since 0.1.0
    */
-  role: (): Command.Command<Role> => Command.make(ROLE, ["ROLE"], role),
+  role: (): Command.Command<Role> => Command.make(ROLE, [ROLE.command], role),
   /**
    * ACL WHOAMI: the user the connection is authenticated as.
    *
    * @since 0.1.0
    */
-  aclWhoami: (): Command.Command<D.Text> => Command.make(ACL_WHOAMI, ["ACL", "WHOAMI"], D.text),
+  aclWhoami: (): Command.Command<D.Text> =>
+    Command.make(ACL_WHOAMI, [ACL_WHOAMI.command, ACL_WHOAMI.subcommand], D.text),
   /**
    * ACL CAT: the ACL categories, or the commands of one category.
    *
    * @since 0.1.0
    */
   aclCat: (category?: string): Command.Command<Array<D.Text>> =>
-    Command.make(ACL_CAT, category === undefined ? ["ACL", "CAT"] : ["ACL", "CAT", category], textList),
+    Command.make(
+      ACL_CAT,
+      category === undefined ? [ACL_CAT.command, ACL_CAT.subcommand] : [ACL_CAT.command, ACL_CAT.subcommand, category],
+      textList
+    ),
   /**
    * ACL GENPASS: a random password from the server's CSPRNG, `bits` long
    * (server default 256), in hex.
@@ -626,7 +656,13 @@ export const commands = {
    * @since 0.1.0
    */
   aclGenpass: (bits?: number): Command.Command<D.Text> =>
-    Command.make(ACL_GENPASS, bits === undefined ? ["ACL", "GENPASS"] : ["ACL", "GENPASS", bits], D.text)
+    Command.make(
+      ACL_GENPASS,
+      bits === undefined
+        ? [ACL_GENPASS.command, ACL_GENPASS.subcommand]
+        : [ACL_GENPASS.command, ACL_GENPASS.subcommand, bits],
+      D.text
+    )
 } as const
 
 /**
@@ -635,40 +671,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  INFO,
-  DBSIZE,
-  FLUSHDB,
-  FLUSHALL,
-  SWAPDB,
-  TIME,
-  LASTSAVE,
-  CONFIG_GET,
-  CONFIG_SET,
-  CONFIG_RESETSTAT,
-  CONFIG_REWRITE,
-  MEMORY_USAGE,
-  MEMORY_STATS,
-  MEMORY_DOCTOR,
-  MEMORY_MALLOC_STATS,
-  MEMORY_PURGE,
-  COMMAND_COUNT,
-  COMMAND_INFO,
-  COMMAND_DOCS,
-  COMMAND_LIST,
-  COMMAND_GETKEYS,
-  COMMAND_GETKEYSANDFLAGS,
-  LOLWUT,
-  SLOWLOG_GET,
-  SLOWLOG_LEN,
-  SLOWLOG_RESET,
-  LATENCY_LATEST,
-  LATENCY_HISTORY,
-  LATENCY_RESET,
-  LATENCY_DOCTOR,
-  WAIT,
-  ROLE,
-  ACL_WHOAMI,
-  ACL_CAT,
-  ACL_GENPASS
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -11,10 +11,11 @@
 import type * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { noneGiven, pushAll, pushCounted, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import { keysAfterCount, noneGiven, type OneOrMany, pushAll, pushCounted, sizeOf } from "./keys.js"
-import * as Time from "./time.js"
 
 /**
  * A score bound for ZCOUNT, ZRANGE … BYSCORE and the like: a number
@@ -172,7 +173,7 @@ const mpopArgs = (
 }
 
 const zaddArgs = (key: RedisKey, options: ZAddOptions | undefined): Array<RedisArg> => {
-  const args: Array<RedisArg> = ["ZADD", key]
+  const args: Array<RedisArg> = [ZADD.command, key]
   if (options !== undefined) {
     if (options.nx) args.push("NX")
     if (options.xx) args.push("XX")
@@ -199,44 +200,45 @@ const keyAndScored = D.optional(D.tuple(D.bulk, scored))
 
 const blocking = Command.Flags.write | Command.Flags.blocking
 // The STORE variants: the destination, then the keys after the count.
-const destinationAndKeys: Command.KeySpec = (args) => [1, ...keysAfterCount(2)(args)]
-const numkeysRead = { flags: Command.Flags.readonly, keys: keysAfterCount(1) }
+const destinationAndKeys: Command.KeySpec = (args) => [1, ...Declare.keysAfterCount(2)(args)]
+const numkeysRead = { flags: Command.Flags.readonly, keys: Declare.keysAfterCount(1) }
 const numkeysStore = { flags: Command.Flags.write, keys: destinationAndKeys }
 
-const BZMPOP = Command.spec("BZMPOP", { flags: blocking, keys: keysAfterCount(2) })
-const BZPOPMAX = Command.spec("BZPOPMAX", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
-const BZPOPMIN = Command.spec("BZPOPMIN", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
-const ZADD = Command.spec("ZADD", Command.writes)
-const ZCARD = Command.spec("ZCARD", Command.reads)
-const ZCOUNT = Command.spec("ZCOUNT", Command.reads)
-const ZDIFF = Command.spec("ZDIFF", numkeysRead)
-const ZDIFFSTORE = Command.spec("ZDIFFSTORE", numkeysStore)
-const ZINCRBY = Command.spec("ZINCRBY", Command.writes)
-const ZINTER = Command.spec("ZINTER", numkeysRead)
-const ZINTERCARD = Command.spec("ZINTERCARD", numkeysRead)
-const ZINTERSTORE = Command.spec("ZINTERSTORE", numkeysStore)
-const ZLEXCOUNT = Command.spec("ZLEXCOUNT", Command.reads)
-const ZMPOP = Command.spec("ZMPOP", { flags: Command.Flags.write, keys: keysAfterCount(1) })
-const ZMSCORE = Command.spec("ZMSCORE", Command.reads)
-const ZPOPMAX = Command.spec("ZPOPMAX", Command.writes)
-const ZPOPMIN = Command.spec("ZPOPMIN", Command.writes)
-const ZRANDMEMBER = Command.spec("ZRANDMEMBER", Command.reads)
-const ZRANGE = Command.spec("ZRANGE", Command.reads)
-const ZRANGEBYLEX = Command.spec("ZRANGEBYLEX", Command.reads)
-const ZRANGEBYSCORE = Command.spec("ZRANGEBYSCORE", Command.reads)
-const ZRANGESTORE = Command.spec("ZRANGESTORE", { flags: Command.Flags.write, keys: Command.twoKeys })
-const ZRANK = Command.spec("ZRANK", Command.reads)
-const ZREM = Command.spec("ZREM", Command.writes)
-const ZREMRANGEBYLEX = Command.spec("ZREMRANGEBYLEX", Command.writes)
-const ZREMRANGEBYRANK = Command.spec("ZREMRANGEBYRANK", Command.writes)
-const ZREMRANGEBYSCORE = Command.spec("ZREMRANGEBYSCORE", Command.writes)
-const ZREVRANGE = Command.spec("ZREVRANGE", Command.reads)
-const ZREVRANGEBYLEX = Command.spec("ZREVRANGEBYLEX", Command.reads)
-const ZREVRANGEBYSCORE = Command.spec("ZREVRANGEBYSCORE", Command.reads)
-const ZREVRANK = Command.spec("ZREVRANK", Command.reads)
-const ZSCORE = Command.spec("ZSCORE", Command.reads)
-const ZUNION = Command.spec("ZUNION", numkeysRead)
-const ZUNIONSTORE = Command.spec("ZUNIONSTORE", numkeysStore)
+const declare = Declare.family()
+const BZMPOP = declare("BZMPOP", { flags: blocking, keys: Declare.keysAfterCount(2) })
+const BZPOPMAX = declare("BZPOPMAX", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const BZPOPMIN = declare("BZPOPMIN", { flags: blocking, keys: { first: 1, last: -2, step: 1 } })
+const ZADD = declare("ZADD", Command.writes)
+const ZCARD = declare("ZCARD", Command.reads)
+const ZCOUNT = declare("ZCOUNT", Command.reads)
+const ZDIFF = declare("ZDIFF", numkeysRead)
+const ZDIFFSTORE = declare("ZDIFFSTORE", numkeysStore)
+const ZINCRBY = declare("ZINCRBY", Command.writes)
+const ZINTER = declare("ZINTER", numkeysRead)
+const ZINTERCARD = declare("ZINTERCARD", numkeysRead)
+const ZINTERSTORE = declare("ZINTERSTORE", numkeysStore)
+const ZLEXCOUNT = declare("ZLEXCOUNT", Command.reads)
+const ZMPOP = declare("ZMPOP", { flags: Command.Flags.write, keys: Declare.keysAfterCount(1) })
+const ZMSCORE = declare("ZMSCORE", Command.reads)
+const ZPOPMAX = declare("ZPOPMAX", Command.writes)
+const ZPOPMIN = declare("ZPOPMIN", Command.writes)
+const ZRANDMEMBER = declare("ZRANDMEMBER", Command.reads)
+const ZRANGE = declare("ZRANGE", Command.reads)
+const ZRANGEBYLEX = declare("ZRANGEBYLEX", Command.reads)
+const ZRANGEBYSCORE = declare("ZRANGEBYSCORE", Command.reads)
+const ZRANGESTORE = declare("ZRANGESTORE", { flags: Command.Flags.write, keys: Command.twoKeys })
+const ZRANK = declare("ZRANK", Command.reads)
+const ZREM = declare("ZREM", Command.writes)
+const ZREMRANGEBYLEX = declare("ZREMRANGEBYLEX", Command.writes)
+const ZREMRANGEBYRANK = declare("ZREMRANGEBYRANK", Command.writes)
+const ZREMRANGEBYSCORE = declare("ZREMRANGEBYSCORE", Command.writes)
+const ZREVRANGE = declare("ZREVRANGE", Command.reads)
+const ZREVRANGEBYLEX = declare("ZREVRANGEBYLEX", Command.reads)
+const ZREVRANGEBYSCORE = declare("ZREVRANGEBYSCORE", Command.reads)
+const ZREVRANK = declare("ZREVRANK", Command.reads)
+const ZSCORE = declare("ZSCORE", Command.reads)
+const ZUNION = declare("ZUNION", numkeysRead)
+const ZUNIONSTORE = declare("ZUNIONSTORE", numkeysStore)
 
 /**
  * The sorted set commands, one method each on the `Redis` service.
@@ -265,7 +267,7 @@ export const commands = {
     sizeOf(keys) === 0 ? noneGiven(BZMPOP, "key") : Time.blockingSeconds(
       BZMPOP,
       timeout,
-      (seconds) => mpopArgs(["BZMPOP", seconds], keys, end, options?.count),
+      (seconds) => mpopArgs([BZMPOP.command, seconds], keys, end, options?.count),
       keyAndScored
     ),
   /**
@@ -284,7 +286,7 @@ export const commands = {
       : Time.blockingSeconds(
         BZPOPMAX,
         timeout,
-        (seconds) => pushAll(["BZPOPMAX"], keys).concat(seconds),
+        (seconds) => pushAll([BZPOPMAX.command], keys).concat(seconds),
         keyMemberScore
       ),
   /**
@@ -303,7 +305,7 @@ export const commands = {
       : Time.blockingSeconds(
         BZPOPMIN,
         timeout,
-        (seconds) => pushAll(["BZPOPMIN"], keys).concat(seconds),
+        (seconds) => pushAll([BZPOPMIN.command], keys).concat(seconds),
         keyMemberScore
       ),
   /**
@@ -341,21 +343,21 @@ export const commands = {
    *
    * @returns 0 when the key does not exist.
    */
-  zcard: (key: RedisKey): Command.Command<number> => Command.make(ZCARD, ["ZCARD", key], D.integer),
+  zcard: (key: RedisKey): Command.Command<number> => Command.make(ZCARD, [ZCARD.command, key], D.integer),
   /**
    * ZCOUNT: the number of members with a score between `min` and `max`.
    *
    * @returns the count.
    */
   zcount: (key: RedisKey, min: ScoreBound, max: ScoreBound): Command.Command<number> =>
-    Command.make(ZCOUNT, ["ZCOUNT", key, score(min), score(max)], D.integer),
+    Command.make(ZCOUNT, [ZCOUNT.command, key, score(min), score(max)], D.integer),
   /**
    * ZDIFF: the members of the first sorted set that are in none of the others.
    *
    * @returns the members, by score.
    */
   zdiff: (keys: OneOrMany<RedisKey>): Command.Command<Array<string>> =>
-    sizeOf(keys) === 0 ? noneGiven(ZDIFF, "key") : Command.make(ZDIFF, pushCounted(["ZDIFF"], keys), bulks),
+    sizeOf(keys) === 0 ? noneGiven(ZDIFF, "key") : Command.make(ZDIFF, pushCounted([ZDIFF.command], keys), bulks),
   /**
    * ZDIFF … WITHSCORES: like `zdiff`, with the scores of the first set.
    *
@@ -364,7 +366,7 @@ export const commands = {
   zdiffWithScores: (keys: OneOrMany<RedisKey>): Command.Command<Array<ScoredMember>> =>
     sizeOf(keys) === 0
       ? noneGiven(ZDIFF, "key")
-      : Command.make(ZDIFF, pushCounted(["ZDIFF"], keys).concat("WITHSCORES"), scored),
+      : Command.make(ZDIFF, pushCounted([ZDIFF.command], keys).concat("WITHSCORES"), scored),
   /**
    * ZDIFFSTORE: stores the result of `zdiff(keys)` at `destination`.
    *
@@ -373,7 +375,7 @@ export const commands = {
   zdiffstore: (destination: RedisKey, keys: OneOrMany<RedisKey>): Command.Command<number> =>
     sizeOf(keys) === 0
       ? noneGiven(ZDIFFSTORE, "key")
-      : Command.make(ZDIFFSTORE, pushCounted(["ZDIFFSTORE", destination], keys), D.integer),
+      : Command.make(ZDIFFSTORE, pushCounted([ZDIFFSTORE.command, destination], keys), D.integer),
   /**
    * ZINCRBY: adds `increment` to the score of `member` (a missing member
    * starts at 0).
@@ -381,14 +383,15 @@ export const commands = {
    * @returns the new score.
    */
   zincrby: (key: RedisKey, increment: number, member: RedisArg): Command.Command<number> =>
-    Command.make(ZINCRBY, ["ZINCRBY", key, score(increment), member], D.double),
+    Command.make(ZINCRBY, [ZINCRBY.command, key, score(increment), member], D.double),
   /**
    * ZINTER: the members common to all the sorted sets, with combined scores.
    *
    * @returns the members, by combined score.
    */
   zinter: (keys: OneOrMany<RedisKey>, options?: ZSetOperationOptions): Command.Command<Array<string>> =>
-    operationRefusal(ZINTER, keys, options) ?? Command.make(ZINTER, operationArgs(["ZINTER"], keys, options), bulks),
+    operationRefusal(ZINTER, keys, options) ??
+      Command.make(ZINTER, operationArgs([ZINTER.command], keys, options), bulks),
   /**
    * ZINTER … WITHSCORES: like `zinter`, with the combined scores.
    *
@@ -399,7 +402,7 @@ export const commands = {
     options?: ZSetOperationOptions
   ): Command.Command<Array<ScoredMember>> =>
     operationRefusal(ZINTER, keys, options) ??
-      Command.make(ZINTER, operationArgs(["ZINTER"], keys, options).concat("WITHSCORES"), scored),
+      Command.make(ZINTER, operationArgs([ZINTER.command], keys, options).concat("WITHSCORES"), scored),
   /**
    * ZINTERCARD: the size of the intersection, counting at most `limit`
    * members when given (0 = no limit).
@@ -410,8 +413,8 @@ export const commands = {
     sizeOf(keys) === 0 ? noneGiven(ZINTERCARD, "key") : Command.make(
       ZINTERCARD,
       options?.limit === undefined
-        ? pushCounted(["ZINTERCARD"], keys)
-        : pushCounted(["ZINTERCARD"], keys).concat("LIMIT", options.limit),
+        ? pushCounted([ZINTERCARD.command], keys)
+        : pushCounted([ZINTERCARD.command], keys).concat("LIMIT", options.limit),
       D.integer
     ),
   /**
@@ -425,7 +428,7 @@ export const commands = {
     options?: ZSetOperationOptions
   ): Command.Command<number> =>
     operationRefusal(ZINTERSTORE, keys, options) ??
-      Command.make(ZINTERSTORE, operationArgs(["ZINTERSTORE", destination], keys, options), D.integer),
+      Command.make(ZINTERSTORE, operationArgs([ZINTERSTORE.command, destination], keys, options), D.integer),
   /**
    * ZLEXCOUNT: the number of members between two lexicographic bounds
    * (meaningful when all scores are equal).
@@ -433,7 +436,7 @@ export const commands = {
    * @returns the count.
    */
   zlexcount: (key: RedisKey, min: LexBound, max: LexBound): Command.Command<number> =>
-    Command.make(ZLEXCOUNT, ["ZLEXCOUNT", key, min, max], D.integer),
+    Command.make(ZLEXCOUNT, [ZLEXCOUNT.command, key, min, max], D.integer),
   /**
    * ZMPOP: pops up to `count` (default 1) members from one end of the first
    * non-empty sorted set among `keys` (at least one).
@@ -448,7 +451,7 @@ export const commands = {
   ): Command.Command<Option.Option<readonly [key: string, members: Array<ScoredMember>]>> =>
     sizeOf(keys) === 0
       ? noneGiven(ZMPOP, "key")
-      : Command.make(ZMPOP, mpopArgs(["ZMPOP"], keys, end, options?.count), keyAndScored),
+      : Command.make(ZMPOP, mpopArgs([ZMPOP.command], keys, end, options?.count), keyAndScored),
   /**
    * ZMSCORE: the scores of several members (at least one).
    *
@@ -457,42 +460,42 @@ export const commands = {
   zmscore: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<Array<Option.Option<number>>> =>
     sizeOf(members) === 0
       ? noneGiven(ZMSCORE, "member")
-      : Command.make(ZMSCORE, pushAll(["ZMSCORE", key], members), optionalDoubles),
+      : Command.make(ZMSCORE, pushAll([ZMSCORE.command, key], members), optionalDoubles),
   /**
    * ZPOPMAX: removes and returns the member with the highest score.
    *
    * @returns `None` when the key does not exist.
    */
   zpopmax: (key: RedisKey): Command.Command<Option.Option<ScoredMember>> =>
-    Command.make(ZPOPMAX, ["ZPOPMAX", key], firstScored),
+    Command.make(ZPOPMAX, [ZPOPMAX.command, key], firstScored),
   /**
    * ZPOPMAX with a count: removes and returns up to `count` members, highest first.
    *
    * @returns `[member, score]` pairs; empty when the key does not exist.
    */
   zpopmaxCount: (key: RedisKey, count: number): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZPOPMAX, ["ZPOPMAX", key, count], scored),
+    Command.make(ZPOPMAX, [ZPOPMAX.command, key, count], scored),
   /**
    * ZPOPMIN: removes and returns the member with the lowest score.
    *
    * @returns `None` when the key does not exist.
    */
   zpopmin: (key: RedisKey): Command.Command<Option.Option<ScoredMember>> =>
-    Command.make(ZPOPMIN, ["ZPOPMIN", key], firstScored),
+    Command.make(ZPOPMIN, [ZPOPMIN.command, key], firstScored),
   /**
    * ZPOPMIN with a count: removes and returns up to `count` members, lowest first.
    *
    * @returns `[member, score]` pairs; empty when the key does not exist.
    */
   zpopminCount: (key: RedisKey, count: number): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZPOPMIN, ["ZPOPMIN", key, count], scored),
+    Command.make(ZPOPMIN, [ZPOPMIN.command, key, count], scored),
   /**
    * ZRANDMEMBER: a random member, left in the set.
    *
    * @returns `None` when the key does not exist.
    */
   zrandmember: (key: RedisKey): Command.Command<Option.Option<string>> =>
-    Command.make(ZRANDMEMBER, ["ZRANDMEMBER", key], optionalBulk),
+    Command.make(ZRANDMEMBER, [ZRANDMEMBER.command, key], optionalBulk),
   /**
    * ZRANDMEMBER with a count: up to `count` distinct members, or with a
    * negative count exactly `-count` members that may repeat.
@@ -500,14 +503,14 @@ export const commands = {
    * @returns the members; empty when the key does not exist.
    */
   zrandmemberCount: (key: RedisKey, count: number): Command.Command<Array<string>> =>
-    Command.make(ZRANDMEMBER, ["ZRANDMEMBER", key, count], bulks),
+    Command.make(ZRANDMEMBER, [ZRANDMEMBER.command, key, count], bulks),
   /**
    * ZRANDMEMBER … WITHSCORES: like `zrandmemberCount`, with the scores.
    *
    * @returns `[member, score]` pairs.
    */
   zrandmemberWithScores: (key: RedisKey, count: number): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZRANDMEMBER, ["ZRANDMEMBER", key, count, "WITHSCORES"], scored),
+    Command.make(ZRANDMEMBER, [ZRANDMEMBER.command, key, count, "WITHSCORES"], scored),
   /**
    * ZRANGE: the members between `start` and `stop`: ranks (inclusive,
    * negative from the end) by default, scores with `by: "score"`, lexical
@@ -520,7 +523,8 @@ export const commands = {
     start: number | string,
     stop: number | string,
     options?: ZRangeOptions
-  ): Command.Command<Array<string>> => Command.make(ZRANGE, rangeArgs(["ZRANGE", key], start, stop, options), bulks),
+  ): Command.Command<Array<string>> =>
+    Command.make(ZRANGE, rangeArgs([ZRANGE.command, key], start, stop, options), bulks),
   /**
    * ZRANGE … WITHSCORES: like `zrange`, with the scores.
    *
@@ -532,7 +536,7 @@ export const commands = {
     stop: number | string,
     options?: ZRangeOptions
   ): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZRANGE, rangeArgs(["ZRANGE", key], start, stop, options).concat("WITHSCORES"), scored),
+    Command.make(ZRANGE, rangeArgs([ZRANGE.command, key], start, stop, options).concat("WITHSCORES"), scored),
   /**
    * ZRANGEBYLEX: the members between two lexicographic bounds. Deprecated:
    * prefer `zrange(key, min, max, { by: "lex" })`.
@@ -545,7 +549,7 @@ export const commands = {
     max: LexBound,
     options?: { readonly limit?: Limit }
   ): Command.Command<Array<string>> =>
-    Command.make(ZRANGEBYLEX, limitArgs(["ZRANGEBYLEX", key, min, max], options?.limit), bulks),
+    Command.make(ZRANGEBYLEX, limitArgs([ZRANGEBYLEX.command, key, min, max], options?.limit), bulks),
   /**
    * ZRANGEBYSCORE: the members with a score between `min` and `max`.
    * Deprecated: prefer `zrange(key, min, max, { by: "score" })`.
@@ -558,7 +562,7 @@ export const commands = {
     max: ScoreBound,
     options?: { readonly limit?: Limit }
   ): Command.Command<Array<string>> =>
-    Command.make(ZRANGEBYSCORE, limitArgs(["ZRANGEBYSCORE", key, score(min), score(max)], options?.limit), bulks),
+    Command.make(ZRANGEBYSCORE, limitArgs([ZRANGEBYSCORE.command, key, score(min), score(max)], options?.limit), bulks),
   /**
    * ZRANGEBYSCORE … WITHSCORES: like `zrangebyscore`, with the scores.
    * Deprecated: prefer `zrangeWithScores(key, min, max, { by: "score" })`.
@@ -573,7 +577,7 @@ export const commands = {
   ): Command.Command<Array<ScoredMember>> =>
     Command.make(
       ZRANGEBYSCORE,
-      limitArgs(["ZRANGEBYSCORE", key, score(min), score(max), "WITHSCORES"], options?.limit),
+      limitArgs([ZRANGEBYSCORE.command, key, score(min), score(max), "WITHSCORES"], options?.limit),
       scored
     ),
   /**
@@ -589,42 +593,44 @@ export const commands = {
     stop: number | string,
     options?: ZRangeOptions
   ): Command.Command<number> =>
-    Command.make(ZRANGESTORE, rangeArgs(["ZRANGESTORE", destination, source], start, stop, options), D.integer),
+    Command.make(ZRANGESTORE, rangeArgs([ZRANGESTORE.command, destination, source], start, stop, options), D.integer),
   /**
    * ZRANK: the rank of `member`, lowest score first (0-based).
    *
    * @returns `None` when the member or the key does not exist.
    */
   zrank: (key: RedisKey, member: RedisArg): Command.Command<Option.Option<number>> =>
-    Command.make(ZRANK, ["ZRANK", key, member], optionalInteger),
+    Command.make(ZRANK, [ZRANK.command, key, member], optionalInteger),
   /**
    * ZREM: removes members (at least one).
    *
    * @returns the number of members that were in the set.
    */
   zrem: (key: RedisKey, members: OneOrMany<RedisArg>): Command.Command<number> =>
-    sizeOf(members) === 0 ? noneGiven(ZREM, "member") : Command.make(ZREM, pushAll(["ZREM", key], members), D.integer),
+    sizeOf(members) === 0
+      ? noneGiven(ZREM, "member")
+      : Command.make(ZREM, pushAll([ZREM.command, key], members), D.integer),
   /**
    * ZREMRANGEBYLEX: removes the members between two lexicographic bounds.
    *
    * @returns the number removed.
    */
   zremrangebylex: (key: RedisKey, min: LexBound, max: LexBound): Command.Command<number> =>
-    Command.make(ZREMRANGEBYLEX, ["ZREMRANGEBYLEX", key, min, max], D.integer),
+    Command.make(ZREMRANGEBYLEX, [ZREMRANGEBYLEX.command, key, min, max], D.integer),
   /**
    * ZREMRANGEBYRANK: removes the members ranked `start` to `stop` (inclusive).
    *
    * @returns the number removed.
    */
   zremrangebyrank: (key: RedisKey, start: number, stop: number): Command.Command<number> =>
-    Command.make(ZREMRANGEBYRANK, ["ZREMRANGEBYRANK", key, start, stop], D.integer),
+    Command.make(ZREMRANGEBYRANK, [ZREMRANGEBYRANK.command, key, start, stop], D.integer),
   /**
    * ZREMRANGEBYSCORE: removes the members with a score between `min` and `max`.
    *
    * @returns the number removed.
    */
   zremrangebyscore: (key: RedisKey, min: ScoreBound, max: ScoreBound): Command.Command<number> =>
-    Command.make(ZREMRANGEBYSCORE, ["ZREMRANGEBYSCORE", key, score(min), score(max)], D.integer),
+    Command.make(ZREMRANGEBYSCORE, [ZREMRANGEBYSCORE.command, key, score(min), score(max)], D.integer),
   /**
    * ZREVRANGE: the members ranked `start` to `stop`, highest score first.
    * Deprecated: prefer `zrange(key, start, stop, { rev: true })`.
@@ -632,14 +638,14 @@ export const commands = {
    * @returns the members.
    */
   zrevrange: (key: RedisKey, start: number, stop: number): Command.Command<Array<string>> =>
-    Command.make(ZREVRANGE, ["ZREVRANGE", key, start, stop], bulks),
+    Command.make(ZREVRANGE, [ZREVRANGE.command, key, start, stop], bulks),
   /**
    * ZREVRANGE … WITHSCORES: like `zrevrange`, with the scores.
    *
    * @returns `[member, score]` pairs, highest first.
    */
   zrevrangeWithScores: (key: RedisKey, start: number, stop: number): Command.Command<Array<ScoredMember>> =>
-    Command.make(ZREVRANGE, ["ZREVRANGE", key, start, stop, "WITHSCORES"], scored),
+    Command.make(ZREVRANGE, [ZREVRANGE.command, key, start, stop, "WITHSCORES"], scored),
   /**
    * ZREVRANGEBYLEX: the members between two lexicographic bounds, in
    * reverse order (`max` first). Deprecated: prefer
@@ -653,7 +659,7 @@ export const commands = {
     min: LexBound,
     options?: { readonly limit?: Limit }
   ): Command.Command<Array<string>> =>
-    Command.make(ZREVRANGEBYLEX, limitArgs(["ZREVRANGEBYLEX", key, max, min], options?.limit), bulks),
+    Command.make(ZREVRANGEBYLEX, limitArgs([ZREVRANGEBYLEX.command, key, max, min], options?.limit), bulks),
   /**
    * ZREVRANGEBYSCORE: the members with a score between `max` and `min`,
    * highest first. Deprecated: prefer `zrange(key, max, min, { by: "score", rev: true })`.
@@ -668,7 +674,7 @@ export const commands = {
   ): Command.Command<Array<string>> =>
     Command.make(
       ZREVRANGEBYSCORE,
-      limitArgs(["ZREVRANGEBYSCORE", key, score(max), score(min)], options?.limit),
+      limitArgs([ZREVRANGEBYSCORE.command, key, score(max), score(min)], options?.limit),
       bulks
     ),
   /**
@@ -684,7 +690,7 @@ export const commands = {
   ): Command.Command<Array<ScoredMember>> =>
     Command.make(
       ZREVRANGEBYSCORE,
-      limitArgs(["ZREVRANGEBYSCORE", key, score(max), score(min), "WITHSCORES"], options?.limit),
+      limitArgs([ZREVRANGEBYSCORE.command, key, score(max), score(min), "WITHSCORES"], options?.limit),
       scored
     ),
   /**
@@ -693,21 +699,22 @@ export const commands = {
    * @returns `None` when the member or the key does not exist.
    */
   zrevrank: (key: RedisKey, member: RedisArg): Command.Command<Option.Option<number>> =>
-    Command.make(ZREVRANK, ["ZREVRANK", key, member], optionalInteger),
+    Command.make(ZREVRANK, [ZREVRANK.command, key, member], optionalInteger),
   /**
    * ZSCORE: the score of `member`.
    *
    * @returns `None` when the member or the key does not exist.
    */
   zscore: (key: RedisKey, member: RedisArg): Command.Command<Option.Option<number>> =>
-    Command.make(ZSCORE, ["ZSCORE", key, member], optionalDouble),
+    Command.make(ZSCORE, [ZSCORE.command, key, member], optionalDouble),
   /**
    * ZUNION: the members of all the sorted sets, with combined scores.
    *
    * @returns the members, by combined score.
    */
   zunion: (keys: OneOrMany<RedisKey>, options?: ZSetOperationOptions): Command.Command<Array<string>> =>
-    operationRefusal(ZUNION, keys, options) ?? Command.make(ZUNION, operationArgs(["ZUNION"], keys, options), bulks),
+    operationRefusal(ZUNION, keys, options) ??
+      Command.make(ZUNION, operationArgs([ZUNION.command], keys, options), bulks),
   /**
    * ZUNION … WITHSCORES: like `zunion`, with the combined scores.
    *
@@ -718,7 +725,7 @@ export const commands = {
     options?: ZSetOperationOptions
   ): Command.Command<Array<ScoredMember>> =>
     operationRefusal(ZUNION, keys, options) ??
-      Command.make(ZUNION, operationArgs(["ZUNION"], keys, options).concat("WITHSCORES"), scored),
+      Command.make(ZUNION, operationArgs([ZUNION.command], keys, options).concat("WITHSCORES"), scored),
   /**
    * ZUNIONSTORE: stores the result of `zunion(keys, options)` at `destination`.
    *
@@ -730,7 +737,7 @@ export const commands = {
     options?: ZSetOperationOptions
   ): Command.Command<number> =>
     operationRefusal(ZUNIONSTORE, keys, options) ??
-      Command.make(ZUNIONSTORE, operationArgs(["ZUNIONSTORE", destination], keys, options), D.integer)
+      Command.make(ZUNIONSTORE, operationArgs([ZUNIONSTORE.command, destination], keys, options), D.integer)
 } as const
 
 /**
@@ -739,39 +746,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  BZMPOP,
-  BZPOPMAX,
-  BZPOPMIN,
-  ZADD,
-  ZCARD,
-  ZCOUNT,
-  ZDIFF,
-  ZDIFFSTORE,
-  ZINCRBY,
-  ZINTER,
-  ZINTERCARD,
-  ZINTERSTORE,
-  ZLEXCOUNT,
-  ZMPOP,
-  ZMSCORE,
-  ZPOPMAX,
-  ZPOPMIN,
-  ZRANDMEMBER,
-  ZRANGE,
-  ZRANGEBYLEX,
-  ZRANGEBYSCORE,
-  ZRANGESTORE,
-  ZRANK,
-  ZREM,
-  ZREMRANGEBYLEX,
-  ZREMRANGEBYRANK,
-  ZREMRANGEBYSCORE,
-  ZREVRANGE,
-  ZREVRANGEBYLEX,
-  ZREVRANGEBYSCORE,
-  ZREVRANK,
-  ZSCORE,
-  ZUNION,
-  ZUNIONSTORE
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

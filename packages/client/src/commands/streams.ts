@@ -12,10 +12,11 @@
 import type { Option } from "effect"
 import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { hasNoEntries, noneGiven, notWhole, pushAll, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import { hasNoEntries, noneGiven, notWhole, type OneOrMany, pushAll, sizeOf } from "./keys.js"
-import * as Time from "./time.js"
 
 /**
  * One stream entry. `fields` is empty only for an entry that was deleted
@@ -197,38 +198,39 @@ const streamsKeys = (args: ReadonlyArray<RedisArg>): ReadonlyArray<number> => {
   return out
 }
 
-const XADD = Command.spec("XADD", Command.writes)
-const XRANGE = Command.spec("XRANGE", Command.reads)
-const XREVRANGE = Command.spec("XREVRANGE", Command.reads)
-const XREAD = Command.spec("XREAD", { flags: Command.Flags.readonly, keys: streamsKeys })
-const XREAD_BLOCK = Command.spec("XREAD", {
+const declare = Declare.family()
+const XADD = declare("XADD", Command.writes)
+const XRANGE = declare("XRANGE", Command.reads)
+const XREVRANGE = declare("XREVRANGE", Command.reads)
+const XREAD = declare("XREAD", { flags: Command.Flags.readonly, keys: streamsKeys })
+const XREAD_BLOCK = declare("XREAD", {
   flags: Command.Flags.readonly | Command.Flags.blocking,
   keys: streamsKeys
 })
-const XREADGROUP = Command.spec("XREADGROUP", { flags: Command.Flags.write, keys: streamsKeys })
-const XREADGROUP_BLOCK = Command.spec("XREADGROUP", {
+const XREADGROUP = declare("XREADGROUP", { flags: Command.Flags.write, keys: streamsKeys })
+const XREADGROUP_BLOCK = declare("XREADGROUP", {
   flags: Command.Flags.write | Command.Flags.blocking,
   keys: streamsKeys
 })
-const XGROUP_CREATE = Command.spec("XGROUP CREATE", { flags: Command.Flags.write, keys: keyAfterSubcommand })
-const XGROUP_CREATECONSUMER = Command.spec("XGROUP CREATECONSUMER", {
+const XGROUP_CREATE = declare("XGROUP CREATE", { flags: Command.Flags.write, keys: keyAfterSubcommand })
+const XGROUP_CREATECONSUMER = declare("XGROUP CREATECONSUMER", {
   flags: Command.Flags.write,
   keys: keyAfterSubcommand
 })
-const XGROUP_DELCONSUMER = Command.spec("XGROUP DELCONSUMER", { flags: Command.Flags.write, keys: keyAfterSubcommand })
-const XGROUP_DESTROY = Command.spec("XGROUP DESTROY", { flags: Command.Flags.write, keys: keyAfterSubcommand })
-const XGROUP_SETID = Command.spec("XGROUP SETID", { flags: Command.Flags.write, keys: keyAfterSubcommand })
-const XACK = Command.spec("XACK", Command.writes)
-const XPENDING = Command.spec("XPENDING", Command.reads)
-const XCLAIM = Command.spec("XCLAIM", Command.writes)
-const XAUTOCLAIM = Command.spec("XAUTOCLAIM", Command.writes)
-const XINFO_STREAM = Command.spec("XINFO STREAM", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
-const XINFO_GROUPS = Command.spec("XINFO GROUPS", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
-const XINFO_CONSUMERS = Command.spec("XINFO CONSUMERS", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
-const XTRIM = Command.spec("XTRIM", Command.writes)
-const XDEL = Command.spec("XDEL", Command.writes)
-const XLEN = Command.spec("XLEN", Command.reads)
-const XSETID = Command.spec("XSETID", Command.writes)
+const XGROUP_DELCONSUMER = declare("XGROUP DELCONSUMER", { flags: Command.Flags.write, keys: keyAfterSubcommand })
+const XGROUP_DESTROY = declare("XGROUP DESTROY", { flags: Command.Flags.write, keys: keyAfterSubcommand })
+const XGROUP_SETID = declare("XGROUP SETID", { flags: Command.Flags.write, keys: keyAfterSubcommand })
+const XACK = declare("XACK", Command.writes)
+const XPENDING = declare("XPENDING", Command.reads)
+const XCLAIM = declare("XCLAIM", Command.writes)
+const XAUTOCLAIM = declare("XAUTOCLAIM", Command.writes)
+const XINFO_STREAM = declare("XINFO STREAM", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
+const XINFO_GROUPS = declare("XINFO GROUPS", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
+const XINFO_CONSUMERS = declare("XINFO CONSUMERS", { flags: Command.Flags.readonly, keys: keyAfterSubcommand })
+const XTRIM = declare("XTRIM", Command.writes)
+const XDEL = declare("XDEL", Command.writes)
+const XLEN = declare("XLEN", Command.reads)
+const XSETID = declare("XSETID", Command.writes)
 
 const fieldRecord = D.record(D.bulk)
 
@@ -372,7 +374,7 @@ const claimArgs = (
   options: XClaimOptions,
   justid: boolean
 ): Array<RedisArg> => {
-  const args = pushAll(["XCLAIM", key, group, consumer, minIdleTime], ids)
+  const args = pushAll([XCLAIM.command, key, group, consumer, minIdleTime], ids)
   if (options.idle !== undefined) args.push("IDLE", options.idle)
   if (options.time !== undefined) args.push("TIME", options.time)
   if (options.retrycount !== undefined) args.push("RETRYCOUNT", options.retrycount)
@@ -391,7 +393,7 @@ const autoClaimArgs = (
   options: { readonly count?: number },
   justid: boolean
 ): Array<RedisArg> => {
-  const args: Array<RedisArg> = ["XAUTOCLAIM", key, group, consumer, minIdleTime, start]
+  const args: Array<RedisArg> = [XAUTOCLAIM.command, key, group, consumer, minIdleTime, start]
   if (options.count !== undefined) args.push("COUNT", options.count)
   if (justid) args.push("JUSTID")
   return args
@@ -439,7 +441,7 @@ export const commands = {
     if (hasNoEntries(fields)) return noneGiven(XADD, "field/value pair")
     const refusal = trimRefusal(XADD, options)
     if (refusal !== undefined) return refusal
-    const args: Array<RedisArg> = ["XADD", key]
+    const args: Array<RedisArg> = [XADD.command, key]
     if (options.nomkstream === true) args.push("NOMKSTREAM")
     pushTrim(args, options)
     args.push(id)
@@ -460,7 +462,9 @@ export const commands = {
   ): Command.Command<Array<StreamEntry>> =>
     countRefusal(XRANGE, options.count) ?? Command.make(
       XRANGE,
-      options.count === undefined ? ["XRANGE", key, start, end] : ["XRANGE", key, start, end, "COUNT", options.count],
+      options.count === undefined
+        ? [XRANGE.command, key, start, end]
+        : [XRANGE.command, key, start, end, "COUNT", options.count],
       entryList
     ),
   /**
@@ -477,8 +481,8 @@ export const commands = {
     countRefusal(XREVRANGE, options.count) ?? Command.make(
       XREVRANGE,
       options.count === undefined
-        ? ["XREVRANGE", key, end, start]
-        : ["XREVRANGE", key, end, start, "COUNT", options.count],
+        ? [XREVRANGE.command, key, end, start]
+        : [XREVRANGE.command, key, end, start, "COUNT", options.count],
       entryList
     ),
   /**
@@ -493,7 +497,7 @@ export const commands = {
     options: { readonly count?: number } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
     readRefusal(XREAD, streams, options.count, undefined) ??
-      Command.make(XREAD, readArgs(["XREAD"], streams, options, undefined), readReply),
+      Command.make(XREAD, readArgs([XREAD.command], streams, options, undefined), readReply),
   /**
    * XREAD BLOCK: waits up to `block` for entries when none are available:
    * a number of milliseconds or a `Duration`, whole milliseconds, `0` or
@@ -513,7 +517,7 @@ export const commands = {
       Time.timeoutMillis(block, "block"),
       (millis) =>
         readRefusal(XREAD_BLOCK, streams, options.count, millis) ??
-          Command.makeBlocking(XREAD_BLOCK, readArgs(["XREAD"], streams, options, millis), readReply, millis)
+          Command.makeBlocking(XREAD_BLOCK, readArgs([XREAD.command], streams, options, millis), readReply, millis)
     ),
   /**
    * XREADGROUP without BLOCK: reads as `consumer` of `group`. The id `>`
@@ -532,7 +536,7 @@ export const commands = {
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
     readRefusal(XREADGROUP, streams, options.count, undefined) ?? Command.make(
       XREADGROUP,
-      readArgs(["XREADGROUP", "GROUP", group, consumer], streams, options, undefined),
+      readArgs([XREADGROUP.command, "GROUP", group, consumer], streams, options, undefined),
       readReply
     ),
   /**
@@ -555,7 +559,7 @@ export const commands = {
       (millis) =>
         readRefusal(XREADGROUP_BLOCK, streams, options.count, millis) ?? Command.makeBlocking(
           XREADGROUP_BLOCK,
-          readArgs(["XREADGROUP", "GROUP", group, consumer], streams, options, millis),
+          readArgs([XREADGROUP.command, "GROUP", group, consumer], streams, options, millis),
           readReply,
           millis
         )
@@ -573,7 +577,7 @@ export const commands = {
     id: string,
     options: { readonly mkstream?: boolean; readonly entriesRead?: number } = {}
   ): Command.Command<void> => {
-    const args: Array<RedisArg> = ["XGROUP", "CREATE", key, group, id]
+    const args: Array<RedisArg> = [XGROUP_CREATE.command, XGROUP_CREATE.subcommand, key, group, id]
     if (options.mkstream === true) args.push("MKSTREAM")
     if (options.entriesRead !== undefined) args.push("ENTRIESREAD", options.entriesRead)
     return Command.make(XGROUP_CREATE, args, D.ok)
@@ -585,7 +589,13 @@ export const commands = {
    * @since 0.1.0
    */
   xgroupCreateconsumer: (key: RedisKey, group: string, consumer: string): Command.Command<boolean> =>
-    Command.make(XGROUP_CREATECONSUMER, ["XGROUP", "CREATECONSUMER", key, group, consumer], D.boolean),
+    Command.make(XGROUP_CREATECONSUMER, [
+      XGROUP_CREATECONSUMER.command,
+      XGROUP_CREATECONSUMER.subcommand,
+      key,
+      group,
+      consumer
+    ], D.boolean),
   /**
    * XGROUP DELCONSUMER: deletes a consumer and its pending entries (they
    * are lost for the group: claim them first if they matter).
@@ -594,7 +604,11 @@ export const commands = {
    * @since 0.1.0
    */
   xgroupDelconsumer: (key: RedisKey, group: string, consumer: string): Command.Command<number> =>
-    Command.make(XGROUP_DELCONSUMER, ["XGROUP", "DELCONSUMER", key, group, consumer], D.integer),
+    Command.make(
+      XGROUP_DELCONSUMER,
+      [XGROUP_DELCONSUMER.command, XGROUP_DELCONSUMER.subcommand, key, group, consumer],
+      D.integer
+    ),
   /**
    * XGROUP DESTROY.
    *
@@ -602,7 +616,7 @@ export const commands = {
    * @since 0.1.0
    */
   xgroupDestroy: (key: RedisKey, group: string): Command.Command<boolean> =>
-    Command.make(XGROUP_DESTROY, ["XGROUP", "DESTROY", key, group], D.boolean),
+    Command.make(XGROUP_DESTROY, [XGROUP_DESTROY.command, XGROUP_DESTROY.subcommand, key, group], D.boolean),
   /**
    * XGROUP SETID: moves the group's last delivered id (`$` = the end).
    *
@@ -617,8 +631,8 @@ export const commands = {
     Command.make(
       XGROUP_SETID,
       options.entriesRead === undefined
-        ? ["XGROUP", "SETID", key, group, id]
-        : ["XGROUP", "SETID", key, group, id, "ENTRIESREAD", options.entriesRead],
+        ? [XGROUP_SETID.command, XGROUP_SETID.subcommand, key, group, id]
+        : [XGROUP_SETID.command, XGROUP_SETID.subcommand, key, group, id, "ENTRIESREAD", options.entriesRead],
       D.ok
     ),
   /**
@@ -628,7 +642,7 @@ export const commands = {
    * @since 0.1.0
    */
   xack: (key: RedisKey, group: string, ids: OneOrMany<string>): Command.Command<number> =>
-    sizeOf(ids) === 0 ? noneGiven(XACK, "id") : Command.make(XACK, pushAll(["XACK", key, group], ids), D.integer),
+    sizeOf(ids) === 0 ? noneGiven(XACK, "id") : Command.make(XACK, pushAll([XACK.command, key, group], ids), D.integer),
   /**
    * XPENDING, summary form: how many entries are pending, the lowest and
    * highest pending id, and the count per consumer.
@@ -636,7 +650,7 @@ export const commands = {
    * @since 0.1.0
    */
   xpending: (key: RedisKey, group: string): Command.Command<PendingSummary> =>
-    Command.make(XPENDING, ["XPENDING", key, group], pendingSummary),
+    Command.make(XPENDING, [XPENDING.command, key, group], pendingSummary),
   /**
    * XPENDING, extended form: up to `count` pending entries between `start`
    * and `end`, optionally only those idle for `idle` milliseconds or more,
@@ -654,7 +668,7 @@ export const commands = {
   ): Command.Command<Array<PendingEntry>> => {
     const refusal = countRefusal(XPENDING, count)
     if (refusal !== undefined) return refusal
-    const args: Array<RedisArg> = ["XPENDING", key, group]
+    const args: Array<RedisArg> = [XPENDING.command, key, group]
     if (options.idle !== undefined) args.push("IDLE", options.idle)
     args.push(start, end, count)
     if (options.consumer !== undefined) args.push(options.consumer)
@@ -744,21 +758,21 @@ export const commands = {
    * @since 0.1.0
    */
   xinfoStream: (key: RedisKey): Command.Command<StreamInfo> =>
-    Command.make(XINFO_STREAM, ["XINFO", "STREAM", key], streamInfo),
+    Command.make(XINFO_STREAM, [XINFO_STREAM.command, XINFO_STREAM.subcommand, key], streamInfo),
   /**
    * XINFO GROUPS: the consumer groups of a stream.
    *
    * @since 0.1.0
    */
   xinfoGroups: (key: RedisKey): Command.Command<Array<StreamGroupInfo>> =>
-    Command.make(XINFO_GROUPS, ["XINFO", "GROUPS", key], groupsInfo),
+    Command.make(XINFO_GROUPS, [XINFO_GROUPS.command, XINFO_GROUPS.subcommand, key], groupsInfo),
   /**
    * XINFO CONSUMERS: the consumers of a group.
    *
    * @since 0.1.0
    */
   xinfoConsumers: (key: RedisKey, group: string): Command.Command<Array<StreamConsumerInfo>> =>
-    Command.make(XINFO_CONSUMERS, ["XINFO", "CONSUMERS", key, group], consumersInfo),
+    Command.make(XINFO_CONSUMERS, [XINFO_CONSUMERS.command, XINFO_CONSUMERS.subcommand, key, group], consumersInfo),
   /**
    * XTRIM: trims the stream by `maxlen` or `minid`.
    *
@@ -768,7 +782,7 @@ export const commands = {
   xtrim: (key: RedisKey, trim: StreamTrim): Command.Command<number> => {
     const refusal = trimRefusal(XTRIM, trim)
     if (refusal !== undefined) return refusal
-    const args: Array<RedisArg> = ["XTRIM", key]
+    const args: Array<RedisArg> = [XTRIM.command, key]
     pushTrim(args, trim)
     return Command.make(XTRIM, args, D.integer)
   },
@@ -779,13 +793,13 @@ export const commands = {
    * @since 0.1.0
    */
   xdel: (key: RedisKey, ids: OneOrMany<string>): Command.Command<number> =>
-    sizeOf(ids) === 0 ? noneGiven(XDEL, "id") : Command.make(XDEL, pushAll(["XDEL", key], ids), D.integer),
+    sizeOf(ids) === 0 ? noneGiven(XDEL, "id") : Command.make(XDEL, pushAll([XDEL.command, key], ids), D.integer),
   /**
    * XLEN: the number of entries (0 for a missing key).
    *
    * @since 0.1.0
    */
-  xlen: (key: RedisKey): Command.Command<number> => Command.make(XLEN, ["XLEN", key], D.integer),
+  xlen: (key: RedisKey): Command.Command<number> => Command.make(XLEN, [XLEN.command, key], D.integer),
   /**
    * XSETID: sets the stream's last generated id (never below its last
    * entry), and optionally its entries-added counter and max deleted id.
@@ -797,7 +811,7 @@ export const commands = {
     lastId: string,
     options: { readonly entriesAdded?: number; readonly maxDeletedId?: string } = {}
   ): Command.Command<void> => {
-    const args: Array<RedisArg> = ["XSETID", key, lastId]
+    const args: Array<RedisArg> = [XSETID.command, key, lastId]
     if (options.entriesAdded !== undefined) args.push("ENTRIESADDED", options.entriesAdded)
     if (options.maxDeletedId !== undefined) args.push("MAXDELETEDID", options.maxDeletedId)
     return Command.make(XSETID, args, D.ok)
@@ -810,28 +824,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  XADD,
-  XRANGE,
-  XREVRANGE,
-  XREAD,
-  XREAD_BLOCK,
-  XREADGROUP,
-  XREADGROUP_BLOCK,
-  XGROUP_CREATE,
-  XGROUP_CREATECONSUMER,
-  XGROUP_DELCONSUMER,
-  XGROUP_DESTROY,
-  XGROUP_SETID,
-  XACK,
-  XPENDING,
-  XCLAIM,
-  XAUTOCLAIM,
-  XINFO_STREAM,
-  XINFO_GROUPS,
-  XINFO_CONSUMERS,
-  XTRIM,
-  XDEL,
-  XLEN,
-  XSETID
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -7,34 +7,11 @@
 import type { Option } from "effect"
 import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
-import type { RedisArg, RedisKey } from "../Command.js"
+import type { Entries, OneOrMany, RedisArg, RedisKey } from "../Command.js"
+import { hasNoEntries, noneGiven, pushAll, pushEntries, sizeOf } from "../internal/args.js"
+import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
-import { hasNoEntries, noneGiven, type OneOrMany, pushAll, sizeOf } from "./keys.js"
-import * as Time from "./time.js"
-
-/**
- * Field/value or key/value pairs for MSET, HSET and the like: a record, or a
- * list of pairs when the names are bytes or the order matters.
- *
- * @since 0.1.0
- * @category models
- */
-export type Entries = Readonly<Record<string, RedisArg>> | ReadonlyArray<readonly [RedisKey, RedisArg]>
-
-/**
- * Appends the pairs of `entries` to `args`, name then value.
- *
- * @since 0.1.0
- * @category utils
- */
-export const pushEntries = (args: Array<RedisArg>, entries: Entries): Array<RedisArg> => {
-  if (Array.isArray(entries)) {
-    for (const [name, value] of entries as ReadonlyArray<readonly [RedisKey, RedisArg]>) args.push(name, value)
-  } else {
-    for (const name of Object.keys(entries)) args.push(name, (entries as Readonly<Record<string, RedisArg>>)[name]!)
-  }
-  return args
-}
 
 /**
  * Options of SET.
@@ -145,7 +122,7 @@ const setCommand = <A>(
   get: boolean,
   decode: D.Decoder<A>
 ): Command.Command<A> => {
-  const args: Array<RedisArg> = ["SET", key, value]
+  const args: Array<RedisArg> = [SET.command, key, value]
   if (options !== undefined) {
     if (options.nx) args.push("NX")
     if (options.xx) args.push("XX")
@@ -180,28 +157,29 @@ const lcsIdx: D.Decoder<LcsIdxResult> = (reply) => {
 const optionalBulk = D.optional(D.bulk)
 const optionalBulks = D.array(optionalBulk)
 
-const APPEND = Command.spec("APPEND", Command.writes)
-const DECR = Command.spec("DECR", Command.writes)
-const DECRBY = Command.spec("DECRBY", Command.writes)
-const GET = Command.spec("GET", Command.reads)
-const GETDEL = Command.spec("GETDEL", Command.writes)
-const GETEX = Command.spec("GETEX", Command.writes)
-const GETRANGE = Command.spec("GETRANGE", Command.reads)
-const GETSET = Command.spec("GETSET", Command.writes)
-const INCR = Command.spec("INCR", Command.writes)
-const INCRBY = Command.spec("INCRBY", Command.writes)
-const INCRBYFLOAT = Command.spec("INCRBYFLOAT", Command.writes)
-const LCS = Command.spec("LCS", { flags: Command.Flags.readonly, keys: Command.twoKeys })
-const MGET = Command.spec("MGET", { flags: Command.Flags.readonly, keys: Command.allKeys })
-const MSET = Command.spec("MSET", { flags: Command.Flags.write, keys: { first: 1, last: -1, step: 2 } })
-const MSETNX = Command.spec("MSETNX", { flags: Command.Flags.write, keys: { first: 1, last: -1, step: 2 } })
-const PSETEX = Command.spec("PSETEX", Command.writes)
-const SET = Command.spec("SET", Command.writes)
-const SETEX = Command.spec("SETEX", Command.writes)
-const SETNX = Command.spec("SETNX", Command.writes)
-const SETRANGE = Command.spec("SETRANGE", Command.writes)
-const STRLEN = Command.spec("STRLEN", Command.reads)
-const SUBSTR = Command.spec("SUBSTR", Command.reads)
+const declare = Declare.family()
+const APPEND = declare("APPEND", Command.writes)
+const DECR = declare("DECR", Command.writes)
+const DECRBY = declare("DECRBY", Command.writes)
+const GET = declare("GET", Command.reads)
+const GETDEL = declare("GETDEL", Command.writes)
+const GETEX = declare("GETEX", Command.writes)
+const GETRANGE = declare("GETRANGE", Command.reads)
+const GETSET = declare("GETSET", Command.writes)
+const INCR = declare("INCR", Command.writes)
+const INCRBY = declare("INCRBY", Command.writes)
+const INCRBYFLOAT = declare("INCRBYFLOAT", Command.writes)
+const LCS = declare("LCS", { flags: Command.Flags.readonly, keys: Command.twoKeys })
+const MGET = declare("MGET", { flags: Command.Flags.readonly, keys: Command.allKeys })
+const MSET = declare("MSET", { flags: Command.Flags.write, keys: { first: 1, last: -1, step: 2 } })
+const MSETNX = declare("MSETNX", { flags: Command.Flags.write, keys: { first: 1, last: -1, step: 2 } })
+const PSETEX = declare("PSETEX", Command.writes)
+const SET = declare("SET", Command.writes)
+const SETEX = declare("SETEX", Command.writes)
+const SETNX = declare("SETNX", Command.writes)
+const SETRANGE = declare("SETRANGE", Command.writes)
+const STRLEN = declare("STRLEN", Command.reads)
+const SUBSTR = declare("SUBSTR", Command.reads)
 
 /**
  * The string commands, one method each on the `Redis` service.
@@ -220,14 +198,14 @@ export const commands = {
    * @returns the length of the string after the append.
    */
   append: (key: RedisKey, value: RedisArg): Command.Command<number> =>
-    Command.make(APPEND, ["APPEND", key, value], D.integer),
+    Command.make(APPEND, [APPEND.command, key, value], D.integer),
   /**
    * DECR: decrements the integer at `key` by one (a missing key counts as 0).
    *
    * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
    * read it through `Command.exact`).
    */
-  decr: (key: RedisKey): Command.Command<number> => Command.make(DECR, ["DECR", key], D.integer),
+  decr: (key: RedisKey): Command.Command<number> => Command.make(DECR, [DECR.command, key], D.integer),
   /**
    * DECRBY: decrements the integer at `key` by `decrement`.
    *
@@ -235,21 +213,21 @@ export const commands = {
    * read it through `Command.exact`).
    */
   decrby: (key: RedisKey, decrement: number | bigint): Command.Command<number> =>
-    Command.make(DECRBY, ["DECRBY", key, decrement], D.integer),
+    Command.make(DECRBY, [DECRBY.command, key, decrement], D.integer),
   /**
    * GET: the string at `key`.
    *
    * @returns `None` when the key does not exist. Fails with a WRONGTYPE
    * reply error when the key holds another type.
    */
-  get: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(GET, ["GET", key], optionalBulk),
+  get: (key: RedisKey): Command.Command<Option.Option<string>> => Command.make(GET, [GET.command, key], optionalBulk),
   /**
    * GETDEL: the string at `key`, deleting the key.
    *
    * @returns `None` when the key does not exist.
    */
   getdel: (key: RedisKey): Command.Command<Option.Option<string>> =>
-    Command.make(GETDEL, ["GETDEL", key], optionalBulk),
+    Command.make(GETDEL, [GETDEL.command, key], optionalBulk),
   /**
    * GETEX: the string at `key`, changing its expiry (`ex`, `px`, `exat`,
    * `pxat` or `persist`; without options it is a plain GET). Times take
@@ -260,7 +238,7 @@ export const commands = {
    * @returns `None` when the key does not exist.
    */
   getex: (key: RedisKey, options?: GetExOptions): Command.Command<Option.Option<string>> => {
-    const args: Array<RedisArg> = ["GETEX", key]
+    const args: Array<RedisArg> = [GETEX.command, key]
     const refused = options === undefined ? undefined : expiryArgs(args, options)
     return refused === undefined ? Command.make(GETEX, args, optionalBulk) : Command.invalid(GETEX, refused.reason)
   },
@@ -271,7 +249,7 @@ export const commands = {
    * @returns an empty string when the key does not exist or the range is empty.
    */
   getrange: (key: RedisKey, start: number, end: number): Command.Command<string> =>
-    Command.make(GETRANGE, ["GETRANGE", key, start, end], D.bulk),
+    Command.make(GETRANGE, [GETRANGE.command, key, start, end], D.bulk),
   /**
    * GETSET: sets `key` to `value` and returns the old value. Deprecated
    * since Redis 6.2: prefer `setGet`.
@@ -279,14 +257,14 @@ export const commands = {
    * @returns `None` when the key did not exist.
    */
   getset: (key: RedisKey, value: RedisArg): Command.Command<Option.Option<string>> =>
-    Command.make(GETSET, ["GETSET", key, value], optionalBulk),
+    Command.make(GETSET, [GETSET.command, key, value], optionalBulk),
   /**
    * INCR: increments the integer at `key` by one (a missing key counts as 0).
    *
    * @returns the new value (beyond ±(2^53 - 1) it fails with `RedisDecodeError`:
    * read it through `Command.exact`).
    */
-  incr: (key: RedisKey): Command.Command<number> => Command.make(INCR, ["INCR", key], D.integer),
+  incr: (key: RedisKey): Command.Command<number> => Command.make(INCR, [INCR.command, key], D.integer),
   /**
    * INCRBY: increments the integer at `key` by `increment`.
    *
@@ -294,7 +272,7 @@ export const commands = {
    * read it through `Command.exact`).
    */
   incrby: (key: RedisKey, increment: number | bigint): Command.Command<number> =>
-    Command.make(INCRBY, ["INCRBY", key, increment], D.integer),
+    Command.make(INCRBY, [INCRBY.command, key, increment], D.integer),
   /**
    * INCRBYFLOAT: increments the number at `key` by `increment`.
    *
@@ -302,20 +280,21 @@ export const commands = {
    * significant digits.
    */
   incrbyfloat: (key: RedisKey, increment: number): Command.Command<number> =>
-    Command.make(INCRBYFLOAT, ["INCRBYFLOAT", key, increment], D.double),
+    Command.make(INCRBYFLOAT, [INCRBYFLOAT.command, key, increment], D.double),
   /**
    * LCS: the longest common subsequence of the strings at `key1` and `key2`.
    *
    * @returns the subsequence (empty when there is none or a key is missing).
    */
-  lcs: (key1: RedisKey, key2: RedisKey): Command.Command<string> => Command.make(LCS, ["LCS", key1, key2], D.bulk),
+  lcs: (key1: RedisKey, key2: RedisKey): Command.Command<string> =>
+    Command.make(LCS, [LCS.command, key1, key2], D.bulk),
   /**
    * LCS … LEN: the length of the longest common subsequence.
    *
    * @returns the length.
    */
   lcsLen: (key1: RedisKey, key2: RedisKey): Command.Command<number> =>
-    Command.make(LCS, ["LCS", key1, key2, "LEN"], D.integer),
+    Command.make(LCS, [LCS.command, key1, key2, "LEN"], D.integer),
   /**
    * LCS … IDX WITHMATCHLEN: where the longest common subsequence lies in
    * both strings.
@@ -326,8 +305,8 @@ export const commands = {
     Command.make(
       LCS,
       options?.minmatchlen === undefined
-        ? ["LCS", key1, key2, "IDX", "WITHMATCHLEN"]
-        : ["LCS", key1, key2, "IDX", "MINMATCHLEN", options.minmatchlen, "WITHMATCHLEN"],
+        ? [LCS.command, key1, key2, "IDX", "WITHMATCHLEN"]
+        : [LCS.command, key1, key2, "IDX", "MINMATCHLEN", options.minmatchlen, "WITHMATCHLEN"],
       lcsIdx
     ),
   /**
@@ -337,14 +316,14 @@ export const commands = {
    * another type.
    */
   mget: (keys: OneOrMany<RedisKey>): Command.Command<Array<Option.Option<string>>> =>
-    sizeOf(keys) === 0 ? noneGiven(MGET, "key") : Command.make(MGET, pushAll(["MGET"], keys), optionalBulks),
+    sizeOf(keys) === 0 ? noneGiven(MGET, "key") : Command.make(MGET, pushAll([MGET.command], keys), optionalBulks),
   /**
    * MSET: sets several keys at once, atomically (at least one pair).
    */
   mset: (entries: Entries): Command.Command<void> =>
     hasNoEntries(entries)
       ? noneGiven(MSET, "key/value pair")
-      : Command.make(MSET, pushEntries(["MSET"], entries), D.ok),
+      : Command.make(MSET, pushEntries([MSET.command], entries), D.ok),
   /**
    * MSETNX: sets several keys at once only if none of them exists.
    *
@@ -354,7 +333,7 @@ export const commands = {
   msetnx: (entries: Entries): Command.Command<boolean> =>
     hasNoEntries(entries)
       ? noneGiven(MSETNX, "key/value pair")
-      : Command.make(MSETNX, pushEntries(["MSETNX"], entries), D.boolean),
+      : Command.make(MSETNX, pushEntries([MSETNX.command], entries), D.boolean),
   /**
    * PSETEX: sets `key` with a time to live: a number is milliseconds, a
    * `Duration` must be whole milliseconds. Deprecated: prefer
@@ -364,7 +343,7 @@ export const commands = {
     Time.withTime(
       PSETEX,
       Time.span(ttl, "milliseconds", "ttl"),
-      (milliseconds) => Command.make(PSETEX, ["PSETEX", key, milliseconds, value], D.ok)
+      (milliseconds) => Command.make(PSETEX, [PSETEX.command, key, milliseconds, value], D.ok)
     ),
   /**
    * SET: sets `key` to `value`, with an optional expiry (`ex`, `px`, `exat`,
@@ -396,7 +375,7 @@ export const commands = {
     Time.withTime(
       SETEX,
       Time.span(ttl, "seconds", "ttl", "psetex"),
-      (seconds) => Command.make(SETEX, ["SETEX", key, seconds, value], D.ok)
+      (seconds) => Command.make(SETEX, [SETEX.command, key, seconds, value], D.ok)
     ),
   /**
    * SETNX: sets `key` only if it does not exist. Deprecated: prefer
@@ -405,7 +384,7 @@ export const commands = {
    * @returns `true` when the key was set.
    */
   setnx: (key: RedisKey, value: RedisArg): Command.Command<boolean> =>
-    Command.make(SETNX, ["SETNX", key, value], D.boolean),
+    Command.make(SETNX, [SETNX.command, key, value], D.boolean),
   /**
    * SETRANGE: overwrites the string at `key` from byte `offset`, padding
    * with zero bytes when the string is shorter.
@@ -413,20 +392,20 @@ export const commands = {
    * @returns the length of the string after the change.
    */
   setrange: (key: RedisKey, offset: number, value: RedisArg): Command.Command<number> =>
-    Command.make(SETRANGE, ["SETRANGE", key, offset, value], D.integer),
+    Command.make(SETRANGE, [SETRANGE.command, key, offset, value], D.integer),
   /**
    * STRLEN: the length in bytes of the string at `key`.
    *
    * @returns 0 when the key does not exist.
    */
-  strlen: (key: RedisKey): Command.Command<number> => Command.make(STRLEN, ["STRLEN", key], D.integer),
+  strlen: (key: RedisKey): Command.Command<number> => Command.make(STRLEN, [STRLEN.command, key], D.integer),
   /**
    * SUBSTR: the old name of GETRANGE. Deprecated: prefer `getrange`.
    *
    * @returns an empty string when the key does not exist or the range is empty.
    */
   substr: (key: RedisKey, start: number, end: number): Command.Command<string> =>
-    Command.make(SUBSTR, ["SUBSTR", key, start, end], D.bulk)
+    Command.make(SUBSTR, [SUBSTR.command, key, start, end], D.bulk)
 } as const
 
 /**
@@ -435,27 +414,4 @@ export const commands = {
  * @since 0.1.0
  * @category commands
  */
-export const specs: ReadonlyArray<Command.CommandSpec> = [
-  APPEND,
-  DECR,
-  DECRBY,
-  GET,
-  GETDEL,
-  GETEX,
-  GETRANGE,
-  GETSET,
-  INCR,
-  INCRBY,
-  INCRBYFLOAT,
-  LCS,
-  MGET,
-  MSET,
-  MSETNX,
-  PSETEX,
-  SET,
-  SETEX,
-  SETNX,
-  SETRANGE,
-  STRLEN,
-  SUBSTR
-]
+export const specs: ReadonlyArray<Command.CommandSpec> = declare.specs

@@ -9,13 +9,13 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import { commands } from "../Commands.js"
-import * as Keys from "../commands/keys.js"
 import * as Server from "../commands/server.js"
 import type { ConnectionStates } from "../ConnectionState.js"
 import type { CacheStats, Executor, Monitor, Parts, Subscribe } from "../Executor.js"
 import * as PubSub from "../PubSub.js"
 import { RedisArgumentError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
+import * as Args from "./args.js"
 import { KeyFinder } from "./commandKeys.js"
 import { KeyPrefix } from "./keyPrefix.js"
 import { traced } from "./tracing.js"
@@ -79,14 +79,14 @@ export const make = (parts: Parts): object => {
   })
 
   const watch = (
-    watched: Keys.OneOrMany<Command.RedisKey>,
+    watched: Command.OneOrMany<Command.RedisKey>,
     body: (connection: object, r: typeof commands) => Effect.Effect<
       ReadonlyArray<Command.Command<unknown>>,
       unknown,
       unknown
     >
   ) => {
-    const keys = Keys.many(watched)
+    const keys = Args.many(watched)
     return Effect.flatMap(
       parts.lender(prefix === undefined ? keys : keys.map(prefix.key) as Array<Command.RedisKey>),
       (lender) =>
@@ -94,7 +94,7 @@ export const make = (parts: Parts): object => {
           Effect.gen(function*() {
             const connection = prefix === undefined ? unprefixed : prefix.decorate(unprefixed)
             const command = keys.length === 0
-              ? Keys.noneGiven(WATCH, "key")
+              ? Args.noneGiven(WATCH, "key")
               : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
             yield* connection.execute(command, false)
             const batch = yield* body(View.makeClient(traceOnly(connection)), commands).pipe(
@@ -150,7 +150,7 @@ export const make = (parts: Parts): object => {
   return service
 }
 
-type Names = ReadonlyArray<Keys.OneOrMany<string>>
+type Names = ReadonlyArray<Command.OneOrMany<string>>
 
 const subscriptions = (subscribe: Subscribe, binary: boolean): Record<string, unknown> => ({
   subscribe: (...channels: Names) => Stream.unwrapScoped(subscribe({ channels: channels.flat() }, binary)),

@@ -18,11 +18,13 @@ import * as Keys from "../commands/keys.js"
 import type { Executor } from "../Executor.js"
 import type { RedisError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
+import * as Declare from "./declare.js"
 import * as Placement from "./placement.js"
 import * as Script from "./script.js"
 import * as Transaction from "./transaction.js"
 
-const RAW = Command.spec("RAW", { keys: undefined, flags: Command.Flags.raw })
+// Declared like the typed commands, so that the specs read on every call share one shape of object.
+const RAW = Declare.declare("RAW", { keys: undefined, flags: Command.Flags.raw })
 
 const executorOf = Symbol("effect-redis/view/executor")
 const binaryOf = Symbol("effect-redis/view/binary")
