@@ -287,9 +287,23 @@ export interface ReplyLimits {
   /**
    * The most elements one array, set or map (pairs counted twice) may hold.
    * Default and maximum 2^26 (67,108,864): V8 cannot grow one array much
-   * further without aborting the process.
+   * further without aborting the process. `maxReplyElements` bounds all
+   * the arrays of a reply together.
    */
   readonly maxAggregateLength?: number
+  /**
+   * The most elements one reply may hold in all its arrays, sets and maps
+   * together (pairs counted twice), counted from their headers, so a
+   * hostile header fails at once. Default 2^24 (16,777,216): an LRANGE,
+   * HGETALL or KEYS of millions of entries decodes; a reply of tiny
+   * elements costs up to 60 bytes of heap per element, so the default
+   * keeps one reply near 1 GB at worst. A reply beyond it fails its command
+   * with `RedisConnectionError` (outcome `may-have-executed`) and resets
+   * the connection; raise it for larger replies.
+   *
+   * @since 0.3.0
+   */
+  readonly maxReplyElements?: number
   /**
    * The longest simple string, error, number or header line, in bytes.
    * Default 64 KiB, at least 64.
@@ -443,6 +457,7 @@ export interface Resolved {
     readonly maxBulkLength: number
     readonly maxDepth: number
     readonly maxAggregateLength: number
+    readonly maxReplyElements: number
     readonly maxLineLength: number
   }
   readonly pool: {
@@ -953,6 +968,12 @@ const resolveReplyLimits = (limits: ReplyLimits): Either.Either<Resolved["replyL
         decoderDefaults.maxAggregateLength,
         1,
         decoderDefaults.maxAggregateLength
+      ),
+      maxReplyElements: yield* limit(
+        "maxReplyElements",
+        limits.maxReplyElements,
+        decoderDefaults.maxReplyElements,
+        1
       ),
       // Header lines need up to 21 bytes and integers up to 64.
       maxLineLength: yield* limit("maxLineLength", limits.maxLineLength, decoderDefaults.maxLineLength, 64)

@@ -142,6 +142,7 @@ describe("RedisConfig", () => {
       maxBulkLength: 512 * 1024 * 1024,
       maxDepth: 10_000,
       maxAggregateLength: 2 ** 26,
+      maxReplyElements: 2 ** 24,
       maxLineLength: 64 * 1024
     })
   })
@@ -156,6 +157,7 @@ describe("RedisConfig", () => {
         { maxDepth: 0 },
         { maxBulkLength: 1.5 },
         { maxAggregateLength: 2 ** 26 + 1 },
+        { maxReplyElements: 0 },
         { maxLineLength: 63 },
         { maxDepth: Number.NaN }
       ]
