@@ -986,15 +986,61 @@ const withoutUndefined = <A extends object>(a: A): Partial<A> => {
   return out
 }
 
+type IsGroup<A> = [A] extends [object] ? [keyof A] extends [never] ? false
+  : [keyof A] extends [string] ? true
+  : false
+  : false
+
+/**
+ * Options some of which are read from Effect `Config`: each option is a
+ * `Config` or a plain value, and a group of options (`pool`,
+ * `replyLimits`, …) is one `Config`, a plain value, or an object of the
+ * same. Effect's `Config.Wrap` with plain values allowed.
+ *
+ * @since 0.3.0
+ * @category config
+ */
+export type ConfigInput<A> =
+  | Config.Config<A>
+  | A
+  | ([NonNullable<A>] extends [infer T] ? [IsGroup<T>] extends [true] ? { readonly [K in keyof T]: ConfigInput<T[K]> }
+    : never
+    : never)
+
+const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> => {
+  if (typeof u !== "object" || u === null) return false
+  const prototype = Object.getPrototypeOf(u)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * The `Config` that reads `input`: a `Config` as it is, a plain object
+ * field by field, anything else (a string, number, `Redacted`, `Schedule`,
+ * array…) as a constant. Unlike Effect's `Config.unwrap`, which takes every
+ * value that is not a `Config` for an object of them (a string overflows
+ * the stack, a number reads as `{}`).
+ *
+ * @since 0.3.0
+ * @category config
+ */
+export const configOf = <A>(input: ConfigInput<A>): Config.Config<A> => {
+  if (Config.isConfig(input)) return input as Config.Config<A>
+  if (!isPlainObject(input)) return Config.succeed(input as A)
+  const fields: Record<string, Config.Config<unknown>> = {}
+  for (const key of Object.keys(input)) fields[key] = configOf(input[key])
+  return Config.all(fields) as Config.Config<unknown> as Config.Config<A>
+}
+
 /**
  * Reads options from Effect `Config`, for `layerConfig`: every option may
  * be a `Config` (use `Config.redacted` for passwords and URLs with
- * passwords).
+ * passwords) or a plain value, and a group of options such as `pool` an
+ * object of either (see {@link ConfigInput}).
  *
  * @since 0.1.0
  * @category config
  */
-export const fromConfig = (config: Config.Config.Wrap<Options>): Effect.Effect<Options, RedisConfigError> =>
-  Config.unwrap(config).pipe(
+export const fromConfig = (config: ConfigInput<Options>): Effect.Effect<Options, RedisConfigError> =>
+  configOf(config).pipe(
     Effect.mapError((error) => new RedisConfigError({ message: `Could not read the Redis configuration: ${error}` }))
   )

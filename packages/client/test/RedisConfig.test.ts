@@ -1,6 +1,6 @@
 import { RedisConfig } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Duration, Effect, Either, Redacted } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Either, Redacted, Schedule } from "effect"
 
 const parse = (url: string) => RedisConfig.parseUrl(url)
 
@@ -105,6 +105,35 @@ describe("RedisConfig", () => {
       "redis+sentinel://u:topsecret@s1/m?sentinelPassword=alsosecret@x"
     ])
   })
+
+  it("takes plain values next to Configs, at any level, as they are", () =>
+    Effect.gen(function*() {
+      const reconnectSchedule = Schedule.spaced("1 second")
+      const password = Redacted.make("hunter2")
+      const options = yield* RedisConfig.fromConfig({
+        host: "cache.internal",
+        port: Config.integer("REDIS_PORT"),
+        password,
+        database: 0,
+        tls: false,
+        reconnectSchedule,
+        pool: { max: 4, acquireTimeout: Config.integer("POOL_WAIT_MILLIS") },
+        replyLimits: Config.succeed({ maxDepth: 10 }),
+        cluster: { nodes: [{ host: "n1", port: 7000 }] }
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromJson({ REDIS_PORT: 6380, POOL_WAIT_MILLIS: 1000 })))
+      assert.deepStrictEqual(options, {
+        host: "cache.internal",
+        port: 6380,
+        password,
+        database: 0,
+        tls: false,
+        reconnectSchedule,
+        pool: { max: 4, acquireTimeout: 1000 },
+        replyLimits: { maxDepth: 10 },
+        cluster: { nodes: [{ host: "n1", port: 7000 }] }
+      })
+      assert.strictEqual(options.reconnectSchedule, reconnectSchedule)
+    }).pipe(Effect.runPromise))
 
   it("reads a redis+sentinel:// URL, or the sentinel options, from Config", () =>
     Effect.gen(function*() {
