@@ -100,7 +100,11 @@ export interface Options {
    * a new round of attempts.
    */
   readonly reconnectSchedule?: Schedule.Schedule<unknown, unknown>
-  /** Send PING this often when idle and reconnect if it goes unanswered. Default: off. */
+  /**
+   * Send PING this often when idle (nothing in flight: a pool connection
+   * blocked in BLPOP is left alone) and reconnect if it goes unanswered.
+   * Default: off.
+   */
   readonly healthCheckInterval?: Duration.DurationInput
   /** On close, how long to wait for replies in flight. Default 2 seconds. */
   readonly closeTimeout?: Duration.DurationInput
@@ -406,7 +410,8 @@ export interface PoolOptions {
   /**
    * How long to wait for a free connection, when all `max` are lent,
    * before failing with `RedisPoolError`; blocking commands wait this long
-   * too, whatever their own block time. Default 5 seconds.
+   * too, whatever their own block time. Default 5 seconds, at most about
+   * 24.8 days (2^31 - 1 ms, the longest timer).
    */
   readonly acquireTimeout?: Duration.DurationInput
 }
@@ -925,6 +930,18 @@ const resolveRetry = (retry: RetryOptions): Either.Either<Resolved["retry"], Red
     : Either.right({ codes: new Set(codes), schedule: retry.schedule ?? defaultRetrySchedule })
 }
 
+// Timers keep their delay in 32 bits (Node and browsers): a longer one fires at once.
+const maxTimerMillis = 2 ** 31 - 1
+
+const acquireTimeoutMillis = (input: Duration.DurationInput | undefined): Either.Either<number, RedisConfigError> =>
+  Either.flatMap(
+    durationMillis("pool.acquireTimeout", input, 5_000),
+    (millis) =>
+      millis <= maxTimerMillis
+        ? Either.right(millis)
+        : fail(`pool.acquireTimeout must be at most ${maxTimerMillis} ms (about 24.8 days), got ${millis} ms`)
+  )
+
 const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>
   Either.gen(function*() {
     const min = pool.min ?? 0
@@ -937,7 +954,7 @@ const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisCo
       min,
       max,
       idleTimeToLiveMillis: yield* durationMillis("pool.idleTimeToLive", pool.idleTimeToLive, 60_000),
-      acquireTimeoutMillis: yield* durationMillis("pool.acquireTimeout", pool.acquireTimeout, 5_000)
+      acquireTimeoutMillis: yield* acquireTimeoutMillis(pool.acquireTimeout)
     }
   })
 

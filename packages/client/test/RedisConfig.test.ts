@@ -160,6 +160,17 @@ describe("RedisConfig", () => {
       ])
     }).pipe(Effect.runPromise))
 
+  it("refuses a pool.acquireTimeout longer than a timer can wait, which would fail every waiter at once", () => {
+    const longest = Either.getOrThrow(RedisConfig.resolve({ pool: { acquireTimeout: 2 ** 31 - 1 } }))
+    assert.strictEqual(longest.pool.acquireTimeoutMillis, 2 ** 31 - 1)
+    const result = RedisConfig.resolve({ pool: { acquireTimeout: "30 days" } })
+    assert.isTrue(Either.isLeft(result))
+    assert.include(
+      Either.isLeft(result) ? result.left.message : "",
+      "pool.acquireTimeout must be at most 2147483647 ms"
+    )
+  })
+
   it("applies defaults and lets explicit options win over the URL", () => {
     const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis://h:7000/2", database: 5 }))
     assert.deepStrictEqual(resolved.endpoint, { _tag: "Tcp", host: "h", port: 7000, tls: undefined })
