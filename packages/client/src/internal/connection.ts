@@ -727,16 +727,23 @@ export class Connection {
     this.socket?.resume()
   }
 
-  /** Sends PING on a schedule; an unanswered PING resets the connection. */
+  /**
+   * Sends PING on a schedule while idle; an unanswered PING resets the
+   * connection. Not while a command is in flight: its own deadline already
+   * bounds the wait, and a PING queued behind a blocking command (a pool
+   * connection in BLPOP) would time out and kill it.
+   */
   healthCheck(intervalMillis: number): Effect.Effect<never> {
     const ping = Effect.suspend(() =>
-      this.state !== "ready" ? Effect.void : this.execute(Command.make(PING, ["PING"], raw), false).pipe(
-        Effect.catchAll((error) =>
-          Effect.sync(() => {
-            if (error._tag === "RedisTimeoutError") this.socket?.destroy()
-          })
+      this.state !== "ready" || this.inflight.length > 0
+        ? Effect.void
+        : this.execute(Command.make(PING, ["PING"], raw), false).pipe(
+          Effect.catchAll((error) =>
+            Effect.sync(() => {
+              if (error._tag === "RedisTimeoutError") this.socket?.destroy()
+            })
+          )
         )
-      )
     )
     const probe = this.subscriber ? this.pingOneway(intervalMillis) : ping
     return Effect.repeat(probe, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
@@ -976,7 +983,9 @@ export const make = (
       yield* Effect.forkScoped(connection.reconnectLoop(waitForWake))
     }
     if (config.healthCheckIntervalMillis !== undefined) {
-      yield* Effect.forkScoped(connection.healthCheck(config.healthCheckIntervalMillis))
+      // Interruptible even when made in an uninterruptible region (the pool opens members in one): a
+      // forked fiber inherits it, and closing the scope would wait forever for the endless check.
+      yield* Effect.forkScoped(Effect.interruptible(connection.healthCheck(config.healthCheckIntervalMillis)))
     }
     return connection
   })
