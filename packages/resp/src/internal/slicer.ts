@@ -21,12 +21,9 @@ const REGION = 64 * 1024
 const WINDOW = 1024
 const MIN_WINDOWED = 1024
 
-// Large ASCII payloads become a concatenation of strings of at most PIECE
-// bytes. Each piece is an ordinary young-generation object; one flat string
-// of a megabyte would go to the large-object space, and a stream of them
-// forces a full collection every few replies. V8 flattens the whole string
-// once, when (and if) the program reads it.
-const PIECE = 64 * 1024
+// Large ASCII payloads become one flat string, in one platform call: a
+// concatenation of pieces would be flattened (copied again) the first time
+// the program reads it, and costs more to collect even when it does not.
 
 /** @internal */
 export class Slicer {
@@ -89,7 +86,7 @@ export class Slicer {
         this.windowEnd = -1
       }
       if (this.ascii) {
-        if (stop - p > WINDOW) return this.asciiPieces(buf, p, stop)
+        if (stop - p > WINDOW) return this.platform.ascii(buf, p, stop)
         if (p < this.windowStart || stop > this.windowEnd) {
           this.windowStart = p
           this.windowEnd = Math.min(buf.length, p + WINDOW)
@@ -97,7 +94,7 @@ export class Slicer {
         }
         return this.window.slice(p - this.windowStart, stop - this.windowStart)
       }
-      if (stop - p > WINDOW && this.platform.isAscii(buf, p, stop)) return this.asciiPieces(buf, p, stop)
+      if (stop - p > WINDOW && this.platform.isAscii(buf, p, stop)) return this.platform.ascii(buf, p, stop)
     }
     return this.platform.utf8(buf, p, stop)
   }
@@ -109,13 +106,5 @@ export class Slicer {
   status(buf: Uint8Array, p: number, cr: number): string {
     if (cr - p === 2 && buf[p] === 79 && buf[p + 1] === 75) return "OK"
     return this.text(buf, p, cr)
-  }
-
-  private asciiPieces(buf: Uint8Array, p: number, stop: number): string {
-    const ascii = this.platform.ascii
-    if (stop - p <= PIECE) return ascii(buf, p, stop)
-    let text = ascii(buf, p, p + PIECE)
-    for (let at = p + PIECE; at < stop; at += PIECE) text += ascii(buf, at, Math.min(stop, at + PIECE))
-    return text
   }
 }
