@@ -2,8 +2,9 @@
 # The packages as a user gets them: build and pack every package, install the
 # tarballs with plain npm into a new project outside the repository, compile
 # the README's quick start and testing example under a strict tsconfig, run
-# the quick start with plain node against a throwaway redis-server, and run
-# the testing example with vitest; then, in a second project beside
+# the quick start with plain node against a throwaway redis-server, then a
+# client with metrics and client-side caching on (modules the client loads
+# on demand), and run the testing example with vitest; then, in a second project beside
 # @effect/platform and @effect/experimental, the ecosystem packages: a
 # KeyValueStore and a RateLimiter on the same client, run with plain node.
 # Fails on the first thing that goes wrong.
@@ -60,6 +61,27 @@ fs.writeFileSync(`${app}/src/main.ts`, blockUnder("Quick start"))
 fs.writeFileSync(`${app}/test/service.test.ts`, blockUnder("Testing your service"))
 EOF
 grep -q 'redis://localhost:6379/0' "$app/src/main.ts" || die "the README's quick start no longer connects to redis://localhost:6379/0; update this script"
+# Metrics and client-side caching are modules the client imports (import()) when
+# a client turns them on: they must load from the built packages too.
+cat > "$app/src/options.ts" <<'EOF'
+import { Redis } from "@effect-redis/client"
+import { NodeRedis } from "@effect-redis/node"
+import { Effect } from "effect"
+
+const program = Effect.gen(function*() {
+  const redis = yield* Redis.Redis
+  yield* redis.set("cached", "1")
+  yield* redis.get("cached")
+  yield* redis.get("cached")
+  const { hits, misses } = yield* redis.cacheStats
+  console.log({ hits, misses })
+})
+
+program.pipe(
+  Effect.provide(NodeRedis.layerFromUrl("redis://localhost:6379/0", { metrics: true, cache: { maxEntries: 100 } })),
+  Effect.runPromise
+)
+EOF
 cat > "$app/package.json" <<'EOF'
 { "name": "consumer", "private": true, "type": "module" }
 EOF
@@ -116,6 +138,12 @@ sed -i "s#redis://localhost:6379/0#redis://127.0.0.1:$port/0#" "$app/dist/src/ma
 output=$(cd "$app" && timeout 60 node dist/src/main.js) || die "the quick start failed (exit $?): $output"
 echo "$output" | sed 's/^/consumer-test:   /'
 [ "$output" = "{ greeting: 'hello', visits: 1 }" ] || die "the quick start printed something else than the README says"
+
+say "running a client with metrics and client-side caching on (modules loaded on demand) with plain node"
+sed -i "s#redis://localhost:6379/0#redis://127.0.0.1:$port/0#" "$app/dist/src/options.js"
+output=$(cd "$app" && timeout 60 node dist/src/options.js) || die "the client with metrics and caching failed (exit $?): $output"
+echo "$output" | sed 's/^/consumer-test:   /'
+[ "$output" = "{ hits: 1, misses: 1 }" ] || die "the client with metrics and caching printed something else than expected"
 
 say "running the testing example with vitest"
 (cd "$app" && timeout 300 npx vitest run --root . test/service.test.ts 2>&1 | sed 's/^/consumer-test:   /'; exit "${PIPESTATUS[0]}") ||

@@ -1,7 +1,11 @@
 /**
  * Import cost: the wall time of `node -e "import('<package>')"` for
  * `@effect-redis/node` as published (the compiled `dist/`, not the sources)
- * against `ioredis` and `redis`, and against node doing nothing. Every
+ * against `ioredis` and `redis`, and against node doing nothing; and of
+ * `@effect-redis/client`'s index, which the README's quick start imports
+ * too (it loads `RedisSchema`, hence `effect/Schema`); and of `effect/Stream`
+ * alone, the floor of the client's import (its public API returns streams
+ * from synchronous methods, so the module loads with it). Every
  * repetition runs each of them once, in a fresh process, in turn; the table
  * shows medians and the ratios against ioredis.
  *
@@ -73,6 +77,8 @@ try {
   const targets: ReadonlyArray<Target> = [
     { name: "node (nothing)", code: "0", cwd: benchDir },
     { name: "@effect-redis/node (dist)", code: "import('@effect-redis/node')", cwd: installed },
+    { name: "@effect-redis/client index (dist)", code: "import('@effect-redis/client')", cwd: installed },
+    { name: "effect/Stream alone", code: "import('effect/Stream')", cwd: installed },
     { name: "ioredis", code: "import('ioredis')", cwd: benchDir },
     { name: "redis", code: "import('redis')", cwd: benchDir }
   ]

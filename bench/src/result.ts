@@ -41,6 +41,11 @@ export interface ThroughputResult {
    */
   readonly p50Us?: number
   readonly p99Us?: number
+  /**
+   * CPU time of the client's process per command (user + system, µs) over
+   * the window; absent for receive rates.
+   */
+  readonly cpuUsPerOp?: number
 }
 
 /**
@@ -95,6 +100,7 @@ export const succeeded = (client: ClientName, scenario: StepScenario, window: Me
   }
   const seconds = window.durationMillis / 1000
   const ops = window.histogram.count * scenario.commandsPerStep
+  const cpu = window.cpuMicrosPerStep
   return {
     ok: true,
     kind: "throughput",
@@ -104,7 +110,8 @@ export const succeeded = (client: ClientName, scenario: StepScenario, window: Me
     seconds,
     opsPerSec: ops / seconds,
     p50Us: window.histogram.quantile(0.5),
-    p99Us: window.histogram.quantile(0.99)
+    p99Us: window.histogram.quantile(0.99),
+    ...(cpu === undefined ? {} : { cpuUsPerOp: cpu / scenario.commandsPerStep })
   }
 }
 

@@ -100,7 +100,11 @@ export interface Options {
    * a new round of attempts.
    */
   readonly reconnectSchedule?: Schedule.Schedule<unknown, unknown>
-  /** Send PING this often when idle and reconnect if it goes unanswered. Default: off. */
+  /**
+   * Send PING this often when idle (nothing in flight: a pool connection
+   * blocked in BLPOP is left alone) and reconnect if it goes unanswered.
+   * Default: off.
+   */
   readonly healthCheckInterval?: Duration.DurationInput
   /** On close, how long to wait for replies in flight. Default 2 seconds. */
   readonly closeTimeout?: Duration.DurationInput
@@ -287,9 +291,23 @@ export interface ReplyLimits {
   /**
    * The most elements one array, set or map (pairs counted twice) may hold.
    * Default and maximum 2^26 (67,108,864): V8 cannot grow one array much
-   * further without aborting the process.
+   * further without aborting the process. `maxReplyElements` bounds all
+   * the arrays of a reply together.
    */
   readonly maxAggregateLength?: number
+  /**
+   * The most elements one reply may hold in all its arrays, sets and maps
+   * together (pairs counted twice), counted from their headers, so a
+   * hostile header fails at once. Default 2^24 (16,777,216): an LRANGE,
+   * HGETALL or KEYS of millions of entries decodes; a reply of tiny
+   * elements costs up to 60 bytes of heap per element, so the default
+   * keeps one reply near 1 GB at worst. A reply beyond it fails its command
+   * with `RedisConnectionError` (outcome `may-have-executed`) and resets
+   * the connection; raise it for larger replies.
+   *
+   * @since 0.3.0
+   */
+  readonly maxReplyElements?: number
   /**
    * The longest simple string, error, number or header line, in bytes.
    * Default 64 KiB, at least 64.
@@ -392,7 +410,8 @@ export interface PoolOptions {
   /**
    * How long to wait for a free connection, when all `max` are lent,
    * before failing with `RedisPoolError`; blocking commands wait this long
-   * too, whatever their own block time. Default 5 seconds.
+   * too, whatever their own block time. Default 5 seconds, at most about
+   * 24.8 days (2^31 - 1 ms, the longest timer).
    */
   readonly acquireTimeout?: Duration.DurationInput
 }
@@ -443,6 +462,7 @@ export interface Resolved {
     readonly maxBulkLength: number
     readonly maxDepth: number
     readonly maxAggregateLength: number
+    readonly maxReplyElements: number
     readonly maxLineLength: number
   }
   readonly pool: {
@@ -910,6 +930,18 @@ const resolveRetry = (retry: RetryOptions): Either.Either<Resolved["retry"], Red
     : Either.right({ codes: new Set(codes), schedule: retry.schedule ?? defaultRetrySchedule })
 }
 
+// Timers keep their delay in 32 bits (Node and browsers): a longer one fires at once.
+const maxTimerMillis = 2 ** 31 - 1
+
+const acquireTimeoutMillis = (input: Duration.DurationInput | undefined): Either.Either<number, RedisConfigError> =>
+  Either.flatMap(
+    durationMillis("pool.acquireTimeout", input, 5_000),
+    (millis) =>
+      millis <= maxTimerMillis
+        ? Either.right(millis)
+        : fail(`pool.acquireTimeout must be at most ${maxTimerMillis} ms (about 24.8 days), got ${millis} ms`)
+  )
+
 const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>
   Either.gen(function*() {
     const min = pool.min ?? 0
@@ -922,7 +954,7 @@ const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisCo
       min,
       max,
       idleTimeToLiveMillis: yield* durationMillis("pool.idleTimeToLive", pool.idleTimeToLive, 60_000),
-      acquireTimeoutMillis: yield* durationMillis("pool.acquireTimeout", pool.acquireTimeout, 5_000)
+      acquireTimeoutMillis: yield* acquireTimeoutMillis(pool.acquireTimeout)
     }
   })
 
@@ -954,6 +986,12 @@ const resolveReplyLimits = (limits: ReplyLimits): Either.Either<Resolved["replyL
         1,
         decoderDefaults.maxAggregateLength
       ),
+      maxReplyElements: yield* limit(
+        "maxReplyElements",
+        limits.maxReplyElements,
+        decoderDefaults.maxReplyElements,
+        1
+      ),
       // Header lines need up to 21 bytes and integers up to 64.
       maxLineLength: yield* limit("maxLineLength", limits.maxLineLength, decoderDefaults.maxLineLength, 64)
     }
@@ -965,15 +1003,61 @@ const withoutUndefined = <A extends object>(a: A): Partial<A> => {
   return out
 }
 
+type IsGroup<A> = [A] extends [object] ? [keyof A] extends [never] ? false
+  : [keyof A] extends [string] ? true
+  : false
+  : false
+
+/**
+ * Options some of which are read from Effect `Config`: each option is a
+ * `Config` or a plain value, and a group of options (`pool`,
+ * `replyLimits`, …) is one `Config`, a plain value, or an object of the
+ * same. Effect's `Config.Wrap` with plain values allowed.
+ *
+ * @since 0.3.0
+ * @category config
+ */
+export type ConfigInput<A> =
+  | Config.Config<A>
+  | A
+  | ([NonNullable<A>] extends [infer T] ? [IsGroup<T>] extends [true] ? { readonly [K in keyof T]: ConfigInput<T[K]> }
+    : never
+    : never)
+
+const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> => {
+  if (typeof u !== "object" || u === null) return false
+  const prototype = Object.getPrototypeOf(u)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * The `Config` that reads `input`: a `Config` as it is, a plain object
+ * field by field, anything else (a string, number, `Redacted`, `Schedule`,
+ * array…) as a constant. Unlike Effect's `Config.unwrap`, which takes every
+ * value that is not a `Config` for an object of them (a string overflows
+ * the stack, a number reads as `{}`).
+ *
+ * @since 0.3.0
+ * @category config
+ */
+export const configOf = <A>(input: ConfigInput<A>): Config.Config<A> => {
+  if (Config.isConfig(input)) return input as Config.Config<A>
+  if (!isPlainObject(input)) return Config.succeed(input as A)
+  const fields: Record<string, Config.Config<unknown>> = {}
+  for (const key of Object.keys(input)) fields[key] = configOf(input[key])
+  return Config.all(fields) as Config.Config<unknown> as Config.Config<A>
+}
+
 /**
  * Reads options from Effect `Config`, for `layerConfig`: every option may
  * be a `Config` (use `Config.redacted` for passwords and URLs with
- * passwords).
+ * passwords) or a plain value, and a group of options such as `pool` an
+ * object of either (see {@link ConfigInput}).
  *
  * @since 0.1.0
  * @category config
  */
-export const fromConfig = (config: Config.Config.Wrap<Options>): Effect.Effect<Options, RedisConfigError> =>
-  Config.unwrap(config).pipe(
+export const fromConfig = (config: ConfigInput<Options>): Effect.Effect<Options, RedisConfigError> =>
+  configOf(config).pipe(
     Effect.mapError((error) => new RedisConfigError({ message: `Could not read the Redis configuration: ${error}` }))
   )

@@ -1,8 +1,8 @@
-import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
+import { Commands, Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option, Random, Scope } from "effect"
+import { Cause, Effect, Either, Exit, Fiber, Option, Random, Scope } from "effect"
 import { eventually, failure, recordingTransport, testLayer } from "./utils.js"
 
 /**
@@ -114,6 +114,21 @@ describe("Connection", () => {
       yield* server.resume
       assert.strictEqual(yield* redis.raw(["ECHO", "on time"]), "on time")
     }), { timeout: 30_000 })
+
+  it.scopedLive("writes a pipeline or a transaction in one write when nothing else is in flight", () =>
+    Effect.gen(function*() {
+      const { redis, wires } = yield* connect()
+      const wire = wires[0]!
+      const sets = (name: string) =>
+        Array.from({ length: 100 }, (_, i) => Commands.commands.set(`conn:one-write:${name}:${i}`, "v"))
+      const before = wire.writes
+      const piped = yield* redis.pipeline(sets("p"))
+      assert.strictEqual(wire.writes - before, 1)
+      assert.isTrue(piped.every((result) => Either.isRight(result) && result.right === true))
+      const applied = yield* redis.transaction(sets("t"))
+      assert.strictEqual(wire.writes - before, 2)
+      assert.isTrue(applied.every((result) => Either.isRight(result) && result.right === true))
+    }))
 
   it.scopedLive("reconnects after CLIENT KILL with its database and name intact", () =>
     Effect.gen(function*() {

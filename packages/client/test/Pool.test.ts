@@ -1,9 +1,10 @@
 import { Redis, type RedisConfig, ReplyDecoder } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
+import { RespMap } from "@effect-redis/resp/RespValue"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Exit, Fiber, type FiberRefs, Option } from "effect"
-import { eventually } from "./utils.js"
+import { Deferred, Effect, Either, Exit, Fiber, type FiberRefs, Option, Scope } from "effect"
+import { blockedClients as blockedNow, eventually } from "./utils.js"
 
 const connect = (options: RedisConfig.Options = {}) =>
   Effect.gen(function*() {
@@ -226,6 +227,125 @@ describe("pool and dedicated connections", () => {
       Effect.gen(function*() {
         const { redis } = yield* connect({ commandTimeout: "200 millis" })
         assert.deepStrictEqual(yield* redis.blpop("pool:slow", 0.5), Option.none())
+      }),
+    { timeout: 30_000 }
+  )
+})
+
+/** The longest the server has seen a client blocked in `command`, in seconds (CLIENT LIST `idle`). */
+const longestBlocked = (redis: Redis.Redis, command: string) =>
+  Effect.map(redis.raw(["CLIENT", "LIST"]), (list) =>
+    Math.max(
+      -1,
+      ...ReplyDecoder.text(list).split("\n").filter((line) => line.includes(` cmd=${command} `)).map((line) =>
+        Number(/ idle=(\d+)/.exec(line)?.[1] ?? -1)
+      )
+    ))
+const longestBlpop = (redis: Redis.Redis) => longestBlocked(redis, "blpop")
+
+// Blocking commands sharing a pool of one connection: each waits for the
+// connection, then blocks as long as it says, whatever the command timeout.
+describe("pool of one connection, two blocking commands", () => {
+  it.scopedLive(
+    "two BLPOPs on one key: the second takes the connection after the first, and the next push",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 1 } })
+        const first = yield* Effect.fork(redis.blpop(["k"], 0))
+        yield* eventually(blockedNow(redis), (n) => n === 1, 10)
+        const second = yield* Effect.fork(redis.blpop(["k"], 0))
+        yield* redis.lpush("k", "a")
+        assert.deepStrictEqual(yield* Fiber.join(first), Option.some(["k", "a"] as const))
+        yield* eventually(blockedNow(redis), (n) => n === 1, 10)
+        yield* redis.lpush("k", "b")
+        assert.deepStrictEqual(yield* Fiber.join(second), Option.some(["k", "b"] as const))
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "two BLPOPs on different keys: the second waits for the connection, then finds its element",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 1 } })
+        const first = yield* Effect.fork(redis.blpop(["k1"], 0))
+        yield* eventually(blockedNow(redis), (n) => n === 1, 10)
+        const second = yield* Effect.fork(redis.blpop(["k2"], 0))
+        // Pushed while the only connection is blocked on k1: it waits for the second.
+        yield* redis.lpush("k2", "b")
+        yield* redis.lpush("k1", "a")
+        assert.deepStrictEqual(yield* Fiber.join(first), Option.some(["k1", "a"] as const))
+        assert.deepStrictEqual(yield* Fiber.join(second), Option.some(["k2", "b"] as const))
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "the health check leaves blocked connections alone: each BLPOP blocks past the command timeout",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({
+          pool: { max: 1, acquireTimeout: "30 seconds" },
+          commandTimeout: "1 second",
+          healthCheckInterval: "200 millis"
+        })
+        const first = yield* Effect.fork(redis.blpop(["k"], 0))
+        // Blocked for three seconds by the server's count: past several health checks and their timeout.
+        yield* eventually(longestBlpop(redis), (seconds) => seconds >= 3, 10)
+        const second = yield* Effect.fork(redis.blpop(["k"], 0))
+        yield* redis.lpush("k", "a")
+        assert.deepStrictEqual(yield* Fiber.join(first), Option.some(["k", "a"] as const))
+        yield* eventually(longestBlpop(redis), (seconds) => seconds >= 3, 10)
+        yield* redis.lpush("k", "b")
+        assert.deepStrictEqual(yield* Fiber.join(second), Option.some(["k", "b"] as const))
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive("a client whose pool connections run health checks closes them all", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make()
+      const observer = yield* Redis.make({ url: server.url }).pipe(Effect.provide(NodeTransport.layer))
+      const scope = yield* Scope.make()
+      const redis = yield* Redis.make({ url: server.url, healthCheckInterval: "100 millis" }).pipe(
+        Effect.provide(NodeTransport.layer),
+        Scope.extend(scope)
+      )
+      yield* redis.lpush("k", "a")
+      assert.deepStrictEqual(yield* redis.blpop(["k"], 0), Option.some(["k", "a"] as const))
+      // The pool's connection checks its health in a fiber of its own, which the close must end.
+      yield* Scope.close(scope, Exit.void)
+      const clients = Effect.map(observer.raw(["CLIENT", "LIST"]), (list) => ReplyDecoder.text(list).trim().split("\n"))
+      assert.lengthOf(yield* eventually(clients, (lines) => lines.length === 1, 10), 1)
+    }), { timeout: 30_000 })
+
+  it.scopedLive(
+    "raw BLPOPs block past the command timeout, like the typed method, one after the other",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 1, acquireTimeout: "30 seconds" }, commandTimeout: "1 second" })
+        const first = yield* Effect.fork(redis.raw(["BLPOP", "k", "0"]))
+        // Blocked for two seconds by the server's count: twice the command timeout.
+        yield* eventually(longestBlpop(redis), (seconds) => seconds >= 2, 10)
+        const second = yield* Effect.fork(redis.raw(["BLPOP", "k", "30"]))
+        yield* redis.lpush("k", "a")
+        assert.deepStrictEqual(yield* Fiber.join(first), ["k", "a"])
+        yield* eventually(longestBlpop(redis), (seconds) => seconds >= 2, 10)
+        yield* redis.lpush("k", "b")
+        assert.deepStrictEqual(yield* Fiber.join(second), ["k", "b"])
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "a raw XREAD BLOCK counts its block in milliseconds past the command timeout",
+    () =>
+      Effect.gen(function*() {
+        const { redis } = yield* connect({ pool: { max: 1 }, commandTimeout: "1 second" })
+        const read = yield* Effect.fork(redis.raw(["XREAD", "BLOCK", "60000", "STREAMS", "s", "$"]))
+        yield* eventually(longestBlocked(redis, "xread"), (seconds) => seconds >= 2, 10)
+        const id = yield* redis.raw(["XADD", "s", "*", "f", "v"])
+        assert.deepStrictEqual(yield* Fiber.join(read), new RespMap(["s", [[id, ["f", "v"]]]]))
       }),
     { timeout: 30_000 }
   )

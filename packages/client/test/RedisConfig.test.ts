@@ -1,6 +1,6 @@
 import { RedisConfig } from "@effect-redis/client"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Duration, Effect, Either, Redacted } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Either, Redacted, Schedule } from "effect"
 
 const parse = (url: string) => RedisConfig.parseUrl(url)
 
@@ -106,6 +106,35 @@ describe("RedisConfig", () => {
     ])
   })
 
+  it("takes plain values next to Configs, at any level, as they are", () =>
+    Effect.gen(function*() {
+      const reconnectSchedule = Schedule.spaced("1 second")
+      const password = Redacted.make("hunter2")
+      const options = yield* RedisConfig.fromConfig({
+        host: "cache.internal",
+        port: Config.integer("REDIS_PORT"),
+        password,
+        database: 0,
+        tls: false,
+        reconnectSchedule,
+        pool: { max: 4, acquireTimeout: Config.integer("POOL_WAIT_MILLIS") },
+        replyLimits: Config.succeed({ maxDepth: 10 }),
+        cluster: { nodes: [{ host: "n1", port: 7000 }] }
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromJson({ REDIS_PORT: 6380, POOL_WAIT_MILLIS: 1000 })))
+      assert.deepStrictEqual(options, {
+        host: "cache.internal",
+        port: 6380,
+        password,
+        database: 0,
+        tls: false,
+        reconnectSchedule,
+        pool: { max: 4, acquireTimeout: 1000 },
+        replyLimits: { maxDepth: 10 },
+        cluster: { nodes: [{ host: "n1", port: 7000 }] }
+      })
+      assert.strictEqual(options.reconnectSchedule, reconnectSchedule)
+    }).pipe(Effect.runPromise))
+
   it("reads a redis+sentinel:// URL, or the sentinel options, from Config", () =>
     Effect.gen(function*() {
       const fromUrl = yield* RedisConfig.fromConfig({ url: Config.redacted("REDIS_URL") }).pipe(
@@ -131,6 +160,17 @@ describe("RedisConfig", () => {
       ])
     }).pipe(Effect.runPromise))
 
+  it("refuses a pool.acquireTimeout longer than a timer can wait, which would fail every waiter at once", () => {
+    const longest = Either.getOrThrow(RedisConfig.resolve({ pool: { acquireTimeout: 2 ** 31 - 1 } }))
+    assert.strictEqual(longest.pool.acquireTimeoutMillis, 2 ** 31 - 1)
+    const result = RedisConfig.resolve({ pool: { acquireTimeout: "30 days" } })
+    assert.isTrue(Either.isLeft(result))
+    assert.include(
+      Either.isLeft(result) ? result.left.message : "",
+      "pool.acquireTimeout must be at most 2147483647 ms"
+    )
+  })
+
   it("applies defaults and lets explicit options win over the URL", () => {
     const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis://h:7000/2", database: 5 }))
     assert.deepStrictEqual(resolved.endpoint, { _tag: "Tcp", host: "h", port: 7000, tls: undefined })
@@ -142,6 +182,7 @@ describe("RedisConfig", () => {
       maxBulkLength: 512 * 1024 * 1024,
       maxDepth: 10_000,
       maxAggregateLength: 2 ** 26,
+      maxReplyElements: 2 ** 24,
       maxLineLength: 64 * 1024
     })
   })
@@ -156,6 +197,7 @@ describe("RedisConfig", () => {
         { maxDepth: 0 },
         { maxBulkLength: 1.5 },
         { maxAggregateLength: 2 ** 26 + 1 },
+        { maxReplyElements: 0 },
         { maxLineLength: 63 },
         { maxDepth: Number.NaN }
       ]

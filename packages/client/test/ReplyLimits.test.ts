@@ -1,4 +1,4 @@
-import { Redis } from "@effect-redis/client"
+import { Redis, type RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RespProtocolError } from "@effect-redis/resp/RespDecoder"
 import { RespDouble, RespError, RespMap, type RespValue } from "@effect-redis/resp/RespValue"
@@ -13,6 +13,38 @@ import { failure } from "./utils.js"
 
 const client = (url: string, options: Omit<Parameters<typeof Redis.make>[0], "url"> = {}) =>
   Redis.make({ url, ...options }).pipe(Effect.provide(NodeTransport.layer))
+
+/** A client (RESP2) of a fake server that answers its first GET with `answer`, and everything else with OK. */
+const answeringFirstGet = (
+  answer: (connection: FakeServer.FakeConnection) => void,
+  replyLimits: RedisConfig.ReplyLimits = {}
+) =>
+  Effect.gen(function*() {
+    let hostile = true
+    const fake = yield* FakeServer.make((command, connection) => {
+      if (command[0] !== "GET" || !hostile) return connection.write("+OK\r\n")
+      hostile = false
+      answer(connection)
+    })
+    return yield* client(fake.url, { protocol: 2, replyLimits })
+  })
+
+/** 2^20 integer elements, 4 MiB. */
+const streamIntegers = (connection: FakeServer.FakeConnection) => {
+  const elements = Buffer.from(":1\r\n".repeat(16_384))
+  for (let i = 0; i < 64; i++) connection.write(elements)
+}
+
+/** GET fails on a protocol error that names `message` and resets the connection; the next command gets through. */
+const failsAndResets = (redis: Redis.Redis, message: string) =>
+  Effect.gen(function*() {
+    const error = failure(yield* Effect.exit(redis.get("k")))
+    assert.strictEqual(error._tag, "RedisConnectionError")
+    assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "may-have-executed")
+    assert.instanceOf(error._tag === "RedisConnectionError" && error.cause, RespProtocolError)
+    assert.include(error.message, message)
+    assert.strictEqual(yield* Effect.retry(redis.raw(["PING"]), { times: 20 }), "OK")
+  })
 
 /** How deep `value` nests arrays (or maps, through their single value), counted without recursion. */
 const depthOf = (value: RespValue): { readonly levels: number; readonly innermost: RespValue } => {
@@ -139,38 +171,69 @@ describe("Reply limits", () => {
     "fails with a protocol error when a server declares an endless array, and the process goes on",
     () =>
       Effect.gen(function*() {
-        let hostile = true
-        const fake = yield* FakeServer.make((command, connection) => {
-          if (command[0] !== "GET" || !hostile) return connection.write("+OK\r\n")
-          hostile = false
+        const redis = yield* answeringFirstGet((connection) => {
           connection.write("*2147483647\r\n")
           // It would stream elements until the client ran out of array.
-          const element = Buffer.from(":1\r\n".repeat(16_384))
-          for (let i = 0; i < 64; i++) connection.write(element)
+          streamIntegers(connection)
         })
-        const redis = yield* client(fake.url, { protocol: 2 })
-        const error = failure(yield* Effect.exit(redis.get("k")))
+        yield* failsAndResets(redis, "2147483647 elements exceeds the limit of 67108864")
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "refuses a hostile 2^26-element header at once, whatever elements stream after it, and the process goes on",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* answeringFirstGet((connection) => {
+          // Within the per-array limit; its tiny elements would cost 0.5 to 2.7 GB of heap.
+          connection.write("*67108864\r\n")
+          streamIntegers(connection)
+        })
+        yield* failsAndResets(redis, "more than 16777216 elements in all its aggregates (the maxReplyElements limit)")
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "bounds nested arrays together: each within the per-array limit, the reply beyond its own",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* answeringFirstGet((connection) =>
+          // 2 + 2 + 16,777,215 declared: one more than a reply may hold.
+          connection.write("*2\r\n:1\r\n*2\r\n:1\r\n*16777215\r\n" + ":1\r\n".repeat(1_000))
+        )
+        yield* failsAndResets(redis, "the maxReplyElements limit")
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "decodes a real reply of exactly replyLimits.maxReplyElements, and resets on one more",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make()
+        const redis = yield* client(server.url, { replyLimits: { maxReplyElements: 1_000 } })
+        yield* redis.rpush("list", Array.from({ length: 1_000 }, (_, i) => `e${i}`))
+        const id = yield* redis.raw(["CLIENT", "ID"])
+        assert.strictEqual((yield* redis.lrange("list", 0, -1)).length, 1_000)
+        assert.strictEqual(yield* redis.raw(["CLIENT", "ID"]), id)
+        yield* redis.rpush("list", "one more")
+        const error = failure(yield* Effect.exit(redis.lrange("list", 0, -1)))
         assert.strictEqual(error._tag, "RedisConnectionError")
         assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "may-have-executed")
-        assert.instanceOf(error._tag === "RedisConnectionError" && error.cause, RespProtocolError)
-        assert.include(error.message, "2147483647 elements exceeds the limit of 67108864")
-        assert.strictEqual(yield* Effect.retry(redis.raw(["PING"]), { times: 20 }), "OK")
+        assert.include(error.message, "more than 1000 elements in all its aggregates (the maxReplyElements limit)")
+        assert.notStrictEqual(yield* Effect.retry(redis.raw(["CLIENT", "ID"]), { times: 20 }), id)
       }),
     { timeout: 30_000 }
   )
 
   it.scopedLive("fails a streamed array at the configured element limit", () =>
     Effect.gen(function*() {
-      let hostile = true
-      const fake = yield* FakeServer.make((command, connection) => {
-        if (command[0] !== "GET" || !hostile) return connection.write("+OK\r\n")
-        hostile = false
-        connection.write("*?\r\n" + ":1\r\n".repeat(2_000))
-      })
-      const redis = yield* client(fake.url, { protocol: 2, replyLimits: { maxAggregateLength: 1_000 } })
-      const error = failure(yield* Effect.exit(redis.get("k")))
-      assert.strictEqual(error._tag, "RedisConnectionError")
-      assert.include(error.message, "more than 1000 elements")
-      assert.strictEqual(yield* Effect.retry(redis.raw(["PING"]), { times: 20 }), "OK")
+      const redis = yield* answeringFirstGet(
+        (connection) => connection.write("*?\r\n" + ":1\r\n".repeat(2_000)),
+        { maxAggregateLength: 1_000 }
+      )
+      yield* failsAndResets(redis, "more than 1000 elements")
     }), { timeout: 30_000 })
 })

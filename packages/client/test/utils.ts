@@ -48,9 +48,10 @@ export const withMarker = (redis: Redis.Redis) =>
     return Effect.zipRight(redis.publish(markerChannel, "sync"), pull)
   })
 
-/** What the client did with one socket: the bytes it wrote (as latin1 text), and whether it closed. */
+/** What the client did with one socket: the bytes it wrote (as latin1 text), in how many writes, and whether it closed. */
 export interface Wire {
   written: string
+  writes: number
   closed: boolean
 }
 
@@ -65,7 +66,7 @@ export const recordingTransport = () => {
   const transport: RedisTransport.Transport = {
     decoderPlatform: base.decoderPlatform,
     connect: (endpoint, handlers, timeoutMillis) => {
-      const wire: Wire = { written: "", closed: false }
+      const wire: Wire = { written: "", writes: 0, closed: false }
       const observed: RedisTransport.Handlers = {
         onData: (chunk) => handlers.onData(chunk),
         onDrain: () => handlers.onDrain(),
@@ -80,6 +81,7 @@ export const recordingTransport = () => {
           ...socket,
           write: (data: Uint8Array) => {
             wire.written += Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1")
+            wire.writes++
             return socket.write(data)
           }
         }

@@ -47,10 +47,9 @@
  *
  * @since 0.2.0
  */
-import { Redis, RedisError, Script } from "@effect-redis/client"
+import { Redis, RedisConfig, RedisError, Script } from "@effect-redis/client"
 import * as PersistedQueue from "@effect/experimental/PersistedQueue"
 import * as Cause from "effect/Cause"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -249,15 +248,16 @@ export const layerStore = (
   Layer.effect(PersistedQueue.PersistedQueueStore, make(options))
 
 /**
- * The store as a layer, its options read from `Config`.
+ * The store as a layer, its options read from `Config`: each a `Config` or
+ * a plain value (`RedisConfig.ConfigInput`).
  *
  * @since 0.2.0
  * @category layers
  */
 export const layerStoreConfig = (
-  options: Config.Config.Wrap<Options>
+  options: RedisConfig.ConfigInput<Options>
 ): Layer.Layer<
   PersistedQueue.PersistedQueueStore,
   RedisError.RedisConfigError | ConfigError.ConfigError,
   Redis.Redis
-> => Layer.effect(PersistedQueue.PersistedQueueStore, Effect.flatMap(Config.unwrap(options), make))
+> => Layer.effect(PersistedQueue.PersistedQueueStore, Effect.flatMap(RedisConfig.configOf(options), make))

@@ -39,10 +39,9 @@
  *
  * @since 0.2.0
  */
-import { Redis, ReplyDecoder, Script } from "@effect-redis/client"
+import { Redis, RedisConfig, ReplyDecoder, Script } from "@effect-redis/client"
 import type { RedisError } from "@effect-redis/client/RedisError"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -165,12 +164,13 @@ export const layerStore = (options: Options = {}): Layer.Layer<RateLimiter.RateL
   Layer.effect(RateLimiter.RateLimiterStore, make(options))
 
 /**
- * The store as a layer, its options read from `Config`.
+ * The store as a layer, its options read from `Config`: each a `Config` or
+ * a plain value (`RedisConfig.ConfigInput`).
  *
  * @since 0.2.0
  * @category layers
  */
 export const layerStoreConfig = (
-  options: Config.Config.Wrap<Options>
+  options: RedisConfig.ConfigInput<Options>
 ): Layer.Layer<RateLimiter.RateLimiterStore, ConfigError.ConfigError, Redis.Redis> =>
-  Layer.effect(RateLimiter.RateLimiterStore, Effect.flatMap(Config.unwrap(options), make))
+  Layer.effect(RateLimiter.RateLimiterStore, Effect.flatMap(RedisConfig.configOf(options), make))

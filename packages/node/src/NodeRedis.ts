@@ -14,7 +14,6 @@
 import * as Redis from "@effect-redis/client/Redis"
 import * as RedisConfig from "@effect-redis/client/RedisConfig"
 import type { RedisError } from "@effect-redis/client/RedisError"
-import type * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -32,13 +31,29 @@ export const layer = (options: RedisConfig.Options): Layer.Layer<Redis.Redis, Re
   Layer.scoped(Redis.Redis, Redis.make(options)).pipe(Layer.provide(NodeTransport.layer))
 
 /**
- * Like `layer`, with every option read from Effect `Config`.
+ * Like `layer`, with options read from Effect `Config`. Each option is a
+ * `Config` or a plain value, and a group such as `pool` an object of
+ * either (`RedisConfig.ConfigInput`): a value that is not a `Config` is
+ * taken as it is. A setting missing or invalid fails the layer with
+ * `RedisConfigError`.
+ *
+ * ```ts
+ * import { NodeRedis } from "@effect-redis/node"
+ * import { Config } from "effect"
+ *
+ * const RedisLive = NodeRedis.layerConfig({
+ *   url: Config.redacted("REDIS_URL"),
+ *   keyPrefix: "orders:",
+ *   pool: { max: Config.integer("REDIS_POOL_MAX").pipe(Config.withDefault(16)) }
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (config: Config.Config.Wrap<RedisConfig.Options>): Layer.Layer<Redis.Redis, RedisError> =>
-  Layer.unwrapEffect(Effect.map(RedisConfig.fromConfig(config), layer))
+export const layerConfig = (
+  config: RedisConfig.ConfigInput<RedisConfig.Options>
+): Layer.Layer<Redis.Redis, RedisError> => Layer.unwrapEffect(Effect.map(RedisConfig.fromConfig(config), layer))
 
 /**
  * A `Redis` service from a URL such as `redis://user:pass@host:6379/0`,

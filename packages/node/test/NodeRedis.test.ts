@@ -44,6 +44,26 @@ describe("NodeRedis layers", () => {
       assert.deepStrictEqual(yield* plain.keys("*"), ["svc:from-config"])
     }), { timeout: 30_000 })
 
+  it.scopedLive("layerConfig takes plain values next to Configs", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make()
+      const provider = ConfigProvider.fromMap(new Map([["REDIS_PREFIX", "svc:"]]))
+      const layer = NodeRedis.layerConfig({
+        host: "127.0.0.1",
+        port: server.port,
+        database: 2,
+        keyPrefix: Config.string("REDIS_PREFIX"),
+        pool: { max: 1 }
+      }).pipe(Layer.provide(Layer.setConfigProvider(provider)))
+      const info = yield* Effect.provide(
+        Effect.flatMap(Redis.Redis, (redis) => Effect.zipRight(redis.set("plain", "1"), redis.clientInfo())),
+        layer
+      )
+      assert.strictEqual(info.db, "2")
+      const plain = yield* Redis.make({ url: `${server.url}/2` }).pipe(Effect.provide(NodeTransport.layer))
+      assert.deepStrictEqual(yield* plain.keys("*"), ["svc:plain"])
+    }), { timeout: 30_000 })
+
   it.scopedLive("layerConfig reports a missing setting as a configuration error", () =>
     Effect.gen(function*() {
       const layer = NodeRedis.layerConfig({ url: Config.redacted("NOT_SET_ANYWHERE") }).pipe(

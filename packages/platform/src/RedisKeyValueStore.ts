@@ -28,10 +28,9 @@
  *
  * @since 0.2.0
  */
-import { Commands, KeyScan, Redis, type RedisError } from "@effect-redis/client"
+import { Commands, KeyScan, Redis, RedisConfig, type RedisError } from "@effect-redis/client"
 import type { PlatformError } from "@effect/platform/Error"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -125,12 +124,13 @@ export const layer = (options: Options = {}): Layer.Layer<KeyValueStore.KeyValue
   Layer.effect(KeyValueStore.KeyValueStore, make(options))
 
 /**
- * The store as a layer, its options read from `Config`.
+ * The store as a layer, its options read from `Config`: each a `Config` or
+ * a plain value (`RedisConfig.ConfigInput`).
  *
  * @since 0.2.0
  * @category layers
  */
 export const layerConfig = (
-  options: Config.Config.Wrap<Options>
+  options: RedisConfig.ConfigInput<Options>
 ): Layer.Layer<KeyValueStore.KeyValueStore, ConfigError.ConfigError, Redis.Redis> =>
-  Layer.effect(KeyValueStore.KeyValueStore, Effect.flatMap(Config.unwrap(options), make))
+  Layer.effect(KeyValueStore.KeyValueStore, Effect.flatMap(RedisConfig.configOf(options), make))

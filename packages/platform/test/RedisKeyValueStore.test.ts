@@ -30,6 +30,17 @@ for (const [topology, redisLayer] of topologies) {
         assert.deepStrictEqual(yield* redis.binary.get("kv-values:bytes"), Option.some(allBytes))
       }))
 
+    it.effect("layerConfig takes a plain prefix as well as a Config", () =>
+      Effect.gen(function*() {
+        const store = yield* Effect.provide(
+          KeyValueStore.KeyValueStore,
+          RedisKeyValueStore.layerConfig({ prefix: "kv-config:" })
+        )
+        yield* store.set("a", "1")
+        const redis = yield* Redis.Redis
+        assert.deepStrictEqual(yield* redis.get("kv-config:a"), Option.some("1"))
+      }))
+
     it.effect("has and remove address one key", () =>
       Effect.gen(function*() {
         const store = yield* storeUnder("kv-remove:")

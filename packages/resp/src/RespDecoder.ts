@@ -109,9 +109,23 @@ export interface RespDecoderOptions {
    * (a map's pairs count twice). Default and maximum 2^26 (67,108,864):
    * V8 cannot grow one array much further without aborting the process.
    * Memory follows the elements that actually arrive, never the declared
-   * length.
+   * length. {@link maxReplyElements} bounds all the aggregates of a reply
+   * together, and so this one too.
    */
   readonly maxAggregateLength?: number | undefined
+  /**
+   * The most elements one top-level value may hold in all its aggregates
+   * and streamed strings together: declared elements count at their
+   * header (a map's pairs twice), streamed elements and string chunks as
+   * they arrive; one more is a {@link RespProtocolError}. Default 2^24
+   * (16,777,216): an LRANGE, HGETALL or KEYS of millions of entries
+   * decodes, while a reply of tiny elements, which costs 8 to 60 bytes of
+   * heap each whatever few bytes carried them, stays near 1 GB at worst.
+   * Raise it for larger replies, lower it to bound a reply further.
+   *
+   * @since 0.3.0
+   */
+  readonly maxReplyElements?: number | undefined
   /**
    * The longest line, in bytes without its CRLF: simple strings, simple
    * errors, integers, doubles, big numbers and headers. Default 64 KiB (at
@@ -152,6 +166,7 @@ export const defaultOptions: {
   readonly maxBulkLength: number
   readonly maxDepth: number
   readonly maxAggregateLength: number
+  readonly maxReplyElements: number
   readonly maxLineLength: number
 } = defaults
 
@@ -176,7 +191,8 @@ export const defaultOptions: {
  * shared string of at most 1 KiB. So a value kept for long holds at most
  * 64 KiB (binary) or 1 KiB (text) alive; copy it (`Uint8Array.prototype.slice`)
  * if you keep many small binary values. What the decoder holds between
- * chunks is bounded by the bytes it received, never by a declared length.
+ * chunks is bounded by the bytes it received, never by a declared length,
+ * and what one reply holds by `maxReplyElements`.
  *
  * With Node's platform (`NodeResp.decoderPlatform` from `@effect-redis/node`)
  * binary values are Buffers to `Buffer.isBuffer`, `instanceof Buffer` and

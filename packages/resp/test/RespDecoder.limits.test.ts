@@ -185,7 +185,8 @@ describe("RespDecoder at the limits", () => {
       // 150,000 headers each declaring 1,000 elements: trusted, they would
       // reserve 1.2 GB of array slots for 1 MB of input.
       const headers = bytes("*1000\r\n".repeat(150_000))
-      const decoder = new RespDecoder({ maxDepth: 1_000_000 })
+      // The reply's element budget would refuse them at the 16,777th header: lifted, to see the slots.
+      const decoder = new RespDecoder({ maxDepth: 1_000_000, maxReplyElements: Number.MAX_SAFE_INTEGER })
       const before = process.memoryUsage().heapUsed
       assert.isUndefined(decoder.feed(headers, () => {}))
       assert.isBelow(process.memoryUsage().heapUsed - before, 64 * 1024 * 1024)
@@ -338,6 +339,46 @@ describe("RespDecoder at the limits", () => {
       expectError(bytes("-ERR x\r\n*?\r\n:1\r\n:1\r\n:1\r\n:1\r\n"), 24, /more than 3 elements/, {
         maxAggregateLength: 3
       }, [new RespError("ERR x")])
+    })
+  })
+
+  describe("elements of one reply", () => {
+    const tooMany = /more than 6 elements in all its aggregates \(the maxReplyElements limit\)/
+
+    it("refuses a hostile header at once, by default, before any element arrives", () => {
+      // 2^26 is within the per-aggregate limit; its tiny elements would cost
+      // from 0.5 to 2.7 GB of heap.
+      expectError(bytes("*67108864\r\n:1\r\n:1\r\n"), 0, /more than 16777216 elements in all its aggregates/)
+      assert.strictEqual(defaultOptions.maxReplyElements, 2 ** 24)
+    })
+
+    it("counts the declared elements of nested aggregates together, failing at the header that crosses", () => {
+      // 2 + 2 + 2 declared fit; with 3 + 2, the second inner header asks for 2 with 1 left.
+      expectValues(bytes("*2\r\n*2\r\n:1\r\n:2\r\n*2\r\n:3\r\n:4\r\n"), [[[1, 2], [3, 4]]], { maxReplyElements: 6 })
+      expectError(bytes("*3\r\n*2\r\n:1\r\n:2\r\n*2\r\n:3\r\n:4\r\n*2\r\n:5\r\n"), 16, tooMany, {
+        maxReplyElements: 6
+      })
+      // A map's pairs count twice, attributes count with the value they describe.
+      expectError(bytes("%4\r\n"), 0, tooMany, { maxReplyElements: 6 })
+      expectError(bytes("|1\r\n+a\r\n+b\r\n*5\r\n"), 12, tooMany, { maxReplyElements: 6 })
+    })
+
+    it("counts streamed elements and streamed-string chunks as they arrive", () => {
+      expectError(bytes("*?\r\n:1\r\n:2\r\n:3\r\n:4\r\n:5\r\n:6\r\n:7\r\n.\r\n"), 28, tooMany, {
+        maxReplyElements: 6
+      })
+      expectError(bytes("*2\r\n:0\r\n$?\r\n" + ";1\r\na\r\n".repeat(6)), 40, tooMany, { maxReplyElements: 6 })
+    })
+
+    it("gives every top-level value the whole budget again", () => {
+      const reply = "*3\r\n:1\r\n:2\r\n:3\r\n"
+      expectValues(bytes(reply.repeat(4)), Array.from({ length: 4 }, () => [1, 2, 3]), { maxReplyElements: 3 })
+      const decoder = new RespDecoder({ maxReplyElements: 3 })
+      assert.isDefined(decoder.feed(bytes("*2\r\n*2\r\n"), () => {}))
+      decoder.reset()
+      const values: Array<RespValue> = []
+      assert.isUndefined(decoder.feed(bytes(reply), (value) => values.push(value)))
+      assert.deepStrictEqual(values, [[1, 2, 3]])
     })
   })
 })

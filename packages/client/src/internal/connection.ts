@@ -31,7 +31,8 @@ import type { Meter } from "./metrics.js"
 import { Fifo } from "./queue.js"
 import { decodeError, replyError } from "./replies.js"
 
-type Resume = (exit: Exit.Exit<unknown, RedisError>) => void
+/** Where an outcome goes: `index` is the command's place in its batch (0 for a single command). */
+type Resume = (exit: Exit.Exit<unknown, RedisError>, index: number) => void
 
 /** One command waiting to be written or answered. */
 class Pending {
@@ -41,7 +42,9 @@ class Pending {
     /** `undefined` once answered, timed out or abandoned: a late reply is then dropped. */
     public resume: Resume | undefined,
     readonly deadline: number,
-    readonly timeoutMillis: number
+    readonly timeoutMillis: number,
+    /** Its place in its batch: one `resume` serves a whole batch, with no closure per command. */
+    readonly index: number
   ) {}
 }
 
@@ -208,7 +211,7 @@ export class Connection {
    */
   send(command: Command.Command<unknown>, binary: boolean, resume: Resume): Waiting | undefined {
     const timeout = this.config.commandTimeoutMillis + blockAllowance(command)
-    const pending = new Pending(command, binary, resume, Date.now() + timeout, timeout)
+    const pending = new Pending(command, binary, resume, Date.now() + timeout, timeout, 0)
     if (this.state === "ready") {
       this.write(pending)
       return undefined
@@ -216,11 +219,21 @@ export class Connection {
     return this.hold([pending])
   }
 
-  /** Sends commands as one unit: written together now, or waiting together. */
+  /**
+   * Sends commands as one unit: written together now, in one write to the
+   * socket when nothing else is in flight, or waiting together.
+   */
   private sendAll(entries: ReadonlyArray<Pending>): Waiting | undefined {
     if (this.state !== "ready") return this.hold(entries)
-    for (const pending of entries) this.write(pending)
+    this.writeAll(entries)
     return undefined
+  }
+
+  /** Puts commands in the writer; when nothing else was in flight, they go to the socket now, in one write. */
+  private writeAll(entries: ReadonlyArray<Pending>): void {
+    const idle = this.inflight.length === 0
+    for (const pending of entries) this.write(pending, false)
+    if (idle) this.flush()
   }
 
   /** Commands that cannot be written now: refused if the connection is gone for good, else queued. */
@@ -294,7 +307,12 @@ export class Connection {
     })
   }
 
-  private write(pending: Pending): void {
+  /**
+   * Puts a command in the writer. A lone command (nothing in flight) goes
+   * to the socket at once when `alone`; otherwise the writer is flushed in
+   * a microtask, with whatever else is sent meanwhile.
+   */
+  private write(pending: Pending, alone = true): void {
     const error = this.writer.write(pending.command.args)
     if (error !== undefined) {
       settle(pending, Exit.fail(argumentError(pending.command, error.message)))
@@ -306,7 +324,7 @@ export class Connection {
     this.unflushed++
     if (this.sweepTimer === undefined) this.armSweep()
     if (this.flushScheduled) return
-    if (idle && this.socket !== undefined) {
+    if (alone && idle && this.socket !== undefined) {
       // Nothing in flight: a lone command goes out now, without waiting for the batch.
       this.unflushed = 0
       this.handOver(this.socket, this.writer.take())
@@ -335,7 +353,7 @@ export class Connection {
       const unit = this.waiting.shift()!
       if (!unit.waiting) continue
       this.release(unit)
-      for (const pending of unit.entries) this.write(pending)
+      for (const pending of unit.entries) this.write(pending, false)
       unflushedBytes += unit.bytes
       if (unflushedBytes >= drainChunkBytes) {
         this.flush()
@@ -406,17 +424,17 @@ export class Connection {
     pending.resume = undefined
     if (value instanceof RespAttributed) value = withoutAttributes(value)
     if (value instanceof RespError) {
-      resume(Exit.fail(replyError(pending.command, value)))
+      resume(Exit.fail(replyError(pending.command, value)), pending.index)
       return
     }
     let decoded: unknown
     try {
       decoded = pending.command.decode(value)
     } catch (error) {
-      resume(Exit.fail(decodeError(pending.command, error)))
+      resume(Exit.fail(decodeError(pending.command, error)), pending.index)
       return
     }
-    resume(Exit.succeed(decoded))
+    resume(succeeded(decoded), pending.index)
   }
 
   /**
@@ -661,7 +679,7 @@ export class Connection {
   private handshakeAll(commands: ReadonlyArray<Command.Command<unknown>>) {
     const timeout = this.config.connectTimeoutMillis
     return collect(commands, false, () => timeout, (entries) => {
-      for (const pending of entries) this.write(pending)
+      this.writeAll(entries)
       return undefined
     })
   }
@@ -727,16 +745,23 @@ export class Connection {
     this.socket?.resume()
   }
 
-  /** Sends PING on a schedule; an unanswered PING resets the connection. */
+  /**
+   * Sends PING on a schedule while idle; an unanswered PING resets the
+   * connection. Not while a command is in flight: its own deadline already
+   * bounds the wait, and a PING queued behind a blocking command (a pool
+   * connection in BLPOP) would time out and kill it.
+   */
   healthCheck(intervalMillis: number): Effect.Effect<never> {
     const ping = Effect.suspend(() =>
-      this.state !== "ready" ? Effect.void : this.execute(Command.make(PING, ["PING"], raw), false).pipe(
-        Effect.catchAll((error) =>
-          Effect.sync(() => {
-            if (error._tag === "RedisTimeoutError") this.socket?.destroy()
-          })
+      this.state !== "ready" || this.inflight.length > 0
+        ? Effect.void
+        : this.execute(Command.make(PING, ["PING"], raw), false).pipe(
+          Effect.catchAll((error) =>
+            Effect.sync(() => {
+              if (error._tag === "RedisTimeoutError") this.socket?.destroy()
+            })
+          )
         )
-      )
     )
     const probe = this.subscriber ? this.pingOneway(intervalMillis) : ping
     return Effect.repeat(probe, Schedule.spaced(intervalMillis)).pipe(Effect.zipRight(Effect.never))
@@ -852,19 +877,16 @@ const collect = (
     let remaining = commands.length
     if (remaining === 0) return resume(Effect.succeed(results))
     const now = Date.now()
-    const entries = commands.map((command, i) => {
+    const collected: Resume = (exit, i) => {
+      results[i] = exit
+      if (--remaining === 0) resume(Effect.succeed(results))
+    }
+    const entries = new Array<Pending>(commands.length)
+    for (let i = 0; i < entries.length; i++) {
+      const command = commands[i]!
       const timeout = timeoutOf(command)
-      return new Pending(
-        command,
-        binary,
-        (exit) => {
-          results[i] = exit
-          if (--remaining === 0) resume(Effect.succeed(results))
-        },
-        now + timeout,
-        timeout
-      )
-    })
+      entries[i] = new Pending(command, binary, collected, now + timeout, timeout, i)
+    }
     return send(entries)
   })
 
@@ -904,11 +926,29 @@ const argumentError = (command: Command.Command<unknown>, encoderMessage: string
     outcome: "not-sent"
   })
 
+// The outcomes most replies decode to, made once: a pipeline of SETs or a
+// transaction's QUEUED replies would otherwise allocate one per command.
+const succeededTrue = Exit.succeed(true)
+const succeededOk = Exit.succeed("OK")
+const succeededQueued = Exit.succeed("QUEUED")
+
+/** The success of a decoded reply; exits are immutable, so common values share one. */
+const succeeded = (value: unknown): Exit.Exit<unknown> =>
+  value === undefined
+    ? Exit.void
+    : value === true
+    ? succeededTrue
+    : value === "OK"
+    ? succeededOk
+    : value === "QUEUED"
+    ? succeededQueued
+    : Exit.succeed(value)
+
 const settle = (pending: Pending, exit: Exit.Exit<unknown, RedisError>): void => {
   const resume = pending.resume
   if (resume === undefined) return
   pending.resume = undefined
-  resume(exit)
+  resume(exit, pending.index)
 }
 
 const failAll = (entries: ReadonlyArray<Pending>, error: RedisError): void => {
@@ -976,7 +1016,9 @@ export const make = (
       yield* Effect.forkScoped(connection.reconnectLoop(waitForWake))
     }
     if (config.healthCheckIntervalMillis !== undefined) {
-      yield* Effect.forkScoped(connection.healthCheck(config.healthCheckIntervalMillis))
+      // Interruptible even when made in an uninterruptible region (the pool opens members in one): a
+      // forked fiber inherits it, and closing the scope would wait forever for the endless check.
+      yield* Effect.forkScoped(Effect.interruptible(connection.healthCheck(config.healthCheckIntervalMillis)))
     }
     return connection
   })

@@ -91,6 +91,37 @@ export const rawFlags = (args: ReadonlyArray<Command.RedisArg>): number => {
   return byName[name] ?? 0
 }
 
+/** Where a blocking command sent untyped says how long it blocks: the argument's index, and its unit in ms. */
+const blockArgument: Record<string, { readonly at: "last" | number; readonly unitMillis: number }> = {
+  BLPOP: { at: "last", unitMillis: 1000 },
+  BRPOP: { at: "last", unitMillis: 1000 },
+  BRPOPLPUSH: { at: "last", unitMillis: 1000 },
+  BLMOVE: { at: "last", unitMillis: 1000 },
+  BZPOPMIN: { at: "last", unitMillis: 1000 },
+  BZPOPMAX: { at: "last", unitMillis: 1000 },
+  BLMPOP: { at: 1, unitMillis: 1000 },
+  BZMPOP: { at: 1, unitMillis: 1000 },
+  WAIT: { at: "last", unitMillis: 1 },
+  WAITAOF: { at: "last", unitMillis: 1 }
+}
+
+/**
+ * How long a blocking command sent untyped may hold its reply, in ms (`0`
+ * = indefinitely), read from its arguments as the server reads them, so
+ * that its reply is awaited that long beyond the command timeout, as for
+ * the typed methods. One that does not say (a timeout that does not parse,
+ * which the server refuses at once) is given no bound.
+ */
+export const rawBlockMillis = (args: ReadonlyArray<Command.RedisArg>): number => {
+  const name = word(args[0])
+  const rule = name === "XREAD" || name === "XREADGROUP"
+    ? { at: args.findIndex((arg) => word(arg) === "BLOCK") + 1, unitMillis: 1 }
+    : blockArgument[name]
+  const index = rule === undefined ? 0 : rule.at === "last" ? args.length - 1 : rule.at
+  const millis = index > 0 ? Number(word(args[index])) * rule!.unitMillis : Number.NaN
+  return Number.isFinite(millis) && millis > 0 ? millis : 0
+}
+
 /**
  * Why a raw command is refused on every connection, if it is: `CLIENT
  * REPLY OFF` and `SKIP` take away replies, and replies are matched to

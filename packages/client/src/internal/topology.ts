@@ -3,6 +3,10 @@
  * or behind Sentinel) or a Redis Cluster, with client-side caching,
  * tracing and metrics applied as configured, and every connection
  * reporting its state.
+ *
+ * The modules of Cluster, Sentinel, client-side caching and metrics are
+ * loaded here, when the option that needs them is set, rather than when
+ * the package is imported (see "Import cost" in docs/DESIGN.md).
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -11,19 +15,17 @@ import type { Executor, Lender, Parts, Subscribe } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
 import type { RedisError } from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
-import * as Cache from "./cache.js"
-import * as Cluster from "./cluster.js"
-import * as ClusterPubSub from "./clusterPubSub.js"
 import * as Connection from "./connection.js"
 import * as ConnectionStates from "./connectionStates.js"
-import * as Metrics from "./metrics.js"
 import * as Monitor from "./monitor.js"
 import * as Placement from "./placement.js"
 import * as ConnectionPool from "./pool.js"
 import * as Retry from "./retry.js"
-import * as Sentinel from "./sentinel.js"
 import * as Subscriber from "./subscriber.js"
 import { spanAttributes } from "./tracing.js"
+
+/** A module of an optional feature, imported when a client uses it (a failure to load it is a defect). */
+const load = <A>(module: () => Promise<A>): Effect.Effect<A> => Effect.promise(module)
 
 /**
  * Connects as `config` says: the first connection (or reading the cluster's
@@ -33,11 +35,14 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
   Effect.gen(function*() {
     // First: its finalizer runs last, after every connection reported `Closed`.
     const states = yield* ConnectionStates.make
-    const meter = Metrics.make(config)
+    const meter = config.metrics === undefined ? undefined : (yield* load(() => import("./metrics.js"))).make(config)
     const observer = { states, meter }
-    const cache = config.cache === undefined
-      ? undefined
-      : new Cache.ClientCache(config.cache.maxEntries, config.cache.ttlMillis, yield* Effect.clock, meter)
+    const cache = config.cache === undefined ? undefined : new (yield* load(() => import("./cache.js"))).ClientCache(
+      config.cache.maxEntries,
+      config.cache.ttlMillis,
+      yield* Effect.clock,
+      meter
+    )
     const tracking = { ...(cache && { listener: cache.listener, tracking: true }), observer }
     const common = {
       spanAttributes: config.tracing ? spanAttributes(config) : undefined,
@@ -54,6 +59,9 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
     const metered = (lender: Lender): Lender => meter === undefined ? lender : meter.lender(lender)
 
     if (config.cluster !== undefined) {
+      const [Cluster, ClusterPubSub] = yield* load(() =>
+        Promise.all([import("./cluster.js"), import("./clusterPubSub.js")])
+      )
       const cluster = yield* Cluster.make(config, config.cluster, base, tracking)
       const routed: Executor = {
         execute: (command, binary) => cluster.execute(command, binary),
@@ -73,7 +81,9 @@ export const connect = (config: Resolved, base: Transport): Effect.Effect<Parts,
       }
     }
 
-    const sentinel = config.sentinel === undefined ? undefined : yield* Sentinel.make(base, config, config.sentinel)
+    const sentinel = config.sentinel === undefined
+      ? undefined
+      : yield* (yield* load(() => import("./sentinel.js"))).make(base, config, config.sentinel)
     const transport = sentinel?.master ?? base
     const connection = yield* Connection.make(config, transport, tracking)
     const pool = yield* ConnectionPool.make(config, transport, observer)

@@ -95,7 +95,10 @@ const rawCommand = (args: ReadonlyArray<Command.RedisArg>): Command.Command<Resp
     flags: RAW.flags | Placement.rawFlags(args)
   }
   const refused = Placement.refusedEverywhere(args)
-  return refused === undefined ? Command.make(spec, args, ReplyDecoder.raw) : Command.invalid(spec, refused)
+  if (refused !== undefined) return Command.invalid(spec, refused)
+  return (spec.flags & Command.Flags.blocking) === 0
+    ? Command.make(spec, args, ReplyDecoder.raw)
+    : Command.makeBlocking(spec, args, ReplyDecoder.raw, Placement.rawBlockMillis(args))
 }
 
 defineMethod(

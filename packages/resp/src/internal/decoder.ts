@@ -24,6 +24,11 @@ export const defaults = {
   // 7,995 nested arrays, 2,666 nested maps.
   maxDepth: 10_000,
   maxAggregateLength: 2 ** 26,
+  // One reply's elements cost 8 to 60 bytes of heap each beyond their
+  // payload bytes (empty arrays 40, 16-character strings 60), however few
+  // bytes carried them: 2^24 keeps the worst reply near 1 GB, and still lets
+  // an LRANGE or HGETALL of millions through.
+  maxReplyElements: 2 ** 24,
   maxLineLength: 64 * 1024
 } as const
 
@@ -111,6 +116,7 @@ export interface Options {
   readonly maxBulkLength?: number | undefined
   readonly maxDepth?: number | undefined
   readonly maxAggregateLength?: number | undefined
+  readonly maxReplyElements?: number | undefined
   readonly maxLineLength?: number | undefined
   readonly platform?: Platform | undefined
   readonly immutableChunks?: boolean | undefined
@@ -125,6 +131,7 @@ export class Decoder {
   private readonly maxText: number
   private readonly maxDepth: number
   private readonly maxAggregate: number
+  private readonly maxReply: number
   private readonly maxLine: number
 
   private error: RespProtocolError | undefined = undefined
@@ -139,6 +146,10 @@ export class Decoder {
   private next = 0
   // Array slots the current chunk may still preallocate.
   private slots = 0
+  // Elements the top-level value being decoded may still hold, in all its
+  // aggregates and streamed strings together: declared ones are counted at
+  // their header, streamed ones as they arrive.
+  private replyLeft: number
 
   // LINE: the start of a header line, copied from the previous chunk.
   private line: Uint8Array = EMPTY
@@ -188,6 +199,8 @@ export class Decoder {
     this.maxText = Math.min(this.maxBulk, this.platform.maxStringLength)
     this.maxDepth = options?.maxDepth ?? defaults.maxDepth
     this.maxAggregate = Math.min(options?.maxAggregateLength ?? defaults.maxAggregateLength, MAX_AGGREGATE_LENGTH)
+    this.maxReply = options?.maxReplyElements ?? defaults.maxReplyElements
+    this.replyLeft = this.maxReply
     this.maxLine = Math.max(options?.maxLineLength ?? defaults.maxLineLength, MIN_LINE_LENGTH)
   }
 
@@ -202,6 +215,7 @@ export class Decoder {
     this.base = 0
     this.total = 0
     this.state = IDLE
+    this.replyLeft = this.maxReply
     this.line = EMPTY
     this.lineLength = 0
     this.assembly.reset()
@@ -266,8 +280,18 @@ export class Decoder {
     return this.fail(`A line is longer than the limit of ${this.maxLine} bytes`, offset)
   }
 
+  // A streamed element past the aggregate's limit, or past the reply's.
   private overflow(offset: number): number {
-    return this.fail(`A streamed aggregate has more than ${this.maxAggregate} elements`, offset)
+    return this.replyLeft < 0
+      ? this.tooManyElements(offset)
+      : this.fail(`A streamed aggregate has more than ${this.maxAggregate} elements`, offset)
+  }
+
+  private tooManyElements(offset: number): number {
+    return this.fail(
+      `A reply holds more than ${this.maxReply} elements in all its aggregates (the maxReplyElements limit)`,
+      offset
+    )
   }
 
   private run(buf: Uint8Array, pos: number, end: number): void {
@@ -390,6 +414,7 @@ export class Decoder {
       let d = this.depth
       if (this.attributeCount !== 0) v = this.attach(v, d)
       if (d === 0) {
+        this.replyLeft = this.maxReply
         const onValue = this.onValue
         this.inCallback = true
         onValue(v)
@@ -405,7 +430,7 @@ export class Decoder {
       if (left >= 0) items[this.sizes[d]! - 1 - left] = v
       else items.push(v)
       if (left > 0) return true
-      if (left < 0) return items.length <= this.maxAggregate
+      if (left < 0) return items.length <= this.maxAggregate && --this.replyLeft >= 0
       const closed = this.close(d)
       if (closed === undefined) return true
       v = closed
@@ -563,6 +588,10 @@ export class Decoder {
         )
         break
       default:
+        if (this.chunks!.length === this.maxAggregate) {
+          return this.fail(`A streamed string has more than ${this.maxAggregate} chunks`, elementOffset)
+        }
+        if (--this.replyLeft < 0) return this.tooManyElements(elementOffset)
         this.chunks!.push(this.bytes(buf, p, stop, owned))
         this.chunksLength += stop - p
         return next
@@ -584,6 +613,8 @@ export class Decoder {
           this.base + start
         )
       }
+      if (count > this.replyLeft) return this.tooManyElements(this.base + start)
+      this.replyLeft -= count
       return this.open(kind, count, start)
     }
     if (length === 0) {

@@ -21,12 +21,15 @@ const REGION = 64 * 1024
 const WINDOW = 1024
 const MIN_WINDOWED = 1024
 
-// Large ASCII payloads become a concatenation of strings of at most PIECE
-// bytes. Each piece is an ordinary young-generation object; one flat string
-// of a megabyte would go to the large-object space, and a stream of them
-// forces a full collection every few replies. V8 flattens the whole string
-// once, when (and if) the program reads it.
-const PIECE = 64 * 1024
+// ASCII payloads up to FLAT bytes become one flat string, in one platform
+// call: a concatenation of pieces would be copied again into a flat string
+// the first time the program reads it. FLAT stays under V8's largest
+// regular object (128 KiB). Longer ones become a concatenation of strings
+// of at most FLAT bytes, each an ordinary young-generation object: a flat
+// string of a megabyte goes to the large-object space, and a stream of them
+// (10 GETs of 1 MiB in flight) made the client spend about five times the
+// CPU per reply in V8's garbage collector (issue 17, bench/README.md).
+const FLAT = 120 * 1024
 
 /** @internal */
 export class Slicer {
@@ -89,7 +92,7 @@ export class Slicer {
         this.windowEnd = -1
       }
       if (this.ascii) {
-        if (stop - p > WINDOW) return this.asciiPieces(buf, p, stop)
+        if (stop - p > WINDOW) return this.asciiText(buf, p, stop)
         if (p < this.windowStart || stop > this.windowEnd) {
           this.windowStart = p
           this.windowEnd = Math.min(buf.length, p + WINDOW)
@@ -97,7 +100,7 @@ export class Slicer {
         }
         return this.window.slice(p - this.windowStart, stop - this.windowStart)
       }
-      if (stop - p > WINDOW && this.platform.isAscii(buf, p, stop)) return this.asciiPieces(buf, p, stop)
+      if (stop - p > WINDOW && this.platform.isAscii(buf, p, stop)) return this.asciiText(buf, p, stop)
     }
     return this.platform.utf8(buf, p, stop)
   }
@@ -111,11 +114,11 @@ export class Slicer {
     return this.text(buf, p, cr)
   }
 
-  private asciiPieces(buf: Uint8Array, p: number, stop: number): string {
+  private asciiText(buf: Uint8Array, p: number, stop: number): string {
     const ascii = this.platform.ascii
-    if (stop - p <= PIECE) return ascii(buf, p, stop)
-    let text = ascii(buf, p, p + PIECE)
-    for (let at = p + PIECE; at < stop; at += PIECE) text += ascii(buf, at, Math.min(stop, at + PIECE))
+    if (stop - p <= FLAT) return ascii(buf, p, stop)
+    let text = ascii(buf, p, p + FLAT)
+    for (let at = p + FLAT; at < stop; at += FLAT) text += ascii(buf, at, Math.min(stop, at + FLAT))
     return text
   }
 }
