@@ -24,6 +24,16 @@ export default tseslint.config(
     plugins: { local: { rules: { "effect-deep-imports": effectDeepImports } } },
     rules: { "local/effect-deep-imports": "error" }
   },
+  // Rules that need the type checker run on the TypeScript projects (tsc -b's
+  // tsconfigs); the config files and scripts outside them are linted without types.
+  {
+    files: ["packages/*/src/**/*.ts", "packages/*/test/**/*.ts", "bench/src/**/*.ts", "examples/src/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unnecessary-type-assertion": "error"
+    }
+  },
   {
     plugins: { "@effect": effectPlugin },
     rules: {

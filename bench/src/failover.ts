@@ -254,7 +254,7 @@ const reshardRound = Effect.scoped(Effect.gen(function*() {
     const batch = keys.map((key) => commands.incrby(key, by))
     if (kind < 0.7) {
       const results = yield* redis.pipeline([commands.mget(members(anyTag())), ...batch])
-      if (Either.isLeft(results[0]!)) errors.push(results[0].left.message)
+      if (Either.isLeft(results[0])) errors.push(results[0].left.message)
       results.slice(1).forEach((result, i) => settle(keys[i]!, by, result))
       return
     }

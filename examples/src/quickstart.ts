@@ -15,7 +15,7 @@ const program = Effect.gen(function*() {
   const redis = yield* Redis.Redis
 
   // Strings
-  yield* redis.set("quickstart:greeting", "hello", { ex: 60 })
+  yield* redis.set("quickstart:greeting", "hello", { ex: "1 minute" })
   const greeting = yield* redis.get("quickstart:greeting")
   yield* Console.log(`GET quickstart:greeting -> ${Option.getOrElse(greeting, () => "(nil)")}`)
   const visits = yield* redis.incr("quickstart:visits")

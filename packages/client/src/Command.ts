@@ -98,7 +98,9 @@ export const Flags = {
   /**
    * Enters or leaves subscriber mode (the SUBSCRIBE family): refused on the
    * shared connection like `connectionState`; on a reserved connection its
-   * first confirmation is its reply.
+   * first confirmation is its reply. No typed command carries it (the
+   * client subscribes through `redis.subscribe`, on a connection of its
+   * own); `raw(["SUBSCRIBE", …])` and specs a caller declares do.
    */
   pubsub: 16,
   /**

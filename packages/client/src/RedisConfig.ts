@@ -1041,8 +1041,8 @@ const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> => {
  * @category config
  */
 export const configOf = <A>(input: ConfigInput<A>): Config.Config<A> => {
-  if (Config.isConfig(input)) return input as Config.Config<A>
-  if (!isPlainObject(input)) return Config.succeed(input as A)
+  if (Config.isConfig(input)) return input
+  if (!isPlainObject(input)) return Config.succeed(input)
   const fields: Record<string, Config.Config<unknown>> = {}
   for (const key of Object.keys(input)) fields[key] = configOf(input[key])
   return Config.all(fields) as Config.Config<unknown> as Config.Config<A>

@@ -101,18 +101,6 @@ export class RedisTimeoutError extends Data.TaggedError("RedisTimeoutError")<{
 }> {}
 
 /**
- * The server sent bytes that are not valid RESP. The connection is reset;
- * commands in flight fail with a `RedisConnectionError`.
- *
- * @since 0.1.0
- * @category errors
- */
-export class RedisProtocolError extends Data.TaggedError("RedisProtocolError")<{
-  readonly message: string
-  readonly offset: number
-}> {}
-
-/**
  * A reply had a shape the command's decoder did not expect (for example a
  * module or a proxy changed the reply format), or held a string too long to
  * be text (read it with `redis.binary`). The connection is unaffected.
@@ -241,7 +229,6 @@ export type RedisError =
   | RedisAuthError
   | RedisReplyError
   | RedisTimeoutError
-  | RedisProtocolError
   | RedisDecodeError
   | RedisArgumentError
   | RedisClosedError
@@ -259,9 +246,10 @@ export type RedisError =
  * the client closing, and a cluster that could not carry it
  * (`RedisClusterError`, only from a cluster). Never `RedisConfigError`
  * (options are checked by `make`), `RedisPoolError` (a non-blocking
- * command runs on the shared connection), `RedisTransactionError`,
- * `RedisOverflowError` (streams only) or `RedisProtocolError` (invalid
- * RESP resets the connection: `RedisConnectionError`).
+ * command runs on the shared connection), `RedisTransactionError` or
+ * `RedisOverflowError` (streams only). Invalid RESP from the server resets
+ * the connection: `RedisConnectionError` `Lost`, with the decoder's
+ * `RespProtocolError` as cause.
  *
  * @since 0.3.0
  * @category models

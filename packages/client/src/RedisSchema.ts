@@ -13,7 +13,7 @@
  *
  * const program = Effect.gen(function*() {
  *   const ada = { id: 1, name: "Ada", since: new Date() }
- *   yield* RedisSchema.set(users, "user:1", ada, { ex: 3600 })
+ *   yield* RedisSchema.set(users, "user:1", ada, { ex: "1 hour" })
  *   const user = yield* RedisSchema.get(users, "user:1") // Option<User>
  *
  *   // Any other command: encode the argument, decode the reply.

@@ -77,9 +77,10 @@ describe("one way to call a command", () => {
         const redis = yield* Redis.Redis
         yield* redis.set(key("balance"), "100")
         const [written] = yield* redis.watch(key("balance"), (tx, r) =>
-          Effect.map(tx.get(key("balance")), (balance) => [
-            r.set(key("balance"), String(Number(Option.getOrElse(balance, () => "0")) - 10))
-          ]))
+          Effect.map(tx.get(key("balance")), (balance) =>
+            [
+              r.set(key("balance"), String(Number(Option.getOrElse(balance, () => "0")) - 10))
+            ] as const))
         expectTypeOf(written).toEqualTypeOf<Either.Either<boolean, PooledCommandError>>()
         assert.deepStrictEqual(written, Either.right(true))
         const [count] = yield* redis.watch(

@@ -378,7 +378,7 @@ describe("Redis Cluster", () => {
       // The client started before that: a periodic map read finds the replicas and connects to each
       // (READONLY: flag `r`)…
       const readonlyClients = (node: Redis.Redis) =>
-        Effect.map(node.clientList(), (clients) => clients.filter((client) => client.flags.includes("r")).length)
+        Effect.map(node.clientList(), (clients) => clients.filter((client) => client.flags?.includes("r")).length)
       for (const replica of replicas) yield* eventually(readonlyClients(replica), (count) => count === 1, 10)
       // …and the next map read, which starts after that one is in place, asks a node of the cluster.
       const allNodes = [...masters, ...replicas]

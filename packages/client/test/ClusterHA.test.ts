@@ -199,7 +199,7 @@ describe("Redis Cluster under change", () => {
               commands.mget(keysOf(pickTag())),
               ...batch.map((key) => commands.incr(key))
             ])
-            if (Either.isLeft(read!)) errors.push(`pipeline: ${read.left.message}`)
+            if (Either.isLeft(read)) errors.push(`pipeline: ${read.left.message}`)
             results.forEach((result, i) =>
               Either.isRight(result) ? count(batch[i]!) : errors.push(`pipeline: ${result.left.message}`)
             )

@@ -6,7 +6,6 @@ import type {
   RedisError,
   RedisOverflowError,
   RedisPoolError,
-  RedisProtocolError,
   RedisTransactionError,
   TransactionError
 } from "@effect-redis/client/RedisError"
@@ -19,13 +18,13 @@ type ErrorOf<F> = F extends (...args: Array<never>) => Effect.Effect<unknown, in
 type ResultError<T> = T extends ReadonlyArray<Either.Either<unknown, infer E>> ? E : never
 
 describe("error types that tell the truth", () => {
-  it("a command on the shared connection cannot fail with config, pool, transaction, overflow or protocol errors", () => {
+  it("a command on the shared connection cannot fail with config, pool, transaction or overflow errors", () => {
     type GetError = ErrorOf<Redis.Redis["get"]>
     expectTypeOf<GetError>().toEqualTypeOf<CommandError>()
     expectTypeOf<
       Extract<
         GetError,
-        RedisConfigError | RedisPoolError | RedisTransactionError | RedisOverflowError | RedisProtocolError
+        RedisConfigError | RedisPoolError | RedisTransactionError | RedisOverflowError
       >
     >().toBeNever()
     expectTypeOf<ErrorOf<Redis.Redis["binary"]["incr"]>>().toEqualTypeOf<CommandError>()

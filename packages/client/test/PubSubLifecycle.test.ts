@@ -67,7 +67,7 @@ describe("subscriptions over the client's life", () => {
           Stream.runDrain(redis.binary.subscribe("late")),
           Stream.runDrain(redis.keyspaceEvents()),
           redis.get("late"),
-          redis.pipeline([Commands.commands.get("late")]).pipe(Effect.flatMap(([result]) => result!)),
+          redis.pipeline([Commands.commands.get("late")]).pipe(Effect.flatMap(([result]) => result)),
           redis.blpop("late", 1),
           Effect.scoped(redis.reserve),
           redis.watch(["late"], () => Effect.succeed([])),

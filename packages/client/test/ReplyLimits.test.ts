@@ -78,7 +78,7 @@ describe("Reply limits", () => {
           redis.get("nan:key")
         ], { concurrency: "unbounded" })
         assert.instanceOf(nan, RespDouble)
-        assert.isNaN((nan as RespDouble).value)
+        assert.isNaN(nan.value)
         assert.deepStrictEqual(infinite, new RespDouble(-Infinity))
         assert.deepStrictEqual(value, Option.some("v"))
         assert.strictEqual(yield* redis.raw(["CLIENT", "ID"]), id)

@@ -1,6 +1,6 @@
 import { type Command, Commands, Redis } from "@effect-redis/client"
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Either, Exit, Option } from "effect"
+import { Duration, Effect, Either, Exit, Option } from "effect"
 import { testLayer } from "./utils.js"
 
 const c = Commands.commands
@@ -44,6 +44,30 @@ const noKey = "needs at least one key"
 describe("argument validation", () => {
   layer(testLayer(), { timeout: 60_000, excludeTestServices: true })("against a real server", (it) => {
     const key = (name: string) => `validation:${name}`
+
+    it.effect("a time that is not a whole number of the command's unit is refused, not rounded", () =>
+      Effect.gen(function*() {
+        const redis = yield* Redis.Redis
+        const t = key("time")
+        yield* redis.set(t, "v")
+        const withMillis = new Date(Date.UTC(2030, 0, 1, 0, 0, 0, 250))
+        const whole = "is sent in whole seconds"
+        yield* refused(c.expire(t, "1.5 seconds"), `ttl ${whole}, and 1s 500ms is not; pexpire takes milliseconds`)
+        yield* refused(c.expire(t, Duration.infinity), "ttl must be a finite time")
+        yield* refused(c.pexpire(t, Duration.micros(1500n)), "ttl is sent in whole milliseconds")
+        yield* refused(c.expireat(t, withMillis), `at ${whole}, and 2030-01-01T00:00:00.250Z is not; pexpireat`)
+        yield* refused(c.pexpireat(t, new Date(NaN)), "at must be a valid Date")
+        yield* refused(c.set(t, "w", { ex: Duration.millis(1500) }), `ex ${whole}, and 1s 500ms is not; px takes`)
+        yield* refused(c.setGet(t, "w", { exat: withMillis }), `exat ${whole}`)
+        yield* refused(c.getex(t, { ex: "2.5 seconds" }), `ex ${whole}`)
+        yield* refused(c.setex(t, "100 millis", "w"), `ttl ${whole}, and 100ms is not; psetex takes milliseconds`)
+        yield* refused(c.psetex(t, Duration.nanos(10n), "w"), "ttl is sent in whole milliseconds")
+        yield* refused(c.xreadBlock({ [t]: "$" }, Duration.micros(10n)), "block is sent in whole milliseconds")
+        yield* refused(c.wait(0, "0.5 millis"), "timeout is sent in whole milliseconds")
+        yield* refused(c.clientPause("1.5 millis"), "duration is sent in whole milliseconds")
+        assert.deepStrictEqual(yield* redis.get(t), Option.some("v"), "SET never ran")
+        assert.strictEqual(yield* redis.ttl(t), -1, "no expiry was set")
+      }))
 
     it.effect("a NaN score fails in the encoder, naming ZADD; nothing is sent and the connection goes on", () =>
       Effect.gen(function*() {
@@ -206,8 +230,8 @@ describe("argument validation", () => {
         yield* refused(c.xread({}), "needs at least one stream")
         yield* refused(c.xreadgroup("g", "c", []), "needs at least one stream")
         yield* refused(c.xread({ [s]: "0" }, { count: 1.5 }), "count must be a whole number")
-        yield* refused(c.xreadBlock({ [s]: "$" }, -1), "blockMillis must be a whole number of milliseconds")
-        yield* refused(c.xreadgroupBlock("g", "c", { [s]: ">" }, 0.5), "blockMillis must be a whole number")
+        yield* refused(c.xreadBlock({ [s]: "$" }, -1), "block must be a whole number of milliseconds")
+        yield* refused(c.xreadgroupBlock("g", "c", { [s]: ">" }, 0.5), "block must be a whole number")
         yield* refused(c.xrange(s, "-", "+", { count: 2.5 }), "count must be a whole number")
         yield* refused(c.xpendingExtended(s, "g", "-", "+", 0.5), "count must be a whole number")
         yield* refused(c.xautoclaim(s, "g", "c", 0, "0-0", { count: 1.5 }), "count must be a whole number")

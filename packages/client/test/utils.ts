@@ -139,7 +139,7 @@ export const failure = <A>(exit: Exit.Exit<A, RedisError.RedisError>): RedisErro
     error,
     `expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "a success"}`
   )
-  return error!
+  return error
 }
 
 /** The connections the server has in MONITOR mode (flag `O`). */

@@ -51,8 +51,8 @@ const expectError = (
     fc.property(splits(input.length), fc.constantFrom(...platforms), (cuts, [, platform]) => {
       const result = decode(input, { ...options, cuts, platform })
       assert.isDefined(result.error, "expected a protocol error")
-      assert.match(result.error!.message, message)
-      assert.strictEqual(result.error!.offset, offset, result.error!.message)
+      assert.match(result.error.message, message)
+      assert.strictEqual(result.error.offset, offset, result.error.message)
       assert.deepStrictEqual(result.values, [...before])
     }),
     { numRuns: 60 }

@@ -33,8 +33,8 @@ const suite = (platform: RespDecoderPlatform) => {
     for (const cuts of everySize(data.length)) {
       const result = decode(data, { ...options, cuts, platform })
       assert.isDefined(result.error, `cuts ${cuts.join(",")}: expected an error`)
-      assert.strictEqual(result.error!._tag, "RespProtocolError")
-      assert.strictEqual(result.error!.offset, offset, `cuts ${cuts.join(",")}: ${result.error!.message}`)
+      assert.strictEqual(result.error._tag, "RespProtocolError")
+      assert.strictEqual(result.error.offset, offset, `cuts ${cuts.join(",")}: ${result.error.message}`)
     }
   }
 

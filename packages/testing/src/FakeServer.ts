@@ -80,7 +80,7 @@ export type Handler = (command: ReadonlyArray<string>, connection: FakeConnectio
 
 const asCommand = (value: RespValue): ReadonlyArray<string> | undefined =>
   Array.isArray(value) && value.length > 0 && value.every((arg) => typeof arg === "string")
-    ? value as ReadonlyArray<string>
+    ? value
     : undefined
 
 /**

@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import * as Arr from "effect/Array"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -160,23 +161,23 @@ export const make = (options: Options = {}): Effect.Effect<RedisCluster, RedisSe
           }),
         { concurrency: "unbounded" }
       )
-      const ids = yield* Effect.forEach(servers, (server) => run(server, "CLUSTER", "MYID"), {
-        concurrency: "unbounded"
-      })
-      const masters = servers.slice(0, masterCount).map((server, i): Master => ({
+      const identified = yield* Effect.forEach(
+        servers,
+        (server) => Effect.map(run(server, "CLUSTER", "MYID"), (id) => ({ ...server, id })),
+        { concurrency: "unbounded" }
+      )
+      const masters = identified.slice(0, masterCount).map((server, i): Master => ({
         ...server,
-        id: ids[i],
         role: "master",
         slots: [Math.floor(i * slotCount / masterCount), Math.floor((i + 1) * slotCount / masterCount) - 1]
       }))
-      const replicas = servers.slice(masterCount).map((server, i): Replica => ({
-        ...server,
-        id: ids[masterCount + i],
-        role: "replica",
-        masterId: masters[i % masterCount].id
-      }))
+      // The replicas come in rounds of one per master, in the masters' order.
+      const replicas = Arr.chunksOf(identified.slice(masterCount), masterCount).flatMap((round) =>
+        Arr.zipWith(round, masters, (server, master): Replica => ({ ...server, role: "replica", masterId: master.id }))
+      )
       const nodes: ReadonlyArray<Node> = [...masters, ...replicas]
-      const [first] = masters
+      const [first, ...others] = nodes
+      if (first === undefined) return yield* new RedisServer.RedisServerError({ message: "A cluster needs a node" })
 
       yield* Effect.forEach(
         masters,
@@ -184,7 +185,7 @@ export const make = (options: Options = {}): Effect.Effect<RedisCluster, RedisSe
         { concurrency: "unbounded" }
       )
       yield* Effect.forEach(
-        nodes.slice(1),
+        others,
         (node) => run(node, "CLUSTER", "MEET", first.host, String(first.port), String(first.clusterPort)),
         { concurrency: "unbounded" }
       )
@@ -249,5 +250,5 @@ const field = (info: string, name: string): string | undefined =>
 const seesReplica = (topology: string, replica: Replica): boolean =>
   topology.split("\n").some((line) => {
     const [id, , flags, masterId] = line.split(" ")
-    return id === replica.id && flags.split(",").includes("slave") && masterId === replica.masterId
+    return id === replica.id && masterId === replica.masterId && flags?.split(",").includes("slave") === true
   })

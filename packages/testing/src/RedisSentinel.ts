@@ -151,12 +151,12 @@ export const make = (options: Options): Effect.Effect<RedisSentinel, RedisServer
           current = proc
         }
       })
-    const port = yield* internal.freePorts(1).pipe(
+    const port = yield* internal.freePorts(0).pipe(
       Effect.flatMap(([port]) =>
         Effect.tryPromise({
-          try: () => Fs.writeFile(configFile, config(port!)),
+          try: () => Fs.writeFile(configFile, config(port)),
           catch: (cause) => new RedisServerError({ message: `Could not write ${configFile}`, cause })
-        }).pipe(Effect.zipRight(launch(port!)), Effect.as(port!))
+        }).pipe(Effect.zipRight(launch(port)), Effect.as(port))
       ),
       Effect.retry({ times: startAttempts - 1, while: internal.isAddressInUse })
     )

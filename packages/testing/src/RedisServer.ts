@@ -274,7 +274,7 @@ export const make = (options: Options = {}): Effect.Effect<RedisServer, RedisSer
 
     const cluster = options.cluster === true
     const { args, clusterPort, port, tlsPort } = yield* internal.freePorts(
-      1 + (tlsSetup === undefined ? 0 : 1) + (cluster ? 1 : 0)
+      (tlsSetup === undefined ? 0 : 1) + (cluster ? 1 : 0)
     ).pipe(
       Effect.flatMap(([port, ...extra]) => {
         const tlsPort = tlsSetup === undefined ? undefined : extra.shift()

@@ -151,8 +151,8 @@ describe("RedisServer", () => {
       const server = yield* RedisServer.make({ unixSocket: true })
       const socketPath = server.socketPath
       assert.isDefined(socketPath)
-      assert.strictEqual(Path.dirname(socketPath!), server.dir)
-      assert.deepStrictEqual(yield* ping(() => Net.connect(socketPath!)), Option.some("+PONG"))
+      assert.strictEqual(Path.dirname(socketPath), server.dir)
+      assert.deepStrictEqual(yield* ping(() => Net.connect(socketPath)), Option.some("+PONG"))
     }))
 
   it.scoped("listens with TLS, trusted through the generated CA, with or without a client certificate", () =>

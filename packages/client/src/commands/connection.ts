@@ -10,10 +10,12 @@
  * @since 0.1.0
  */
 import type { Option } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { RedisArg } from "../Command.js"
 import { noneGiven } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -217,19 +219,25 @@ export const commands = {
     Command.make(CLIENT_NO_EVICT, [CLIENT_NO_EVICT.command, CLIENT_NO_EVICT.subcommand, on ? "ON" : "OFF"], D.ok),
   /**
    * CLIENT PAUSE: suspends every client's commands (`mode: "all"`, the
-   * default) or only writes (`"write"`) for `timeoutMillis` milliseconds.
+   * default) or only writes (`"write"`) for `duration`: a number of
+   * milliseconds or a `Duration` of whole milliseconds (otherwise
+   * `RedisArgumentError`, unsent).
    * The reply comes at once; later commands of other clients wait.
    *
    * @since 0.1.0
    */
-  clientPause: (timeoutMillis: number, options: { readonly mode?: "write" | "all" } = {}): Command.Command<void> =>
-    Command.make(
-      CLIENT_PAUSE,
-      options.mode === undefined
-        ? [CLIENT_PAUSE.command, CLIENT_PAUSE.subcommand, timeoutMillis]
-        : [CLIENT_PAUSE.command, CLIENT_PAUSE.subcommand, timeoutMillis, options.mode.toUpperCase()],
-      D.ok
-    ),
+  clientPause: (
+    duration: Duration.DurationInput,
+    options: { readonly mode?: "write" | "all" } = {}
+  ): Command.Command<void> =>
+    Time.withTime(CLIENT_PAUSE, Time.span(duration, "milliseconds", "duration"), (millis) =>
+      Command.make(
+        CLIENT_PAUSE,
+        options.mode === undefined
+          ? [CLIENT_PAUSE.command, CLIENT_PAUSE.subcommand, millis]
+          : [CLIENT_PAUSE.command, CLIENT_PAUSE.subcommand, millis, options.mode.toUpperCase()],
+        D.ok
+      )),
   /**
    * CLIENT UNPAUSE: ends a CLIENT PAUSE early.
    *

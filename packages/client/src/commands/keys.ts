@@ -6,10 +6,12 @@
  * @since 0.1.0
  */
 import type { Option } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
 import { noneGiven, pushAll, sizeOf } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -305,23 +307,34 @@ export const commands = {
   exists: (keys: OneOrMany<RedisKey>): Command.Command<number> =>
     sizeOf(keys) === 0 ? noneGiven(EXISTS, "key") : Command.make(EXISTS, pushAll([EXISTS.command], keys), D.integer),
   /**
-   * EXPIRE: sets a time to live in seconds. A zero or negative time deletes
-   * the key.
+   * EXPIRE: sets a time to live: a number is seconds, a `Duration` (or
+   * `"10 minutes"`…) must be whole seconds (`pexpire` for finer; otherwise
+   * `RedisArgumentError`, unsent). A zero or negative time deletes the key.
    *
    * @returns `true` when set, `false` when the key does not exist or the
    * condition was not met.
    */
-  expire: (key: RedisKey, seconds: number, options?: ExpireOptions): Command.Command<boolean> =>
-    Command.make(EXPIRE, expireArgs([EXPIRE.command, key, seconds], options), D.boolean),
+  expire: (key: RedisKey, ttl: Duration.DurationInput, options?: ExpireOptions): Command.Command<boolean> =>
+    Time.withTime(
+      EXPIRE,
+      Time.span(ttl, "seconds", "ttl", "pexpire"),
+      (seconds) => Command.make(EXPIRE, expireArgs([EXPIRE.command, key, seconds], options), D.boolean)
+    ),
   /**
-   * EXPIREAT: sets the expiry to a Unix time in seconds. A time in the past
-   * deletes the key.
+   * EXPIREAT: sets the expiry to an instant: a number is a Unix time in
+   * seconds, a `Date` must be a whole second (`pexpireat` for finer;
+   * otherwise `RedisArgumentError`, unsent). A time in the past deletes the
+   * key.
    *
    * @returns `true` when set, `false` when the key does not exist or the
    * condition was not met.
    */
-  expireat: (key: RedisKey, unixSeconds: number, options?: ExpireOptions): Command.Command<boolean> =>
-    Command.make(EXPIREAT, expireArgs([EXPIREAT.command, key, unixSeconds], options), D.boolean),
+  expireat: (key: RedisKey, at: number | Date, options?: ExpireOptions): Command.Command<boolean> =>
+    Time.withTime(
+      EXPIREAT,
+      Time.instant(at, "seconds", "at", "pexpireat"),
+      (unixSeconds) => Command.make(EXPIREAT, expireArgs([EXPIREAT.command, key, unixSeconds], options), D.boolean)
+    ),
   /**
    * EXPIRETIME: the expiry of `key` as a Unix time in seconds.
    *
@@ -424,21 +437,32 @@ export const commands = {
    */
   persist: (key: RedisKey): Command.Command<boolean> => Command.make(PERSIST, [PERSIST.command, key], D.boolean),
   /**
-   * PEXPIRE: sets a time to live in milliseconds.
+   * PEXPIRE: sets a time to live: a number is milliseconds, a `Duration`
+   * must be whole milliseconds (otherwise `RedisArgumentError`, unsent).
    *
    * @returns `true` when set, `false` when the key does not exist or the
    * condition was not met.
    */
-  pexpire: (key: RedisKey, milliseconds: number, options?: ExpireOptions): Command.Command<boolean> =>
-    Command.make(PEXPIRE, expireArgs([PEXPIRE.command, key, milliseconds], options), D.boolean),
+  pexpire: (key: RedisKey, ttl: Duration.DurationInput, options?: ExpireOptions): Command.Command<boolean> =>
+    Time.withTime(
+      PEXPIRE,
+      Time.span(ttl, "milliseconds", "ttl"),
+      (milliseconds) => Command.make(PEXPIRE, expireArgs([PEXPIRE.command, key, milliseconds], options), D.boolean)
+    ),
   /**
-   * PEXPIREAT: sets the expiry to a Unix time in milliseconds.
+   * PEXPIREAT: sets the expiry to an instant: a number is a Unix time in
+   * milliseconds, or a `Date`.
    *
    * @returns `true` when set, `false` when the key does not exist or the
    * condition was not met.
    */
-  pexpireat: (key: RedisKey, unixMilliseconds: number, options?: ExpireOptions): Command.Command<boolean> =>
-    Command.make(PEXPIREAT, expireArgs([PEXPIREAT.command, key, unixMilliseconds], options), D.boolean),
+  pexpireat: (key: RedisKey, at: number | Date, options?: ExpireOptions): Command.Command<boolean> =>
+    Time.withTime(
+      PEXPIREAT,
+      Time.instant(at, "milliseconds", "at"),
+      (unixMilliseconds) =>
+        Command.make(PEXPIREAT, expireArgs([PEXPIREAT.command, key, unixMilliseconds], options), D.boolean)
+    ),
   /**
    * PEXPIRETIME: the expiry of `key` as a Unix time in milliseconds.
    *

@@ -5,10 +5,12 @@
  * @since 0.1.0
  */
 import type { Option } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
 import { noneGiven, pushAll, pushCounted, sizeOf } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -45,9 +47,6 @@ const lposArgs = (args: Array<RedisArg>, options: LposOptions | undefined): Arra
   if (options?.maxlen !== undefined) args.push("MAXLEN", options.maxlen)
   return args
 }
-
-// Blocking commands take their timeout in seconds (fractions allowed, 0 = forever).
-const millis = (timeoutSeconds: number): number => timeoutSeconds * 1000
 
 const blocking = Command.Flags.write | Command.Flags.blocking
 
@@ -98,8 +97,9 @@ const mpopArgs = (
  */
 export const commands = {
   /**
-   * BLMOVE: like `lmove`, waiting up to `timeoutSeconds` (0 = forever) for
-   * `source` to have an element.
+   * BLMOVE: like `lmove`, waiting up to `timeout` for `source` to have an
+   * element. The timeout is a number of seconds (fractions allowed) or a
+   * `Duration`; `0` and `Duration.infinity` wait forever.
    *
    * @returns the element moved, `None` on timeout.
    */
@@ -108,69 +108,71 @@ export const commands = {
     destination: RedisKey,
     from: ListEnd,
     to: ListEnd,
-    timeoutSeconds: number
+    timeout: Duration.DurationInput
   ): Command.Command<Option.Option<string>> =>
-    Command.makeBlocking(
+    Time.blockingSeconds(
       BLMOVE,
-      [BLMOVE.command, source, destination, from, to, timeoutSeconds],
-      optionalBulk,
-      millis(timeoutSeconds)
+      timeout,
+      (seconds) => [BLMOVE.command, source, destination, from, to, seconds],
+      optionalBulk
     ),
   /**
-   * BLMPOP: like `lmpop`, waiting up to `timeoutSeconds` (0 = forever).
+   * BLMPOP: like `lmpop`, waiting up to `timeout` (seconds or a
+   * `Duration`, as for `blmove`).
    *
    * @returns the key popped from and its elements, `None` on timeout.
    */
   blmpop: (
-    timeoutSeconds: number,
+    timeout: Duration.DurationInput,
     keys: OneOrMany<RedisKey>,
     end: ListEnd,
     options?: { readonly count?: number }
   ): Command.Command<Option.Option<readonly [key: string, elements: Array<string>]>> =>
-    sizeOf(keys) === 0 ? noneGiven(BLMPOP, "key") : Command.makeBlocking(
+    sizeOf(keys) === 0 ? noneGiven(BLMPOP, "key") : Time.blockingSeconds(
       BLMPOP,
-      mpopArgs([BLMPOP.command, timeoutSeconds], keys, end, options?.count),
-      keyAndElements,
-      millis(timeoutSeconds)
+      timeout,
+      (seconds) => mpopArgs([BLMPOP.command, seconds], keys, end, options?.count),
+      keyAndElements
     ),
   /**
    * BLPOP: pops the first element of the first non-empty list among `keys`,
-   * waiting up to `timeoutSeconds` (0 = forever).
+   * waiting up to `timeout` (seconds or a `Duration`, as for `blmove`).
    *
    * @returns the key popped from and the element, `None` on timeout.
    */
   blpop: (
     keys: OneOrMany<RedisKey>,
-    timeoutSeconds: number
+    timeout: Duration.DurationInput
   ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
     sizeOf(keys) === 0
       ? noneGiven(BLPOP, "key")
-      : Command.makeBlocking(
+      : Time.blockingSeconds(
         BLPOP,
-        pushAll([BLPOP.command], keys).concat(timeoutSeconds),
-        keyAndElement,
-        millis(timeoutSeconds)
+        timeout,
+        (seconds) => pushAll([BLPOP.command], keys).concat(seconds),
+        keyAndElement
       ),
   /**
    * BRPOP: pops the last element of the first non-empty list among `keys`,
-   * waiting up to `timeoutSeconds` (0 = forever).
+   * waiting up to `timeout` (seconds or a `Duration`, as for `blmove`).
    *
    * @returns the key popped from and the element, `None` on timeout.
    */
   brpop: (
     keys: OneOrMany<RedisKey>,
-    timeoutSeconds: number
+    timeout: Duration.DurationInput
   ): Command.Command<Option.Option<readonly [key: string, element: string]>> =>
     sizeOf(keys) === 0
       ? noneGiven(BRPOP, "key")
-      : Command.makeBlocking(
+      : Time.blockingSeconds(
         BRPOP,
-        pushAll([BRPOP.command], keys).concat(timeoutSeconds),
-        keyAndElement,
-        millis(timeoutSeconds)
+        timeout,
+        (seconds) => pushAll([BRPOP.command], keys).concat(seconds),
+        keyAndElement
       ),
   /**
-   * BRPOPLPUSH: like `rpoplpush`, waiting up to `timeoutSeconds`.
+   * BRPOPLPUSH: like `rpoplpush`, waiting up to `timeout` (seconds or a
+   * `Duration`, as for `blmove`).
    * Deprecated: prefer `blmove(source, destination, "RIGHT", "LEFT", timeout)`.
    *
    * @returns the element moved, `None` on timeout.
@@ -178,13 +180,13 @@ export const commands = {
   brpoplpush: (
     source: RedisKey,
     destination: RedisKey,
-    timeoutSeconds: number
+    timeout: Duration.DurationInput
   ): Command.Command<Option.Option<string>> =>
-    Command.makeBlocking(
+    Time.blockingSeconds(
       BRPOPLPUSH,
-      [BRPOPLPUSH.command, source, destination, timeoutSeconds],
-      optionalBulk,
-      millis(timeoutSeconds)
+      timeout,
+      (seconds) => [BRPOPLPUSH.command, source, destination, seconds],
+      optionalBulk
     ),
   /**
    * LINDEX: the element at `index` (negative counts from the tail).

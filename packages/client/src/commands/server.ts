@@ -12,10 +12,12 @@
  */
 import { RespDouble } from "@effect-redis/resp/RespValue"
 import type { Option } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
 import { hasNoEntries, noneGiven } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -607,7 +609,8 @@ export const commands = {
     Command.make(LATENCY_DOCTOR, [LATENCY_DOCTOR.command, LATENCY_DOCTOR.subcommand], D.text),
   /**
    * WAIT: blocks until the writes of this connection reached `numreplicas`
-   * replicas or `timeoutMillis` milliseconds passed (`0` = forever). Runs
+   * replicas or `timeout` passed: a number of milliseconds or a `Duration`,
+   * whole milliseconds, `0` or `Duration.infinity` for forever. Runs
    * on a dedicated connection, so it only waits for that connection's
    * writes: issue the writes and the WAIT in one `reserve`d connection or
    * transaction to make it meaningful.
@@ -615,8 +618,12 @@ export const commands = {
    * @returns how many replicas acknowledged.
    * @since 0.1.0
    */
-  wait: (numreplicas: number, timeoutMillis: number): Command.Command<number> =>
-    Command.makeBlocking(WAIT, [WAIT.command, numreplicas, timeoutMillis], D.integer, timeoutMillis),
+  wait: (numreplicas: number, timeout: Duration.DurationInput): Command.Command<number> =>
+    Time.withTime(
+      WAIT,
+      Time.timeoutMillis(timeout, "timeout"),
+      (millis) => Command.makeBlocking(WAIT, [WAIT.command, numreplicas, millis], D.integer, millis)
+    ),
   /**
    * ROLE: whether the server is a master, a replica or a sentinel, and its
    * replication state.

@@ -8,11 +8,13 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Command from "../Command.js"
 import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
 import { noneGiven, pushAll, pushCounted, sizeOf } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -182,8 +184,6 @@ const zaddArgs = (key: RedisKey, options: ZAddOptions | undefined): Array<RedisA
   return args
 }
 
-const millis = (timeoutSeconds: number): number => timeoutSeconds * 1000
-
 const bulks = D.array(D.bulk)
 const scored = D.pairs(D.bulk, D.double)
 const optionalBulk = D.optional(D.bulk)
@@ -252,54 +252,62 @@ const ZUNIONSTORE = declare("ZUNIONSTORE", numkeysStore)
  */
 export const commands = {
   /**
-   * BZMPOP: like `zmpop`, waiting up to `timeoutSeconds` (0 = forever).
+   * BZMPOP: like `zmpop`, waiting up to `timeout`: a number of seconds
+   * (fractions allowed) or a `Duration`; `0` and `Duration.infinity` wait
+   * forever.
    *
    * @returns the key popped from and its `[member, score]` pairs, `None` on timeout.
    */
   bzmpop: (
-    timeoutSeconds: number,
+    timeout: Duration.DurationInput,
     keys: OneOrMany<RedisKey>,
     end: ScoreEnd,
     options?: { readonly count?: number }
   ): Command.Command<Option.Option<readonly [key: string, members: Array<ScoredMember>]>> =>
-    sizeOf(keys) === 0 ? noneGiven(BZMPOP, "key") : Command.makeBlocking(
+    sizeOf(keys) === 0 ? noneGiven(BZMPOP, "key") : Time.blockingSeconds(
       BZMPOP,
-      mpopArgs([BZMPOP.command, timeoutSeconds], keys, end, options?.count),
-      keyAndScored,
-      millis(timeoutSeconds)
+      timeout,
+      (seconds) => mpopArgs([BZMPOP.command, seconds], keys, end, options?.count),
+      keyAndScored
     ),
   /**
    * BZPOPMAX: pops the highest-scored member of the first non-empty sorted
-   * set among `keys`, waiting up to `timeoutSeconds` (0 = forever).
+   * set among `keys`, waiting up to `timeout` (seconds or a `Duration`,
+   * as for `bzmpop`).
    *
    * @returns the key, the member and its score; `None` on timeout.
    */
   bzpopmax: (
     keys: OneOrMany<RedisKey>,
-    timeoutSeconds: number
+    timeout: Duration.DurationInput
   ): Command.Command<Option.Option<readonly [key: string, member: string, score: number]>> =>
-    sizeOf(keys) === 0 ? noneGiven(BZPOPMAX, "key") : Command.makeBlocking(
-      BZPOPMAX,
-      pushAll([BZPOPMAX.command], keys).concat(timeoutSeconds),
-      keyMemberScore,
-      millis(timeoutSeconds)
-    ),
+    sizeOf(keys) === 0
+      ? noneGiven(BZPOPMAX, "key")
+      : Time.blockingSeconds(
+        BZPOPMAX,
+        timeout,
+        (seconds) => pushAll([BZPOPMAX.command], keys).concat(seconds),
+        keyMemberScore
+      ),
   /**
    * BZPOPMIN: pops the lowest-scored member of the first non-empty sorted
-   * set among `keys`, waiting up to `timeoutSeconds` (0 = forever).
+   * set among `keys`, waiting up to `timeout` (seconds or a `Duration`,
+   * as for `bzmpop`).
    *
    * @returns the key, the member and its score; `None` on timeout.
    */
   bzpopmin: (
     keys: OneOrMany<RedisKey>,
-    timeoutSeconds: number
+    timeout: Duration.DurationInput
   ): Command.Command<Option.Option<readonly [key: string, member: string, score: number]>> =>
-    sizeOf(keys) === 0 ? noneGiven(BZPOPMIN, "key") : Command.makeBlocking(
-      BZPOPMIN,
-      pushAll([BZPOPMIN.command], keys).concat(timeoutSeconds),
-      keyMemberScore,
-      millis(timeoutSeconds)
-    ),
+    sizeOf(keys) === 0
+      ? noneGiven(BZPOPMIN, "key")
+      : Time.blockingSeconds(
+        BZPOPMIN,
+        timeout,
+        (seconds) => pushAll([BZPOPMIN.command], keys).concat(seconds),
+        keyMemberScore
+      ),
   /**
    * ZADD: adds members (at least one) with their scores, or updates the
    * scores of existing ones. Pairs are `[score, member]`, in the order ZADD

@@ -10,10 +10,12 @@
  * @since 0.1.0
  */
 import type { Option } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { OneOrMany, RedisArg, RedisKey } from "../Command.js"
 import { hasNoEntries, noneGiven, notWhole, pushAll, sizeOf } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -317,7 +319,7 @@ const readRefusal = (
   if (blockMillis !== undefined && !(Number.isInteger(blockMillis) && blockMillis >= 0)) {
     return Command.invalid(
       spec,
-      `blockMillis must be a whole number of milliseconds, 0 (forever) or more, got ${blockMillis}`
+      `block must be a whole number of milliseconds, 0 (forever) or more, got ${blockMillis}`
     )
   }
   return countRefusal(spec, count)
@@ -497,26 +499,26 @@ export const commands = {
     readRefusal(XREAD, streams, options.count, undefined) ??
       Command.make(XREAD, readArgs([XREAD.command], streams, options, undefined), readReply),
   /**
-   * XREAD BLOCK: waits up to `blockMillis` milliseconds (`0` = forever) for
-   * entries when none are available. Runs on a dedicated connection.
-   * `blockMillis` must be a whole number, 0 or more; counts are whole
-   * numbers too (otherwise `RedisArgumentError`, unsent).
+   * XREAD BLOCK: waits up to `block` for entries when none are available:
+   * a number of milliseconds or a `Duration`, whole milliseconds, `0` or
+   * `Duration.infinity` for forever. Runs on a dedicated connection. Counts
+   * are whole numbers too (otherwise `RedisArgumentError`, unsent).
    *
    * @returns as {@link commands.xread}; none on timeout.
    * @since 0.1.0
    */
   xreadBlock: (
     streams: StreamOffsets,
-    blockMillis: number,
+    block: Duration.DurationInput,
     options: { readonly count?: number } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
-    readRefusal(XREAD_BLOCK, streams, options.count, blockMillis) ??
-      Command.makeBlocking(
-        XREAD_BLOCK,
-        readArgs([XREAD.command], streams, options, blockMillis),
-        readReply,
-        blockMillis
-      ),
+    Time.withTime(
+      XREAD_BLOCK,
+      Time.timeoutMillis(block, "block"),
+      (millis) =>
+        readRefusal(XREAD_BLOCK, streams, options.count, millis) ??
+          Command.makeBlocking(XREAD_BLOCK, readArgs([XREAD.command], streams, options, millis), readReply, millis)
+    ),
   /**
    * XREADGROUP without BLOCK: reads as `consumer` of `group`. The id `>`
    * delivers new entries (and adds them to the PEL unless `noack`); any
@@ -538,8 +540,8 @@ export const commands = {
       readReply
     ),
   /**
-   * XREADGROUP BLOCK: waits up to `blockMillis` milliseconds (`0` = forever).
-   * Runs on a dedicated connection.
+   * XREADGROUP BLOCK: waits up to `block` (milliseconds or a `Duration`, as
+   * for {@link commands.xreadBlock}). Runs on a dedicated connection.
    *
    * @returns as {@link commands.xreadgroup}; none on timeout.
    * @since 0.1.0
@@ -548,14 +550,19 @@ export const commands = {
     group: string,
     consumer: string,
     streams: StreamOffsets,
-    blockMillis: number,
+    block: Duration.DurationInput,
     options: { readonly count?: number; readonly noack?: boolean } = {}
   ): Command.Command<Option.Option<Record<string, Array<StreamEntry>>>> =>
-    readRefusal(XREADGROUP_BLOCK, streams, options.count, blockMillis) ?? Command.makeBlocking(
+    Time.withTime(
       XREADGROUP_BLOCK,
-      readArgs([XREADGROUP.command, "GROUP", group, consumer], streams, options, blockMillis),
-      readReply,
-      blockMillis
+      Time.timeoutMillis(block, "block"),
+      (millis) =>
+        readRefusal(XREADGROUP_BLOCK, streams, options.count, millis) ?? Command.makeBlocking(
+          XREADGROUP_BLOCK,
+          readArgs([XREADGROUP.command, "GROUP", group, consumer], streams, options, millis),
+          readReply,
+          millis
+        )
     ),
   /**
    * XGROUP CREATE: creates `group` with last delivered id `id` (`$` = only

@@ -5,10 +5,12 @@
  * @since 0.1.0
  */
 import type { Option } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Command from "../Command.js"
 import type { Entries, OneOrMany, RedisArg, RedisKey } from "../Command.js"
 import { hasNoEntries, noneGiven, pushAll, pushEntries, sizeOf } from "../internal/args.js"
 import * as Declare from "../internal/declare.js"
+import * as Time from "../internal/time.js"
 import * as D from "../ReplyDecoder.js"
 
 /**
@@ -18,14 +20,17 @@ import * as D from "../ReplyDecoder.js"
  * @category models
  */
 export interface SetOptions {
-  /** Expire after this many seconds. */
-  readonly ex?: number
-  /** Expire after this many milliseconds. */
-  readonly px?: number
-  /** Expire at this Unix time, in seconds. */
-  readonly exat?: number
-  /** Expire at this Unix time, in milliseconds. */
-  readonly pxat?: number
+  /**
+   * Expire after this long: a number is seconds; a `Duration` (or
+   * `"10 minutes"`…) must be whole seconds (`px` for finer).
+   */
+  readonly ex?: Duration.DurationInput
+  /** Expire after this long: a number is milliseconds; a `Duration` must be whole milliseconds. */
+  readonly px?: Duration.DurationInput
+  /** Expire at this instant: a number is a Unix time in seconds; a `Date` must be a whole second (`pxat` for finer). */
+  readonly exat?: number | Date
+  /** Expire at this instant: a number is a Unix time in milliseconds. */
+  readonly pxat?: number | Date
   /** Keep the time to live the key already has (SET otherwise clears it). */
   readonly keepttl?: boolean
   /** Only set the key if it does not exist. */
@@ -41,14 +46,17 @@ export interface SetOptions {
  * @category models
  */
 export interface GetExOptions {
-  /** Expire after this many seconds. */
-  readonly ex?: number
-  /** Expire after this many milliseconds. */
-  readonly px?: number
-  /** Expire at this Unix time, in seconds. */
-  readonly exat?: number
-  /** Expire at this Unix time, in milliseconds. */
-  readonly pxat?: number
+  /**
+   * Expire after this long: a number is seconds; a `Duration` (or
+   * `"10 minutes"`…) must be whole seconds (`px` for finer).
+   */
+  readonly ex?: Duration.DurationInput
+  /** Expire after this long: a number is milliseconds; a `Duration` must be whole milliseconds. */
+  readonly px?: Duration.DurationInput
+  /** Expire at this instant: a number is a Unix time in seconds; a `Date` must be a whole second (`pxat` for finer). */
+  readonly exat?: number | Date
+  /** Expire at this instant: a number is a Unix time in milliseconds. */
+  readonly pxat?: number | Date
   /** Remove the time to live. */
   readonly persist?: boolean
 }
@@ -88,25 +96,41 @@ export interface LcsIdxResult {
   readonly len: number
 }
 
-const expiryArgs = (args: Array<RedisArg>, options: SetOptions & GetExOptions): Array<RedisArg> => {
-  if (options.ex !== undefined) args.push("EX", options.ex)
-  if (options.px !== undefined) args.push("PX", options.px)
-  if (options.exat !== undefined) args.push("EXAT", options.exat)
-  if (options.pxat !== undefined) args.push("PXAT", options.pxat)
-  if (options.keepttl) args.push("KEEPTTL")
-  if (options.persist) args.push("PERSIST")
-  return args
+// Appends `token time`, or tells why the time cannot be sent.
+const pushTime = (args: Array<RedisArg>, token: string, time: number | Time.Refused): Time.Refused | undefined => {
+  if (time instanceof Time.Refused) return time
+  args.push(token, time)
+  return undefined
 }
 
-const setArgs = (key: RedisKey, value: RedisArg, options: SetOptions | undefined, get: boolean): Array<RedisArg> => {
+// Appends the expiry options, or tells why one of their times cannot be sent.
+const expiryArgs = (args: Array<RedisArg>, options: SetOptions & GetExOptions): Time.Refused | undefined => {
+  const { ex, exat, px, pxat } = options
+  const refused = (ex === undefined ? undefined : pushTime(args, "EX", Time.span(ex, "seconds", "ex", "px"))) ??
+    (px === undefined ? undefined : pushTime(args, "PX", Time.span(px, "milliseconds", "px"))) ??
+    (exat === undefined ? undefined : pushTime(args, "EXAT", Time.instant(exat, "seconds", "exat", "pxat"))) ??
+    (pxat === undefined ? undefined : pushTime(args, "PXAT", Time.instant(pxat, "milliseconds", "pxat")))
+  if (options.keepttl) args.push("KEEPTTL")
+  if (options.persist) args.push("PERSIST")
+  return refused
+}
+
+const setCommand = <A>(
+  key: RedisKey,
+  value: RedisArg,
+  options: SetOptions | undefined,
+  get: boolean,
+  decode: D.Decoder<A>
+): Command.Command<A> => {
   const args: Array<RedisArg> = [SET.command, key, value]
   if (options !== undefined) {
     if (options.nx) args.push("NX")
     if (options.xx) args.push("XX")
-    expiryArgs(args, options)
+    const refused = expiryArgs(args, options)
+    if (refused !== undefined) return Command.invalid(SET, refused.reason)
   }
   if (get) args.push("GET")
-  return args
+  return Command.make(SET, args, decode)
 }
 
 const range = D.tuple(D.integer, D.integer)
@@ -206,16 +230,18 @@ export const commands = {
     Command.make(GETDEL, [GETDEL.command, key], optionalBulk),
   /**
    * GETEX: the string at `key`, changing its expiry (`ex`, `px`, `exat`,
-   * `pxat` or `persist`; without options it is a plain GET).
+   * `pxat` or `persist`; without options it is a plain GET). Times take
+   * numbers in the option's unit, `Duration`s or `Date`s (see
+   * {@link GetExOptions}); one that is not a whole number of the unit is
+   * refused (`RedisArgumentError`, unsent).
    *
    * @returns `None` when the key does not exist.
    */
-  getex: (key: RedisKey, options?: GetExOptions): Command.Command<Option.Option<string>> =>
-    Command.make(
-      GETEX,
-      options === undefined ? [GETEX.command, key] : expiryArgs([GETEX.command, key], options),
-      optionalBulk
-    ),
+  getex: (key: RedisKey, options?: GetExOptions): Command.Command<Option.Option<string>> => {
+    const args: Array<RedisArg> = [GETEX.command, key]
+    const refused = options === undefined ? undefined : expiryArgs(args, options)
+    return refused === undefined ? Command.make(GETEX, args, optionalBulk) : Command.invalid(GETEX, refused.reason)
+  },
   /**
    * GETRANGE: the substring between the byte offsets `start` and `end`
    * (inclusive, negative counts from the end).
@@ -309,20 +335,29 @@ export const commands = {
       ? noneGiven(MSETNX, "key/value pair")
       : Command.make(MSETNX, pushEntries([MSETNX.command], entries), D.boolean),
   /**
-   * PSETEX: sets `key` with a time to live in milliseconds. Deprecated:
-   * prefer `set(key, value, { px })`.
+   * PSETEX: sets `key` with a time to live: a number is milliseconds, a
+   * `Duration` must be whole milliseconds. Deprecated: prefer
+   * `set(key, value, { px })`.
    */
-  psetex: (key: RedisKey, milliseconds: number, value: RedisArg): Command.Command<void> =>
-    Command.make(PSETEX, [PSETEX.command, key, milliseconds, value], D.ok),
+  psetex: (key: RedisKey, ttl: Duration.DurationInput, value: RedisArg): Command.Command<void> =>
+    Time.withTime(
+      PSETEX,
+      Time.span(ttl, "milliseconds", "ttl"),
+      (milliseconds) => Command.make(PSETEX, [PSETEX.command, key, milliseconds, value], D.ok)
+    ),
   /**
    * SET: sets `key` to `value`, with an optional expiry (`ex`, `px`, `exat`,
-   * `pxat`, `keepttl`) and condition (`nx`, `xx`).
+   * `pxat`, `keepttl`) and condition (`nx`, `xx`). Times take numbers in the
+   * option's unit, `Duration`s or `Date`s: `{ ex: 60 }`, `{ ex: "1 minute" }`,
+   * `{ px: Duration.millis(1500) }`, `{ pxat: date }`; one that is not a
+   * whole number of the unit (`{ ex: "1.5 seconds" }`) is refused
+   * (`RedisArgumentError`, unsent) rather than rounded.
    *
    * @returns `true` when the value was set, `false` when the `nx`/`xx`
    * condition was not met. Without a condition it is always `true`.
    */
   set: (key: RedisKey, value: RedisArg, options?: SetOptions): Command.Command<boolean> =>
-    Command.make(SET, setArgs(key, value, options, false), D.okOrNil),
+    setCommand(key, value, options, false, D.okOrNil),
   /**
    * SET … GET: sets `key` like `set` and returns the previous value.
    *
@@ -330,13 +365,18 @@ export const commands = {
    * `xx` the old value is returned whether or not the value was set.
    */
   setGet: (key: RedisKey, value: RedisArg, options?: SetOptions): Command.Command<Option.Option<string>> =>
-    Command.make(SET, setArgs(key, value, options, true), optionalBulk),
+    setCommand(key, value, options, true, optionalBulk),
   /**
-   * SETEX: sets `key` with a time to live in seconds. Deprecated: prefer
-   * `set(key, value, { ex })`.
+   * SETEX: sets `key` with a time to live: a number is seconds, a
+   * `Duration` must be whole seconds (`psetex` for finer). Deprecated:
+   * prefer `set(key, value, { ex })`.
    */
-  setex: (key: RedisKey, seconds: number, value: RedisArg): Command.Command<void> =>
-    Command.make(SETEX, [SETEX.command, key, seconds, value], D.ok),
+  setex: (key: RedisKey, ttl: Duration.DurationInput, value: RedisArg): Command.Command<void> =>
+    Time.withTime(
+      SETEX,
+      Time.span(ttl, "seconds", "ttl", "psetex"),
+      (seconds) => Command.make(SETEX, [SETEX.command, key, seconds, value], D.ok)
+    ),
   /**
    * SETNX: sets `key` only if it does not exist. Deprecated: prefer
    * `set(key, value, { nx: true })`.

@@ -141,7 +141,7 @@ export class Subscriber {
       case "smessage":
         return this.deliver(this.entries.shard, items[1]!, undefined, items[2]!)
       case "pmessage":
-        return this.deliver(this.entries.pattern, items[1]!, items[2]!, items[3]!)
+        return this.deliver(this.entries.pattern, items[1]!, items[2], items[3]!)
       case "subscribe":
         return this.confirm(this.entries.channel, items[1]!)
       case "psubscribe":

@@ -247,7 +247,7 @@ for (const protocol of [2, 3] as const) {
         assert.strictEqual(new TextDecoder().decode(entry!.id), id)
         const value = entry!.fields["payload"]
         assert.instanceOf(value, Uint8Array)
-        assert.deepStrictEqual(Array.from(value!), [0, 255, 128, 10])
+        assert.deepStrictEqual(Array.from(value), [0, 255, 128, 10])
         const read = some(yield* redis.binary.xread({ [k]: "0-0" }))
         assert.deepStrictEqual(Array.from(read[k]![0]!.fields["payload"]!), [0, 255, 128, 10])
       }))

@@ -10,7 +10,6 @@ const reasonOf = (error: RedisError): PlatformError.SystemErrorReason => {
     case "RedisPoolError":
       return "Busy"
     case "RedisDecodeError":
-    case "RedisProtocolError":
       return "InvalidData"
     case "RedisReplyError":
       // WRONGTYPE: the key holds a hash, a list…, not a value of the store.

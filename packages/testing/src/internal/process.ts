@@ -60,28 +60,32 @@ export const findBinary = (name = "redis-server"): Effect.Effect<string, RedisSe
   })
 
 /**
- * Reserves `count` distinct free loopback ports by holding them all open at
- * once, then releases them for the server to bind. Another process can take
- * one in between; callers retry on "Address already in use".
+ * Reserves one free loopback port and `extra` more, all distinct, by holding
+ * them all open at once, then releases them for the server to bind. Another
+ * process can take one in between; callers retry on "Address already in use".
  *
  * @internal
  */
-export const freePorts = (count: number): Effect.Effect<Array<number>, RedisServerError> =>
+export const freePorts = (
+  extra: number
+): Effect.Effect<readonly [number, ...Array<number>], RedisServerError> =>
   Effect.tryPromise({
     try: async () => {
       const servers: Array<Net.Server> = []
+      const reserve = async (): Promise<number> => {
+        const server = Net.createServer()
+        servers.push(server)
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject)
+          server.listen(0, "127.0.0.1", () => resolve())
+        })
+        return (server.address() as Net.AddressInfo).port
+      }
       try {
-        const ports: Array<number> = []
-        for (let i = 0; i < count; i++) {
-          const server = Net.createServer()
-          servers.push(server)
-          await new Promise<void>((resolve, reject) => {
-            server.once("error", reject)
-            server.listen(0, "127.0.0.1", () => resolve())
-          })
-          ports.push((server.address() as Net.AddressInfo).port)
-        }
-        return ports
+        const first = await reserve()
+        const others: Array<number> = []
+        for (let i = 0; i < extra; i++) others.push(await reserve())
+        return [first, ...others] as const
       } finally {
         await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
       }
