@@ -157,6 +157,31 @@ describe("faults", () => {
   }
 
   it.scopedLive(
+    "a handshake overtaken by a clock jump still fails as a handshake within the connect timeout",
+    () =>
+      Effect.gen(function*() {
+        const { proxy } = yield* setup()
+        yield* proxy.blackHole
+        const before = proxy.received("toServer")
+        const realNow = Date.now.bind(Date)
+        let ahead = 0
+        const clock = vi.spyOn(Date, "now").mockImplementation(() => realNow() + ahead)
+        yield* Effect.addFinalizer(() => Effect.sync(() => clock.mockRestore()))
+        const connecting = yield* startNow(Effect.exit(
+          Redis.make({ url: proxy.url, connectTimeout: "500 millis" }).pipe(Effect.provide(NodeTransport.layer))
+        ))
+        // Once the handshake is written, the clock jumps an hour: its commands look overdue before the
+        // connect timeout's own timer fires.
+        yield* eventually(Effect.sync(() => proxy.received("toServer")), (bytes) => bytes > before, 10)
+        ahead = hour
+        const error = failure(yield* Fiber.join(connecting))
+        assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Handshake", error.message)
+        assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "not-sent")
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
     "a reply stuck half-way resets the connection; what waits goes to the new one",
     () =>
       Effect.gen(function*() {

@@ -627,20 +627,20 @@ export class Connection {
             )
           }
           this.socket = socket
+          const unanswered = () =>
+            new RedisConnectionError({
+              reason: "Handshake",
+              message: `The server accepted the connection but the Redis handshake did not complete ` +
+                `within the connect timeout (${timeout} ms)`,
+              outcome: "not-sent"
+            })
           return Handshake.run(this.config, (commands) => this.handshakeAll(commands), this.extras).pipe(
             Effect.map((protocol) => {
               this.protocol = protocol
             }),
-            Effect.timeoutFail({
-              duration: Math.max(1, timeout - (Date.now() - started)),
-              onTimeout: () =>
-                new RedisConnectionError({
-                  reason: "Handshake",
-                  message: `The server accepted the connection but the Redis handshake did not complete ` +
-                    `within the connect timeout (${timeout} ms)`,
-                  outcome: "not-sent"
-                })
-            }),
+            // Whichever expires first, the handshake's commands or this timer, the failure is the same.
+            Effect.catchTag("RedisTimeoutError", () => Effect.fail(unanswered())),
+            Effect.timeoutFail({ duration: Math.max(1, timeout - (Date.now() - started)), onTimeout: unanswered }),
             Effect.tapError(() => Effect.sync(() => socket.destroy()))
           )
         }),
