@@ -5,9 +5,13 @@
  * `@effect-redis/client`'s index, which the README's quick start imports
  * too (it loads `RedisSchema`, hence `effect/Schema`); and of `effect/Stream`
  * alone, the floor of the client's import (its public API returns streams
- * from synchronous methods, so the module loads with it). Every
- * repetition runs each of them once, in a fresh process, in turn; the table
- * shows medians and the ratios against ioredis.
+ * from synchronous methods, so the module loads with it); and of
+ * `effect/Effect` alone, the floor of any library built on Effect. A second
+ * table times, inside the process, what importing the client adds to a
+ * program that has already loaded `effect/Effect`, `effect/Layer` and
+ * `effect/Stream` (as an Effect service has), against importing ioredis
+ * timed the same way. Every repetition runs each of them once, in a fresh
+ * process, in turn; the tables show medians and the ratios against ioredis.
  *
  * Run with `pnpm --filter @effect-redis/bench import-cost`
  * (`BENCH_IMPORT_REPETITIONS`, default 15). It builds the packages first.
@@ -47,8 +51,12 @@ const installBuilt = (): string => {
     )
     Fs.cpSync(Path.join(source, "dist"), Path.join(target, "dist"), { recursive: true })
   }
-  const effect = Path.dirname(createRequire(import.meta.url).resolve("effect/package.json"))
-  Fs.symlinkSync(Fs.realpathSync(effect), Path.join(dir, "node_modules", "effect"))
+  // The workspace's own effect, and ioredis for the in-program comparison.
+  const require = createRequire(import.meta.url)
+  for (const name of ["effect", "ioredis"]) {
+    const installedAt = Path.dirname(require.resolve(`${name}/package.json`))
+    Fs.symlinkSync(Fs.realpathSync(installedAt), Path.join(dir, "node_modules", name))
+  }
   return dir
 }
 
@@ -56,15 +64,23 @@ interface Target {
   readonly name: string
   readonly code: string
   readonly cwd: string
+  /** Timed inside the process: `code` prints the milliseconds it measured, instead of the process' wall time. */
+  readonly inProcess?: boolean
 }
 
-const wallMillis = (target: Target): number => {
+const millis = (target: Target): number => {
   const start = process.hrtime.bigint()
-  const result = ChildProcess.spawnSync(process.execPath, ["-e", target.code], { cwd: target.cwd, encoding: "utf8" })
+  const args = target.inProcess === true ? ["--input-type=module", "-e", target.code] : ["-e", target.code]
+  const result = ChildProcess.spawnSync(process.execPath, args, { cwd: target.cwd, encoding: "utf8" })
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6
   if (result.status !== 0) throw new Error(`${target.name} failed to import: ${result.stderr}`)
-  return elapsed
+  return target.inProcess === true ? Number(result.stdout.trim()) : elapsed
 }
+
+/** Code that loads what an Effect service has loaded, then prints how long importing `specifier` takes. */
+const timedAfterEffect = (specifier: string): string =>
+  `await Promise.all(["effect/Effect", "effect/Layer", "effect/Stream"].map((m) => import(m)));` +
+  `const start = performance.now(); await import("${specifier}"); console.log(performance.now() - start)`
 
 const median = (values: ReadonlyArray<number>): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -79,25 +95,43 @@ try {
     { name: "@effect-redis/node (dist)", code: "import('@effect-redis/node')", cwd: installed },
     { name: "@effect-redis/client index (dist)", code: "import('@effect-redis/client')", cwd: installed },
     { name: "effect/Stream alone", code: "import('effect/Stream')", cwd: installed },
+    { name: "effect/Effect alone", code: "import('effect/Effect')", cwd: installed },
     { name: "ioredis", code: "import('ioredis')", cwd: benchDir },
     { name: "redis", code: "import('redis')", cwd: benchDir }
   ]
-  const times = new Map<string, Array<number>>(targets.map((target) => [target.name, []]))
-  for (const target of targets) wallMillis(target) // file system caches warm
+  const inProgram: ReadonlyArray<Target> = [
+    {
+      name: "@effect-redis/node (dist), in an Effect program",
+      code: timedAfterEffect("@effect-redis/node"),
+      cwd: installed,
+      inProcess: true
+    },
+    { name: "ioredis, in the same program", code: timedAfterEffect("ioredis"), cwd: installed, inProcess: true }
+  ]
+  const all = [...targets, ...inProgram]
+  const times = new Map<string, Array<number>>(all.map((target) => [target.name, []]))
+  for (const target of all) millis(target) // file system caches warm
   for (let i = 0; i < repetitions; i++) {
-    for (const target of i % 2 === 0 ? targets : [...targets].reverse()) {
-      times.get(target.name)!.push(wallMillis(target))
+    for (const target of i % 2 === 0 ? all : [...all].reverse()) {
+      times.get(target.name)!.push(millis(target))
     }
   }
   const medians = new Map([...times].map(([name, values]) => [name, median(values)]))
+  const spreadOf = (name: string) => (Math.max(...times.get(name)!) - Math.min(...times.get(name)!)) / 2
   const nothing = medians.get("node (nothing)")!
   const ioredis = medians.get("ioredis")!
   const rows = targets.map((target) => {
     const wall = medians.get(target.name)!
-    const spread = Math.max(...times.get(target.name)!) - Math.min(...times.get(target.name)!)
-    return `| ${target.name} | ${wall.toFixed(0)} ms | ±${(spread / 2).toFixed(0)} | ${
+    return `| ${target.name} | ${wall.toFixed(0)} ms | ±${spreadOf(target.name).toFixed(0)} | ${
       (wall - nothing).toFixed(0)
     } ms | ${(wall / ioredis).toFixed(2)}× |`
+  })
+  const ioredisInProgram = medians.get(inProgram[1]!.name)!
+  const programRows = inProgram.map((target) => {
+    const took = medians.get(target.name)!
+    return `| ${target.name} | ${took.toFixed(0)} ms | ±${spreadOf(target.name).toFixed(0)} | ${
+      (took / ioredisInProgram).toFixed(2)
+    }× |`
   })
   console.log(
     [
@@ -106,7 +140,12 @@ try {
       }.\n`,
       "| import | wall | spread | above bare node | ÷ ioredis |",
       "| --- | ---: | ---: | ---: | ---: |",
-      ...rows
+      ...rows,
+      "\nThe import alone, timed inside a process that has already loaded `effect/Effect`, `effect/Layer` and " +
+      "`effect/Stream`:\n",
+      "| import | time | spread | ÷ ioredis |",
+      "| --- | ---: | ---: | ---: |",
+      ...programRows
     ].join("\n")
   )
 } finally {
