@@ -2,7 +2,7 @@ import { Commands, Redis, type RedisConfig, type RedisError } from "@effect-redi
 import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, FaultProxy, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it, vi } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, Fiber, Option, Runtime } from "effect"
+import { Cause, Effect, Either, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import { calls, eventually } from "./utils.js"
 
 const { incr } = Commands.commands
@@ -167,8 +167,12 @@ describe("faults", () => {
         let ahead = 0
         const clock = vi.spyOn(Date, "now").mockImplementation(() => realNow() + ahead)
         yield* Effect.addFinalizer(() => Effect.sync(() => clock.mockRestore()))
+        const scope = yield* Effect.scope
         const connecting = yield* startNow(Effect.exit(
-          Redis.make({ url: proxy.url, connectTimeout: "500 millis" }).pipe(Effect.provide(NodeTransport.layer))
+          Redis.make({ url: proxy.url, connectTimeout: "500 millis" }).pipe(
+            Effect.provide(NodeTransport.layer),
+            Scope.extend(scope)
+          )
         ))
         // Once the handshake is written, the clock jumps an hour: its commands look overdue before the
         // connect timeout's own timer fires.
