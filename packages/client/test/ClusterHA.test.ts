@@ -63,6 +63,13 @@ const healthy = (direct: ReadonlyArray<Redis.Redis>) =>
     { discard: true }
   )
 
+/** How many MOVED redirections the master has answered (INFO errorstats). */
+const movedBy = (node: Redis.Redis) =>
+  Effect.map(
+    node.info("errorstats"),
+    (info) => Number(/count=(\d+)/.exec(info["errorstats"]?.["errorstat_MOVED"] ?? "")?.[1] ?? 0)
+  )
+
 const sha1 = (text: string): string => Crypto.createHash("sha1").update(text).digest("hex")
 
 describe("Redis Cluster under change", () => {
@@ -170,6 +177,32 @@ describe("Redis Cluster under change", () => {
           assert.deepStrictEqual(error.nodes, [`${cluster.masters[from]!.host}:${cluster.masters[from]!.port}`])
           assert.include(error.message, `slot ${slot}`)
         }
+      }))
+
+    it.effect("rides out two masters that send a slot to each other, until the cluster settles", () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* Env
+        const key = "split:{s7}"
+        const slot = ClusterSlot.slotOf(key)
+        const owner = yield* ownerNow(cluster, direct, slot)
+        const other = (owner + 1) % cluster.masters.length
+        const assign = (index: number) =>
+          direct[owner]!.raw(["CLUSTER", "SETSLOT", slot, "NODE", cluster.masters[index]!.id])
+        // The owner lets go of the (empty) slot for the other master, which still believes the owner has it:
+        // each redirects the command to the other, as two masters do when a move's heartbeats cross.
+        yield* redis.del(key)
+        const before = yield* movedBy(direct[other]!)
+        yield* Effect.ensuring(
+          Effect.gen(function*() {
+            yield* assign(other)
+            const get = yield* Effect.fork(redis.get(key))
+            yield* eventually(movedBy(direct[other]!), (moved) => moved >= before + 2, 10)
+            // The operator repairs the slot while the command still goes back and forth.
+            yield* assign(owner)
+            assert.deepStrictEqual(yield* Fiber.join(get), Option.none())
+          }),
+          Effect.orDie(assign(owner))
+        )
       }))
 
     it.effect("reshards 1,000 keys under load, pipelines and transactions mixed in: no error, nothing lost or applied twice", () =>

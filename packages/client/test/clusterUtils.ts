@@ -2,6 +2,7 @@ import { ClusterSlot, Redis, type RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import type { RedisCluster } from "@effect-redis/testing"
 import { Effect } from "effect"
+import { eventually } from "./utils.js"
 
 /** A client with these options. */
 export const connect = (options: RedisConfig.Options) => Redis.make(options).pipe(Effect.provide(NodeTransport.layer))
@@ -49,6 +50,15 @@ export const migrate = (source: Redis.Redis, target: RedisCluster.Master, keys: 
  * Ends a move: every master learns that `to` owns the slot, `to` first (as
  * redis-cli does), so that no node sends a command back to a source that
  * has already let go.
+ *
+ * `to` takes a new config epoch as it takes the slot, one above the
+ * highest it knows of; if it has not yet heard of the source's latest one,
+ * a heartbeat the source sent before it let go can carry a higher epoch
+ * and hand the slot back in `to`'s view for good, each master then
+ * redirecting the slot to the other (Redis' own race, not the client's).
+ * So the move first waits until every master knows the same current
+ * epoch, and afterwards until every master names `to`, telling one that
+ * does not again, as `redis-cli --cluster fix` would.
  */
 export const finishMove = (
   cluster: RedisCluster.RedisCluster,
@@ -56,10 +66,27 @@ export const finishMove = (
   slot: number,
   to: number
 ) =>
-  Effect.forEach(
-    [direct[to]!, ...direct.filter((_, index) => index !== to)],
-    (node) => node.raw(["CLUSTER", "SETSLOT", slot, "NODE", cluster.masters[to]!.id]),
-    { discard: true }
+  Effect.gen(function*() {
+    yield* eventually(
+      Effect.forEach(direct, (node) => Effect.map(node.clusterInfo(), (info) => info["cluster_current_epoch"])),
+      (epochs) => epochs.every((epoch) => epoch === epochs[0]),
+      10
+    )
+    const owner = cluster.masters[to]!
+    const assign = (node: Redis.Redis) => node.raw(["CLUSTER", "SETSLOT", slot, "NODE", owner.id])
+    yield* Effect.forEach([direct[to]!, ...direct.filter((_, index) => index !== to)], assign, { discard: true })
+    const agrees = (node: Redis.Redis) =>
+      Effect.flatMap(ownerSeenBy(node, slot), (port) =>
+        port === owner.port ? Effect.succeed(true) : Effect.as(assign(node), false))
+    yield* eventually(Effect.forEach(direct, agrees), (agreed) =>
+      agreed.every(Boolean), 10)
+  })
+
+/** The port of the master serving `slot` in `node`'s own view (CLUSTER SLOTS). */
+const ownerSeenBy = (node: Redis.Redis, slot: number) =>
+  Effect.map(
+    node.clusterSlots(),
+    (ranges) => ranges.find((range) => range.start <= slot && slot <= range.end)?.master.port
   )
 
 /** The index of the master serving `slot` now, as the first master's CLUSTER SLOTS says. */

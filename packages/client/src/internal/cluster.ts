@@ -34,6 +34,28 @@ import { decodeError, failureOf } from "./replies.js"
 
 const ASKING = Command.make(Command.spec("ASKING", Command.keyless), ["ASKING"], ReplyDecoder.ok)
 
+/** The first pause before following a redirection back to a node that redirected the command already. */
+const loopFirstPauseMillis = 10
+/** The longest such pause. */
+const loopMaxPauseMillis = 200
+
+/**
+ * A redirection back to a node that already redirected the command means
+ * two nodes disagree about who serves the slot (a move the cluster has not
+ * settled, or a split an operator must repair): following at once would
+ * spend every redirection in a millisecond. The command waits first, 10 ms
+ * at its first return to a node, doubling at each further return to it, up
+ * to 200 ms; with the default 16 redirections, it rides out about 1.6 s of
+ * disagreement before failing with TooManyRedirections.
+ */
+const pauseBeforeReturning = (path: ReadonlyArray<string>, target: Node): Effect.Effect<void> => {
+  let returns = 0
+  for (const address of path) if (address === target.address) returns++
+  return returns === 0
+    ? Effect.void
+    : Effect.sleep(Math.min(loopFirstPauseMillis * 2 ** (returns - 1), loopMaxPauseMillis))
+}
+
 type Exits = Array<Exit.Exit<unknown, RedisError>>
 
 /** Where a MOVED or ASK error sends a command. */
@@ -224,7 +246,11 @@ export class Cluster {
         if (redirectsLeft === 0) return Effect.fail(tooManyRedirections(command.spec.name, redirect.slot, path, error))
         return Effect.flatMap(
           this.redirectTo(redirect),
-          (target) => this.followed(command, binary, target, redirect.ask, redirectsLeft - 1, path)
+          (target) =>
+            Effect.zipRight(
+              pauseBeforeReturning(path, target),
+              this.followed(command, binary, target, redirect.ask, redirectsLeft - 1, path)
+            )
         )
       }
       // Its master left the map before sending it: routed again, to whoever serves the slot now.
@@ -390,7 +416,8 @@ export class Cluster {
         const to = redirect
         return Effect.matchEffect(this.redirectTo(to), {
           onFailure: () => Effect.succeed(exits),
-          onSuccess: (target) => attempt(target, to.ask, left - 1, path)
+          onSuccess: (target) =>
+            Effect.zipRight(pauseBeforeReturning(path, target), attempt(target, to.ask, left - 1, path))
         })
       })
     const start: Effect.Effect<Exits> = Effect.suspend(() => {
