@@ -1,4 +1,4 @@
-import { Redis, type RedisConfig } from "@effect-redis/client"
+import { type PubSub, Redis, type RedisConfig } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
@@ -111,8 +111,15 @@ describe("pub/sub", () => {
           Effect.gen(function*() {
             const { redis, server } = yield* connect({ protocol })
             const messages = yield* redis.subscription({ channels: ["live"], patterns: ["li*"] })
-            const received = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 6)))
+            const received: Array<PubSub.Message<string>> = []
+            const consumer = yield* Effect.fork(
+              Stream.runForEach(Stream.take(messages, 6), (message) => Effect.sync(() => received.push(message)))
+            )
+            // Each kill waits until both copies of the message before it have arrived: a server killed right
+            // after answering PUBLISH may not yet have written the message to the subscriber.
+            const arrived = (count: number) => eventually(Effect.sync(() => received.length), (n) => n === count, 10)
             yield* redis.publish("live", "before")
+            yield* arrived(2)
 
             const subscriberIds = yield* Effect.map(
               redis.clientList(),
@@ -122,14 +129,15 @@ describe("pub/sub", () => {
             yield* redis.clientKill({ id: Number(subscriberIds[0]) })
             yield* eventually(numsub(redis, "live"), (n) => n === 1, 10)
             yield* redis.publish("live", "after kill")
+            yield* arrived(4)
 
             yield* server.kill
             yield* server.start
             yield* eventually(numsub(redis, "live"), (n) => n === 1, 20)
             yield* redis.publish("live", "after restart")
 
-            const all = Chunk.toReadonlyArray(yield* Fiber.join(received))
-            assert.deepStrictEqual(all.map((m) => [m.message, m.pattern ?? "", m.gap]), [
+            yield* Fiber.join(consumer)
+            assert.deepStrictEqual(received.map((m) => [m.message, m.pattern ?? "", m.gap]), [
               ["before", "", false],
               ["before", "li*", false],
               ["after kill", "", true],
