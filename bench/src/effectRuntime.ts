@@ -10,8 +10,8 @@
  *
  * - `fiber`: fibers looping on the `Effect.async` (how `effect-redis` runs);
  * - `fiber-shared`: the same under a scheduler with one queue for all fibers
- *   (`sharedQueueScheduler` of `src/scheduler.ts`, installed with
- *   `Effect.withScheduler`);
+ *   (`SharedQueueScheduler.make()` of `@effect-redis/client`, installed
+ *   with `Effect.withScheduler`);
  * - `runPromise`: `async` loops awaiting `Effect.runPromise` of it (how
  *   `effect-redis-promise` runs);
  * - `promise`: `async` loops awaiting a plain Promise (the JavaScript floor).
@@ -27,10 +27,10 @@
  *
  * @since 0.2.0
  */
+import * as SharedQueueScheduler from "@effect-redis/client/SharedQueueScheduler"
 import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { sharedQueueScheduler } from "./scheduler.js"
 
 const callers = ["fiber", "fiber-shared", "runPromise", "promise"] as const
 type Caller = typeof callers[number]
@@ -95,7 +95,7 @@ const measure = async (caller: Caller, workers: number, durationMillis: number):
       case "fiber":
         return Effect.runFork(fiberLoop)
       case "fiber-shared":
-        return Effect.runFork(Effect.withScheduler(fiberLoop, sharedQueueScheduler()))
+        return Effect.runFork(Effect.withScheduler(fiberLoop, SharedQueueScheduler.make()))
       case "runPromise":
         return promiseLoops(() => Effect.runPromise(async))
       case "promise":

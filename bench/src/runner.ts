@@ -22,7 +22,9 @@ import { type ClientName, clientNames, scenarios } from "./scenarios.js"
 // not load fails its runs without taking the others down.
 const drivers: Record<ClientName, () => Promise<{ readonly run: Driver }>> = {
   "effect-redis": () => import("./drivers/effectRedis.js"),
+  "effect-redis-shared": () => import("./drivers/effectRedis.js"),
   "effect-redis-promise": () => import("./drivers/effectRedisPromise.js"),
+  "effect-redis-promise-shared": () => import("./drivers/effectRedisPromise.js"),
   "ioredis": () => import("./drivers/ioredis.js"),
   "ioredis-auto": () => import("./drivers/ioredis.js"),
   "node-redis": () => import("./drivers/nodeRedis.js"),

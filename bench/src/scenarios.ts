@@ -30,14 +30,18 @@ import type { RedisClientType } from "redis"
 /**
  * The clients compared, effect-redis first (the baseline of the ratios).
  * `effect-redis-promise` is effect-redis called from promise code: one
- * `runPromise` per step, from `async` loops like the other clients'.
+ * `runPromise` per step, from `async` loops like the other clients'. The
+ * `-shared` ones are the same programs run on `SharedQueueScheduler.layer`
+ * instead of Effect's default scheduler.
  *
  * @since 0.1.0
  * @category models
  */
 export const clientNames = [
   "effect-redis",
+  "effect-redis-shared",
   "effect-redis-promise",
+  "effect-redis-promise-shared",
   "ioredis",
   "ioredis-auto",
   "node-redis",
@@ -396,16 +400,29 @@ const mem10000: MemoryScenario = {
  */
 export const onCluster = (scenario: Scenario): boolean => scenario._tag === "Steps" && scenario.cluster === true
 
+/** Whether a client is effect-redis called from promise code. */
+const isPromiseMode = (client: ClientName): boolean =>
+  client === "effect-redis-promise" || client === "effect-redis-promise-shared"
+
 /**
- * Whether a client runs in a scenario. `effect-redis-promise` sits out
- * `pubsub`: a subscription is a Stream whichever code started it, so it
- * would measure `effect-redis` twice.
+ * Whether a client runs in a scenario. The `effect-redis-promise` clients
+ * sit out `pubsub`: a subscription is a Stream whichever code started it,
+ * so they would measure `effect-redis` twice.
  *
  * @since 0.2.0
  * @category models
  */
 export const takesPart = (client: ClientName, scenario: Scenario): boolean =>
-  !(client === "effect-redis-promise" && scenario._tag === "Receive")
+  !(isPromiseMode(client) && scenario._tag === "Receive")
+
+/**
+ * Whether a client is effect-redis on `SharedQueueScheduler.layer`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const onSharedQueue = (client: ClientName): boolean =>
+  client === "effect-redis-shared" || client === "effect-redis-promise-shared"
 
 /**
  * Every scenario, in the order they run.

@@ -1,13 +1,15 @@
 /**
  * The effect-redis driver: the client built and used the way its users
  * write code, with workers as `Effect.gen` loops forked by `Effect.forEach`
- * and subscriptions consumed as Streams.
+ * and subscriptions consumed as Streams; `effect-redis-shared` runs the
+ * same program with `SharedQueueScheduler.layer` provided.
  *
  * @since 0.1.0
  */
 import * as Redis from "@effect-redis/client/Redis"
+import * as SharedQueueScheduler from "@effect-redis/client/SharedQueueScheduler"
 import * as NodeTransport from "@effect-redis/node/NodeTransport"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { MeasureWindow } from "../histogram.js"
 import { measureMemory } from "../memory.js"
 import { countReceived, makeCounter, receiveResult, startPublisher } from "../receive.js"
@@ -18,11 +20,11 @@ import {
   fixtures,
   type MemoryScenario,
   onCluster,
+  onSharedQueue,
   type ReceiveScenario,
   type Scenario,
   type StepScenario
 } from "../scenarios.js"
-import { withBenchScheduler } from "../scheduler.js"
 
 const readBack = (redis: Redis.Redis, expected: ReadonlyArray<Fixture>) =>
   Effect.forEach(expected, (fixture) =>
@@ -77,9 +79,11 @@ const measureInFlight = (client: ClientName, scenario: MemoryScenario, redis: Re
   Effect.gen(function*() {
     const step = yield* scenario.steps.effectRedis(redis)
     const callers = workerIndexes(scenario.commands)
+    // The callers run on this fiber's scheduler (`effect-redis-shared`: the shared queue).
+    const runtime = yield* Effect.runtime<never>()
     return yield* Effect.promise(() =>
       measureMemory(client, scenario, port, (onReply) =>
-        Effect.runPromise(
+        Runtime.runPromise(runtime)(
           Effect.forEach(callers, (caller) => Effect.andThen(step(caller, caller % 2), onReply), {
             concurrency: "unbounded",
             discard: true
@@ -113,6 +117,7 @@ const measure = (client: ClientName, scenario: Scenario, port: number, timing: T
  * @category drivers
  */
 export const run: Driver = async (client, scenario, port, timing) => {
-  const exit = await Effect.runPromiseExit(withBenchScheduler(measure(client, scenario, port, timing)))
+  const scheduler = onSharedQueue(client) ? SharedQueueScheduler.layer : Layer.empty
+  const exit = await Effect.runPromiseExit(Effect.provide(measure(client, scenario, port, timing), scheduler))
   return Exit.isSuccess(exit) ? exit.value : failed(client, scenario.name, Cause.pretty(exit.cause))
 }

@@ -4,15 +4,17 @@
  * Effect documents for code outside Effect, and every step is its own
  * `runtime.runPromise(…)` awaited by an `async` loop, like the other
  * promise clients' workers. The steps are the `effect-redis` ones.
+ * `effect-redis-promise-shared` adds `SharedQueueScheduler.layer` to the
+ * runtime's layer.
  *
  * @since 0.2.0
  */
 import * as Redis from "@effect-redis/client/Redis"
+import * as SharedQueueScheduler from "@effect-redis/client/SharedQueueScheduler"
 import * as NodeRedis from "@effect-redis/node/NodeRedis"
 import { Effect, Exit, Layer, ManagedRuntime, Option, Scope } from "effect"
 import type { Driver } from "../result.js"
-import { onCluster } from "../scenarios.js"
-import { benchSchedulerLayer } from "../scheduler.js"
+import { onCluster, onSharedQueue } from "../scenarios.js"
 import { runPromiseClient } from "./promise.js"
 
 /**
@@ -30,7 +32,7 @@ export const run: Driver = (client, scenario, port, timing) =>
               ? { cluster: { nodes: [{ host: "127.0.0.1", port }] } }
               : { url: `redis://127.0.0.1:${port}` }
           ),
-          benchSchedulerLayer
+          onSharedQueue(client) ? SharedQueueScheduler.layer : Layer.empty
         )
       )
       const redis = await runtime.runPromise(Redis.Redis)

@@ -51,6 +51,10 @@ export * as ReplyDecoder from "./ReplyDecoder.js"
  */
 export * as Script from "./Script.js"
 /**
+ * @since 0.2.0
+ */
+export * as SharedQueueScheduler from "./SharedQueueScheduler.js"
+/**
  * @since 0.1.0
  */
 export * as PubSub from "./PubSub.js"

@@ -1,0 +1,86 @@
+import { Redis, SharedQueueScheduler } from "@effect-redis/client"
+import { NodeRedis } from "@effect-redis/node"
+import { RedisServer } from "@effect-redis/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, FiberRef, Layer, Option, Scheduler } from "effect"
+
+/** The order in which `scheduler` runs tasks scheduled with these priorities in one go. */
+const runOrder = (scheduler: Scheduler.Scheduler, priorities: ReadonlyArray<number>) =>
+  Effect.async<ReadonlyArray<number>>((resume) => {
+    const order: Array<number> = []
+    for (const priority of priorities) scheduler.scheduleTask(() => order.push(priority), priority)
+    // The highest priority number of all runs last, within the same drain.
+    scheduler.scheduleTask(() => resume(Effect.succeed(order)), Math.max(...priorities) + 1)
+  })
+
+describe("SharedQueueScheduler", () => {
+  it.scopedLive(
+    "runs the program it is provided to and every fiber it forks; 5,000 concurrent callers each get their own reply",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make()
+        const callers = Array.from({ length: 5_000 }, (_, i) => i)
+        const program = Effect.gen(function*() {
+          const redis = yield* Redis.Redis
+          const own = yield* FiberRef.get(FiberRef.currentScheduler)
+          const forked = yield* Fiber.join(yield* Effect.fork(FiberRef.get(FiberRef.currentScheduler)))
+          const replies = yield* Effect.forEach(
+            callers,
+            (i) =>
+              Effect.zipRight(
+                redis.set(`sqs:${i}`, `value ${i}`),
+                Effect.zip(redis.get(`sqs:${i}`), redis.incr("sqs:count"))
+              ),
+            { concurrency: "unbounded" }
+          )
+          return { own, forked, replies, count: yield* redis.get("sqs:count") }
+        })
+        const { count, forked, own, replies } = yield* program.pipe(
+          Effect.provide(Layer.merge(NodeRedis.layer({ url: server.url }), SharedQueueScheduler.layer))
+        )
+        assert.notStrictEqual(own, Scheduler.defaultScheduler, "the program runs on the shared queue")
+        assert.strictEqual(forked, own, "a forked fiber runs on the same queue")
+        replies.forEach(([value], i) => assert.deepStrictEqual(value, Option.some(`value ${i}`)))
+        assert.deepStrictEqual(new Set(replies.map(([, n]) => n)).size, callers.length, "every INCR counted once")
+        assert.deepStrictEqual(count, Option.some(String(callers.length)))
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "lets replies and timers in while a fiber keeps the queue busy",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make()
+        const program = Effect.gen(function*() {
+          const redis = yield* Redis.Redis
+          let answered = false
+          let timerFired = false
+          setTimeout(() => (timerFired = true), 0)
+          const ping = yield* Effect.fork(Effect.map(redis.ping(), () => (answered = true)))
+          // Yields to the scheduler on every turn, never to the event loop itself:
+          // it ends only if the drains give way to the socket's reply and the timer.
+          let turns = 0
+          while (!answered || !timerFired) {
+            yield* Effect.yieldNow()
+            turns++
+          }
+          yield* Fiber.join(ping)
+          return turns
+        })
+        const turns = yield* program.pipe(
+          Effect.provide(Layer.merge(NodeRedis.layer({ url: server.url }), SharedQueueScheduler.layer))
+        )
+        assert.isAbove(turns, 0)
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.effect("runs tasks of one drain in the order of their priorities, as Effect's default scheduler does", () =>
+    Effect.gen(function*() {
+      const priorities = [3, 0, 2, 0, 1, 3, 0]
+      const shared = yield* runOrder(SharedQueueScheduler.make(), priorities)
+      assert.deepStrictEqual(shared, yield* runOrder(Scheduler.defaultScheduler, priorities))
+      assert.deepStrictEqual(shared, [0, 0, 0, 1, 2, 3, 3])
+    }))
+})
