@@ -62,11 +62,12 @@ fs.writeFileSync(`${app}/test/service.test.ts`, blockUnder("Testing your service
 EOF
 grep -q 'redis://localhost:6379/0' "$app/src/main.ts" || die "the README's quick start no longer connects to redis://localhost:6379/0; update this script"
 # Metrics and client-side caching are modules the client imports (import()) when
-# a client turns them on: they must load from the built packages too.
+# a client turns them on: they must load from the built packages too. The
+# program also runs on the opt-in SharedQueueScheduler.
 cat > "$app/src/options.ts" <<'EOF'
-import { Redis } from "@effect-redis/client"
+import { Redis, SharedQueueScheduler } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 
 const program = Effect.gen(function*() {
   const redis = yield* Redis.Redis
@@ -78,7 +79,10 @@ const program = Effect.gen(function*() {
 })
 
 program.pipe(
-  Effect.provide(NodeRedis.layerFromUrl("redis://localhost:6379/0", { metrics: true, cache: { maxEntries: 100 } })),
+  Effect.provide(Layer.merge(
+    NodeRedis.layerFromUrl("redis://localhost:6379/0", { metrics: true, cache: { maxEntries: 100 } }),
+    SharedQueueScheduler.layer
+  )),
   Effect.runPromise
 )
 EOF
@@ -139,7 +143,7 @@ output=$(cd "$app" && timeout 60 node dist/src/main.js) || die "the quick start 
 echo "$output" | sed 's/^/consumer-test:   /'
 [ "$output" = "{ greeting: 'hello', visits: 1 }" ] || die "the quick start printed something else than the README says"
 
-say "running a client with metrics and client-side caching on (modules loaded on demand) with plain node"
+say "running a client with metrics and client-side caching on (modules loaded on demand), on the shared-queue scheduler, with plain node"
 sed -i "s#redis://localhost:6379/0#redis://127.0.0.1:$port/0#" "$app/dist/src/options.js"
 output=$(cd "$app" && timeout 60 node dist/src/options.js) || die "the client with metrics and caching failed (exit $?): $output"
 echo "$output" | sed 's/^/consumer-test:   /'
