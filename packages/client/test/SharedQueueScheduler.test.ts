@@ -2,7 +2,7 @@ import { Redis, SharedQueueScheduler } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, FiberRef, Layer, Option, Scheduler } from "effect"
+import { Effect, Fiber, FiberRef, Layer, ManagedRuntime, Option, Scheduler } from "effect"
 
 /** The order in which `scheduler` runs tasks scheduled with these priorities in one go. */
 const runOrder = (scheduler: Scheduler.Scheduler, priorities: ReadonlyArray<number>) =>
@@ -45,6 +45,35 @@ describe("SharedQueueScheduler", () => {
         assert.deepStrictEqual(count, Option.some(String(callers.length)))
       }),
     { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "serves promise callers through a ManagedRuntime built with it, one runPromise per command",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make()
+        const runtime = yield* Effect.acquireRelease(
+          Effect.sync(() =>
+            ManagedRuntime.make(Layer.merge(NodeRedis.layer({ url: server.url }), SharedQueueScheduler.layer))
+          ),
+          (runtime) => Effect.promise(() => runtime.dispose())
+        )
+        const results = yield* Effect.promise(async () => {
+          const redis = await runtime.runPromise(Redis.Redis)
+          const scheduler = await runtime.runPromise(FiberRef.get(FiberRef.currentScheduler))
+          const counts = await Promise.all(
+            Array.from({ length: 1_000 }, () => runtime.runPromise(redis.incr("sqs:promise")))
+          )
+          return { scheduler, counts }
+        })
+        assert.notStrictEqual(results.scheduler, Scheduler.defaultScheduler, "runPromise runs on the shared queue")
+        assert.deepStrictEqual(
+          [...results.counts].sort((a, b) => a - b),
+          Array.from({ length: 1_000 }, (_, i) => i + 1),
+          "every caller got its own INCR reply"
+        )
+      }),
+    { timeout: 30_000 }
   )
 
   it.scopedLive(
