@@ -7,9 +7,9 @@
  * promise code called from concurrent `runPromise`s keeps its own
  * `AsyncLocalStorage` context. With 1,000 to 10,000 fibers each resumed by
  * a Redis reply, that per-fiber bookkeeping and the garbage it leaves cost
- * more than the client itself: in one run of the project's benchmark
- * (`bench/README.md`) this scheduler gave 1.37× the throughput at 1,000
- * commands in flight and 1.56× at 10,000, with the same code.
+ * more than the client itself: in two runs of the project's benchmark
+ * (`bench/README.md`) this scheduler gave 1.19–1.37× the throughput at
+ * 1,000 commands in flight and 1.56–1.59× at 10,000, with the same code.
  *
  * It is Effect's own `SchedulerRunner` (priorities, yielding to the event
  * loop after a number of drains in a row), shared by every fiber: the way
