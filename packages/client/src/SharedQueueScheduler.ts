@@ -27,8 +27,8 @@
  * import { Redis, SharedQueueScheduler } from "@effect-redis/client"
  * import { Effect } from "effect"
  *
- * // Ten thousand fibers, each waiting on its own INCR; the Redis layer is
- * // provided beside the scheduler's (`NodeRedis.layer` from `@effect-redis/node`).
+ * // Ten thousand fibers, each waiting on its own INCR, on one queue; `Redis`
+ * // still comes from the application's layer (`NodeRedis.layer`).
  * const program = Effect.forEach(
  *   Array.from({ length: 10_000 }, (_, i) => i),
  *   (i) => Effect.flatMap(Redis.Redis, (redis) => redis.incr(`hits:${i % 100}`)),
