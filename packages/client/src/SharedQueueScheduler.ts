@@ -12,16 +12,23 @@
  * 1,000 commands in flight and 1.56–1.59× at 10,000, with the same code.
  *
  * It is Effect's own `SchedulerRunner` (priorities, yielding to the event
- * loop after a number of drains in a row), shared by every fiber: the way
- * Effect scheduled before 3.20. What it gives up is that isolation:
- * promise code that reads an `AsyncLocalStorage` (for example an
- * OpenTelemetry context kept there rather than in Effect's own tracer) may
- * see the context of another fiber woken in the same drain. Effect's own
- * context, fiber refs and spans are per fiber either way.
+ * loop after a number of drains in a row), shared by every fiber that runs
+ * on it: the way Effect scheduled before 3.20. What it gives up is that
+ * isolation: promise code that reads an `AsyncLocalStorage` (for example an
+ * OpenTelemetry context kept there rather than in Effect's own tracer)
+ * after a yield or a sleep may see the context of another fiber woken in
+ * the same drain (after a Redis reply the store is lost on either
+ * scheduler: the reply wakes the fiber from the socket's callback).
+ * Effect's own context, fiber refs and spans are per fiber either way.
  *
  * The scheduler belongs to the application, so the client never installs
- * it: provide {@link layer} beside the Redis layer (or wrap the program in
- * `Effect.withScheduler`):
+ * it. Provide {@link layer} once, at the top, to what forks the fibers: the
+ * program (`Effect.provide`), the `ManagedRuntime` promise code runs
+ * through, or the application's layer (`Layer.provide`). Merged beside a
+ * layer with `Layer.merge` it does not reach that layer's fibers: merged
+ * layers are built side by side. `Effect.withScheduler(program, make())`
+ * works when it wraps the whole program once; wrapping each command or
+ * each `runPromise` costs more than it saves.
  *
  * ```ts
  * import { Redis, SharedQueueScheduler } from "@effect-redis/client"
@@ -61,8 +68,8 @@ export const make = (): Scheduler.Scheduler => {
 }
 
 /**
- * Runs the program this layer is provided to, and every fiber it forks, on
- * a new shared-queue scheduler.
+ * Runs the program or layer this layer is provided to, and every fiber it
+ * forks, on a new shared-queue scheduler (not a layer merged beside it).
  *
  * @since 0.2.0
  * @category layers

@@ -1,8 +1,8 @@
-import { Redis, SharedQueueScheduler } from "@effect-redis/client"
+import { Redis, type RedisError, SharedQueueScheduler } from "@effect-redis/client"
 import { NodeRedis } from "@effect-redis/node"
 import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, FiberRef, Layer, ManagedRuntime, Option, Scheduler } from "effect"
+import { Deferred, Effect, Fiber, FiberRef, Layer, ManagedRuntime, Option, Scheduler } from "effect"
 
 /** The order in which `scheduler` runs tasks scheduled with these priorities in one go. */
 const runOrder = (scheduler: Scheduler.Scheduler, priorities: ReadonlyArray<number>) =>
@@ -12,6 +12,16 @@ const runOrder = (scheduler: Scheduler.Scheduler, priorities: ReadonlyArray<numb
     // The highest priority number of all runs last, within the same drain.
     scheduler.scheduleTask(() => resume(Effect.succeed(order)), Math.max(...priorities) + 1)
   })
+
+/**
+ * Whether a fiber's scheduler is none of Effect's own: neither the default
+ * nor the `SyncScheduler` a `ManagedRuntime` keeps from building its layer.
+ */
+const onSharedQueue = (scheduler: Scheduler.Scheduler): boolean =>
+  scheduler !== Scheduler.defaultScheduler &&
+  !(scheduler instanceof Scheduler.MixedScheduler) &&
+  !(scheduler instanceof Scheduler.SyncScheduler) &&
+  !(scheduler instanceof Scheduler.ControlledScheduler)
 
 describe("SharedQueueScheduler", () => {
   it.scopedLive(
@@ -38,7 +48,7 @@ describe("SharedQueueScheduler", () => {
         const { count, forked, own, replies } = yield* program.pipe(
           Effect.provide(Layer.merge(NodeRedis.layer({ url: server.url }), SharedQueueScheduler.layer))
         )
-        assert.notStrictEqual(own, Scheduler.defaultScheduler, "the program runs on the shared queue")
+        assert.isTrue(onSharedQueue(own), "the program runs on the shared queue")
         assert.strictEqual(forked, own, "a forked fiber runs on the same queue")
         replies.forEach(([value], i) => assert.deepStrictEqual(value, Option.some(`value ${i}`)))
         assert.deepStrictEqual(new Set(replies.map(([, n]) => n)).size, callers.length, "every INCR counted once")
@@ -66,12 +76,47 @@ describe("SharedQueueScheduler", () => {
           )
           return { scheduler, counts }
         })
-        assert.notStrictEqual(results.scheduler, Scheduler.defaultScheduler, "runPromise runs on the shared queue")
+        assert.isTrue(onSharedQueue(results.scheduler), "runPromise runs on the shared queue")
         assert.deepStrictEqual(
           [...results.counts].sort((a, b) => a - b),
           Array.from({ length: 1_000 }, (_, i) => i + 1),
           "every caller got its own INCR reply"
         )
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "reaches the fibers of an application layer it is provided to, not of one merged beside it",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make()
+        const redisLayer = NodeRedis.layer({ url: server.url })
+        // An application layer: a fiber it forks runs a command and reports its scheduler.
+        const app = (report: Deferred.Deferred<Scheduler.Scheduler>) =>
+          Layer.scopedDiscard(Effect.forkScoped(Effect.gen(function*() {
+            const redis = yield* Redis.Redis
+            yield* redis.incr("sqs:app")
+            yield* Deferred.succeed(report, yield* FiberRef.get(FiberRef.currentScheduler))
+          })))
+        const schedulerOfApp = (
+          compose: (app: Layer.Layer<never, never, Redis.Redis>) => Layer.Layer<never, RedisError.RedisError>
+        ) =>
+          Effect.gen(function*() {
+            const report = yield* Deferred.make<Scheduler.Scheduler>()
+            const running = yield* Effect.fork(Layer.launch(compose(app(report))))
+            const scheduler = yield* Deferred.await(report)
+            yield* Fiber.interrupt(running)
+            return scheduler
+          })
+        const provided = yield* schedulerOfApp((app) =>
+          app.pipe(Layer.provide(Layer.merge(redisLayer, SharedQueueScheduler.layer)))
+        )
+        const merged = yield* schedulerOfApp((app) =>
+          Layer.merge(app.pipe(Layer.provide(redisLayer)), SharedQueueScheduler.layer)
+        )
+        assert.isTrue(onSharedQueue(provided), "provided to the application's layer: its fibers are on the queue")
+        assert.isFalse(onSharedQueue(merged), "merged beside it: its fibers stay on the default scheduler")
       }),
     { timeout: 30_000 }
   )
