@@ -130,6 +130,8 @@ describe("SharedQueueScheduler", () => {
           const redis = yield* Redis.Redis
           let answered = false
           let timerFired = false
+          // The timer is what is tested (it must fire while the queue stays busy),
+          // not a wait: the loop below ends on the state it sets and the PING's reply.
           setTimeout(() => (timerFired = true), 0)
           const ping = yield* Effect.fork(Effect.map(redis.ping(), () => (answered = true)))
           // Yields to the scheduler on every turn, never to the event loop itself:
