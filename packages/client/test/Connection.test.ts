@@ -3,6 +3,7 @@ import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Cause, Effect, Either, Exit, Fiber, Option, Random, Scope } from "effect"
+import { isBare } from "../src/internal/bareAsync.js"
 import { eventually, failure, recordingTransport, testLayer } from "./utils.js"
 
 /**
@@ -21,6 +22,13 @@ const connect = (options: RedisConfig.Options = {}, serverOptions: RedisServer.O
 const occurrences = (within: string, text: string) => within.split(text).length - 1
 
 describe("Connection", () => {
+  // Commands wait on the runtime's own asynchronous instruction, whose shape
+  // is checked when the client loads; an Effect release that changes it
+  // would make every command silently slower (`Effect.async` instead).
+  it("waits for replies on Effect's own asynchronous instruction, not the slower Effect.async", () => {
+    assert.isTrue(isBare)
+  })
+
   for (const protocol of [2, 3] as const) {
     layer(testLayer({ protocol }), { timeout: 60_000, excludeTestServices: true })(`RESP${protocol}`, (it) => {
       it.effect("answers commands from many fibers in order", () =>

@@ -84,13 +84,15 @@ describe("faults", () => {
   )
 
   it.scopedLive(
-    "an interrupted pipeline or transaction waiting for a reconnect is never sent",
+    "an interrupted command, pipeline or transaction waiting for a reconnect is never sent",
     () =>
       Effect.gen(function*() {
         const { admin, proxy, redis } = yield* setup()
         yield* disconnect(proxy)
+        const command = yield* startNow(redis.incr("faults:command"))
         const pipeline = yield* startNow(redis.pipeline(incrs("faults:pipeline", 20)))
         const transaction = yield* startNow(redis.transaction(incrs("faults:transaction", 20)))
+        yield* Fiber.interrupt(command)
         yield* Fiber.interrupt(pipeline)
         yield* Fiber.interrupt(transaction)
         yield* proxy.passThrough

@@ -25,6 +25,7 @@ import {
   RedisTimeoutError
 } from "../RedisError.js"
 import type { Handlers, Socket, Transport } from "../RedisTransport.js"
+import { bareAsync } from "./bareAsync.js"
 import { addressOf, type Observer, type Report } from "./connectionStates.js"
 import * as Handshake from "./handshake.js"
 import type { Meter } from "./metrics.js"
@@ -197,12 +198,26 @@ export class Connection {
   // ---------------------------------------------------------------------------
   // sending
 
-  /** Runs a command: the Effect every typed method ends in. */
+  /**
+   * Runs a command: the Effect every typed method ends in. While the
+   * connection is ready the command is written at once and cannot be taken
+   * back, so the fiber waits without a canceller (`bareAsync`, the cheapest
+   * wait); otherwise it goes on with `parked`, whose interruption takes the
+   * command out of the waiting queue.
+   */
   readonly execute = <A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> =>
-    Effect.async<A, RedisError>((resume) => {
+    bareAsync<A, RedisError>((resume) => {
+      if (this.state === "ready") this.send(command, binary, resume as Resume)
+      else resume(this.parked(command, binary))
+    })
+
+  /** A command sent while the connection is not ready: it may wait to be written, and be withdrawn meanwhile. */
+  private parked<A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> {
+    return Effect.async<A, RedisError>((resume) => {
       const waiting = this.send(command, binary, resume as Resume)
       return waiting !== undefined ? Effect.sync(() => this.withdraw(waiting)) : undefined
     })
+  }
 
   /**
    * Sends a command; the reply goes to `resume`. Returns its place in the
