@@ -26,7 +26,7 @@ describe("Connection", () => {
   // is checked when the client loads; an Effect release that changes it
   // would make every command silently slower (`Effect.async` instead).
   it("waits for replies on Effect's own asynchronous instruction, not the slower Effect.async", () => {
-    assert.isTrue(isBare)
+    assert.isTrue(isBare())
   })
 
   for (const protocol of [2, 3] as const) {

@@ -10,10 +10,10 @@
  * collector copies (issue 17, bench/README.md). The instruction alone is an
  * object with an op code, the registration and the fiber it blocks on.
  *
- * That instruction is not public API: its shape is checked once, when this
- * module loads, by running one to completion. Where the check fails (an
- * Effect release that changed it) `bareAsync` is `Effect.async`, slower and
- * equally correct; the test suite asserts that the check passes on the
+ * That instruction is not public API: its shape is checked once, on first
+ * use, by running one to completion. Where the check fails (an
+ * Effect release that changed it) `bareAsync` is `Effect.async`, slower
+ * and equally correct; the test suite asserts that the check passes on the
  * Effect version the project is built with.
  *
  * What it gives up: there is no canceller. Interrupting a fiber that waits
@@ -59,16 +59,23 @@ const probe = (): boolean => {
   }
 }
 
+const viaEffectAsync = <A, E>(register: (resume: Resume<A, E>) => void): Effect.Effect<A, E> =>
+  Effect.async((resume) => register(resume))
+
+// Chosen on first use rather than at import: the check runs a fiber, and
+// the first fiber of a process costs milliseconds that an import should not.
+let chosen: typeof instruction | undefined
+const choose = () => chosen ??= probe() ? instruction : viaEffectAsync
+
 /**
  * Whether `bareAsync` is the runtime's instruction (`true`) or
  * `Effect.async` (the instruction's shape was not the expected one).
  */
-export const isBare: boolean = probe()
+export const isBare = (): boolean => choose() === instruction
 
 /**
  * Waits until `register`'s callback is called, with no canceller (see the
  * module's comment). `register` runs every time the effect runs.
  */
-export const bareAsync: <A, E>(register: (resume: Resume<A, E>) => void) => Effect.Effect<A, E> = isBare
-  ? instruction
-  : (register) => Effect.async((resume) => register(resume))
+export const bareAsync = <A, E>(register: (resume: Resume<A, E>) => void): Effect.Effect<A, E> =>
+  (chosen ?? choose())(register)
