@@ -8,12 +8,15 @@
  * (`setImmediate`), as replies arriving in one socket read would. Callers
  * are, in turn:
  *
- * - `fiber`: fibers looping on the `Effect.async` (how `effect-redis` runs);
- * - `fiber-shared`: the same under a scheduler with one queue for all fibers
- *   (`SharedQueueScheduler.make()` of `@effect-redis/client`, installed
- *   with `Effect.withScheduler`);
- * - `runPromise`: `async` loops awaiting `Effect.runPromise` of it (how
- *   `effect-redis-promise` runs);
+ * - `fiber`: fibers looping on an `Effect.async`;
+ * - `fiber-bare`: fibers looping on the runtime's bare asynchronous
+ *   instruction, without `Effect.async`'s wrapper (how `effect-redis`
+ *   waits for a reply: the client's `internal/bareAsync.ts`);
+ * - `fiber-shared`: `fiber-bare` under a scheduler with one queue for all
+ *   fibers (`SharedQueueScheduler.make()` of `@effect-redis/client`,
+ *   installed with `Effect.withScheduler`; how `effect-redis-shared` runs);
+ * - `runPromise`: `async` loops awaiting `Effect.runPromise` of the bare
+ *   wait (how `effect-redis-promise` runs);
  * - `promise`: `async` loops awaiting a plain Promise (the JavaScript floor).
  *
  * Each (caller, concurrency) runs in its own process, in turn, for
@@ -31,8 +34,10 @@ import * as SharedQueueScheduler from "@effect-redis/client/SharedQueueScheduler
 import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
+// Not public API: the probe measures the very wait the client uses.
+import { bareAsync } from "../../packages/client/src/internal/bareAsync.js"
 
-const callers = ["fiber", "fiber-shared", "runPromise", "promise"] as const
+const callers = ["fiber", "fiber-bare", "fiber-shared", "runPromise", "promise"] as const
 type Caller = typeof callers[number]
 const levels = [100, 1_000, 10_000]
 
@@ -75,15 +80,18 @@ const measure = async (caller: Caller, workers: number, durationMillis: number):
         })
       }, durationMillis)
     }
-    const async = Effect.async<void>((resume) => request(() => resume(Effect.void)))
+    // A new wait per request, as the client builds one per command.
+    const async = () => Effect.async<void>((resume) => request(() => resume(Effect.void)))
+    const bare = () => bareAsync<void, never>((resume) => request(() => resume(Effect.void)))
     const indexes = Array.from({ length: workers }, (_, i) => i)
-    const fiberLoop = Effect.forEach(indexes, () =>
-      Effect.gen(function*() {
-        while (!stop) {
-          yield* async
-          count()
-        }
-      }), { concurrency: "unbounded", discard: true })
+    const fiberLoop = (wait: () => Effect.Effect<void>) =>
+      Effect.forEach(indexes, () =>
+        Effect.gen(function*() {
+          while (!stop) {
+            yield* wait()
+            count()
+          }
+        }), { concurrency: "unbounded", discard: true })
     const promiseLoops = (call: () => Promise<unknown>) =>
       Promise.all(indexes.map(async () => {
         while (!stop) {
@@ -93,11 +101,13 @@ const measure = async (caller: Caller, workers: number, durationMillis: number):
       }))
     switch (caller) {
       case "fiber":
-        return Effect.runFork(fiberLoop)
+        return Effect.runFork(fiberLoop(async))
+      case "fiber-bare":
+        return Effect.runFork(fiberLoop(bare))
       case "fiber-shared":
-        return Effect.runFork(Effect.withScheduler(fiberLoop, SharedQueueScheduler.make()))
+        return Effect.runFork(Effect.withScheduler(fiberLoop(bare), SharedQueueScheduler.make()))
       case "runPromise":
-        return promiseLoops(() => Effect.runPromise(async))
+        return promiseLoops(() => Effect.runPromise(bare()))
       case "promise":
         return promiseLoops(() => new Promise<void>((resolve) => request(resolve)))
     }

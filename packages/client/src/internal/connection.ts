@@ -5,7 +5,9 @@
  *
  * The hot path (send → write buffer → socket, socket → decoder → resume) is
  * plain code driven by socket callbacks; Effect is used at the edges only:
- * one `Effect.async` per command, and a manager fiber that reconnects.
+ * one wait per command (the runtime's bare asynchronous instruction while
+ * the connection is ready, `Effect.async` otherwise: see `execute`), and a
+ * manager fiber that reconnects.
  */
 import { RespDecoder } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
