@@ -42,6 +42,18 @@ describe("Connection", () => {
           replies.forEach((reply, i) => assert.strictEqual(reply, `m${i}`))
         }))
 
+      it.effect("runs a command's effect again each time it runs, also from fibers at once", () =>
+        Effect.gen(function*() {
+          const redis = yield* Redis.Redis
+          const key = `conn:${protocol}:rerun`
+          yield* redis.del(key)
+          const incr = redis.incr(key)
+          assert.deepStrictEqual(yield* Effect.replicateEffect(incr, 3), [1, 2, 3])
+          const together = yield* Effect.all(Array.from({ length: 100 }, () => incr), { concurrency: "unbounded" })
+          assert.deepStrictEqual([...together].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 4))
+          assert.deepStrictEqual(yield* redis.get(key), Option.some("103"))
+        }))
+
       it.effect("reports an error reply with its code", () =>
         Effect.gen(function*() {
           const redis = yield* Redis.Redis
