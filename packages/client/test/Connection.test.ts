@@ -23,8 +23,8 @@ const occurrences = (within: string, text: string) => within.split(text).length 
 
 describe("Connection", () => {
   // Commands wait on the runtime's own asynchronous instruction, whose shape
-  // is checked when the client loads; an Effect release that changes it
-  // would make every command silently slower (`Effect.async` instead).
+  // is checked on first use; an Effect release that changes it would make
+  // every command silently slower (`Effect.async` instead).
   it("waits for replies on Effect's own asynchronous instruction, not the slower Effect.async", () => {
     assert.isTrue(isBare())
   })
