@@ -38,13 +38,40 @@ const table = (() => {
   return out
 })()
 
+// One byte into the CRC.
+const step = (crc: number, byte: number): number => ((crc << 8) & 0xffff) ^ table[((crc >> 8) ^ byte) & 0xff]!
+
 const crc16 = (bytes: Uint8Array, start: number, end: number): number => {
   let crc = 0
-  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ table[((crc >> 8) ^ bytes[i]!) & 0xff]!
+  for (let i = start; i < end; i++) crc = step(crc, bytes[i]!)
   return crc
 }
 
 const encoder = new TextEncoder()
+
+// The slot of a text key whose hashed part is ASCII, from its characters,
+// with no encoding: `-1` when that part is not ASCII. The braces are found
+// among characters where the encoded key would have them among bytes: the
+// bytes of a multi-byte UTF-8 sequence are all 0x80 or above.
+const asciiSlot = (key: string): number => {
+  let start = 0
+  let end = key.length
+  const open = key.indexOf("{")
+  if (open !== -1) {
+    const close = key.indexOf("}", open + 1)
+    if (close > open + 1) {
+      start = open + 1
+      end = close
+    }
+  }
+  let crc = 0
+  for (let i = start; i < end; i++) {
+    const char = key.charCodeAt(i)
+    if (char >= 0x80) return -1
+    crc = step(crc, char)
+  }
+  return crc & (SLOTS - 1)
+}
 
 /**
  * The hash slot of a key. Text keys count as their UTF-8 bytes, as they are
@@ -54,6 +81,10 @@ const encoder = new TextEncoder()
  * @category slots
  */
 export const slotOf = (key: RedisKey): number => {
+  if (typeof key === "string") {
+    const slot = asciiSlot(key)
+    if (slot !== -1) return slot
+  }
   const bytes = typeof key === "string" ? encoder.encode(key) : key
   let start = 0
   let end = bytes.length

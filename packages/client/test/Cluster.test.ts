@@ -58,7 +58,10 @@ describe("Redis Cluster", () => {
   it.scopedLive("computes slots as the server does, hash tags and UTF-8 included", () =>
     Effect.gen(function*() {
       const { redis } = yield* setup()
+      // ASCII keys are hashed from their characters, the others from their UTF-8 bytes: both kinds, with and
+      // without tags, and keys whose tag is ASCII in a key that is not.
       const keys = ["foo", "123456789", "{user:1}:name", "user:1", "a{}b", "{}x", "x{y}{z}", "héllo", "日本", ""]
+        .concat(["é{user:1}", "{user:1}日本", "{é}x", "\ud800{a}", "{\ud800}", "日{}本"])
       for (const key of keys) {
         assert.strictEqual(ClusterSlot.slotOf(key), yield* redis.clusterKeyslot(key), key)
       }

@@ -24,6 +24,7 @@ import type { Resolved, ResolvedCluster } from "../RedisConfig.js"
 import { RedisArgumentError, RedisClusterError, type RedisError, type RedisReplyError } from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
+import { catchFailure } from "./catchFailure.js"
 import * as Fanout from "./clusterFanout.js"
 import { type Node, SlotMap } from "./clusterMap.js"
 import { KeyFinder } from "./commandKeys.js"
@@ -116,6 +117,20 @@ const slotOfKey = (key: Command.RedisArg): number =>
 
 const isRaw = (command: Command.Command<unknown>): boolean => (command.spec.flags & Command.Flags.raw) !== 0
 
+/** The nodes that redirected a command before it was first sent: none (shared, never changed). */
+const noRedirects: ReadonlyArray<string> = []
+
+/** Runs one command on a connection, after ASKING for an ASK redirection. */
+const runOnConnection = <A>(
+  connection: Connection.Connection,
+  command: Command.Command<A>,
+  binary: boolean,
+  asking: boolean
+): Effect.Effect<A, RedisError> =>
+  asking
+    ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) => exits[1]! as Exit.Exit<A, RedisError>)
+    : connection.execute(command, binary)
+
 export class Cluster {
   private readonly keys = new KeyFinder((command, binary) => this.execute(command, binary))
 
@@ -146,10 +161,10 @@ export class Cluster {
   private keyed<A>(command: Command.Command<A>, binary: boolean, slot: number): Effect.Effect<A, RedisError> {
     const node = this.map.readerOf(command, slot) ?? this.map.owner(slot)
     return node !== undefined && node.connection.isReady
-      ? this.followed(command, binary, node, false, this.options.maxRedirects, [])
+      ? this.followed(command, binary, node, false, this.options.maxRedirects, noRedirects)
       : Effect.flatMap(
         this.map.served(slot, this.map.deadline),
-        (owner) => this.followed(command, binary, owner, false, this.options.maxRedirects, [])
+        (owner) => this.followed(command, binary, owner, false, this.options.maxRedirects, noRedirects)
       )
   }
 
@@ -220,14 +235,12 @@ export class Cluster {
     node: Node,
     asking: boolean
   ): Effect.Effect<A, RedisError> {
-    const run = (connection: Connection.Connection): Effect.Effect<A, RedisError> =>
-      asking
-        ? Effect.flatMap(connection.executeAll([ASKING, command], binary), (exits) =>
-          exits[1]! as Exit.Exit<A, RedisError>)
-        : connection.execute(command, binary)
     return (command.spec.flags & Placement.dedicated) !== 0
-      ? Placement.aside(command, () => node.pool.withConnection(run))
-      : run(node.connection)
+      ? Placement.aside(
+        command,
+        () => node.pool.withConnection((member) => runOnConnection(member, command, binary, asking))
+      )
+      : runOnConnection(node.connection, command, binary, asking)
   }
 
   /** Runs a command on `node`, following MOVED and ASK; `seen` lists the nodes that redirected it so far. */
@@ -239,7 +252,7 @@ export class Cluster {
     redirectsLeft: number,
     seen: ReadonlyArray<string>
   ): Effect.Effect<A, RedisError> {
-    return Effect.catchAll(this.runOn(command, binary, node, asking), (error) => {
+    return catchFailure(this.runOn(command, binary, node, asking), (error) => {
       const redirect = redirectOf(error, node)
       if (redirect !== undefined) {
         const path = [...seen, node.address]
@@ -423,10 +436,10 @@ export class Cluster {
     const start: Effect.Effect<Exits> = Effect.suspend(() => {
       const node = this.map.owner(slot)
       return node !== undefined && node.connection.isReady
-        ? attempt(node, false, this.options.maxRedirects, [])
+        ? attempt(node, false, this.options.maxRedirects, noRedirects)
         : Effect.matchEffect(this.map.served(slot, this.map.deadline), {
           onFailure: (error) => Effect.succeed(batch.map(() => Exit.fail(error))),
-          onSuccess: (owner) => attempt(owner, false, this.options.maxRedirects, [])
+          onSuccess: (owner) => attempt(owner, false, this.options.maxRedirects, noRedirects)
         })
     })
     return start

@@ -16,6 +16,7 @@ import * as Command from "../Command.js"
 import type { Executor } from "../Executor.js"
 import type { Resolved } from "../RedisConfig.js"
 import type { RedisError, RedisReplyError } from "../RedisError.js"
+import { catchFailure } from "./catchFailure.js"
 import { failureOf } from "./replies.js"
 
 type Exits = Array<Exit.Exit<unknown, RedisError>>
@@ -139,7 +140,7 @@ const transactionRefusal = (
 /** The executor with the policy applied to its commands, pipelines and transactions. */
 export const decorate = (executor: Executor, policy: Policy): Executor => {
   const execute = <A>(command: Command.Command<A>, binary: boolean): Effect.Effect<A, RedisError> =>
-    Effect.catchAll(executor.execute(command, binary), (error) => {
+    catchFailure(executor.execute(command, binary), (error) => {
       const refusal = refusalOf(policy, command, error)
       return refusal === undefined
         ? Effect.fail(error)
