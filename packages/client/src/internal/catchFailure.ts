@@ -21,7 +21,7 @@ export const catchFailure = <A, E, B, E2>(
   self: Effect.Effect<A, E>,
   f: (error: E) => Effect.Effect<B, E2>
 ): Effect.Effect<A | B, E | E2> =>
-  Effect.catchAllCause(self, (cause) => {
+  Effect.catchAllCause(self, (cause): Effect.Effect<B, E | E2> => {
     if (Cause.isDie(cause)) return Effect.failCause(cause)
     const failure = Cause.failureOption(cause)
     return Option.isSome(failure) ? f(failure.value) : Effect.failCause(cause)
