@@ -76,7 +76,10 @@ export interface Options {
    * replaced: replies come in order, so nothing behind it could arrive.
    */
   readonly commandTimeout?: Duration.DurationInput
-  /** How long dialing plus handshake may take. Default 10 seconds. */
+  /**
+   * How long dialing plus handshake may take. Default 10 seconds, at most
+   * about 24.8 days (2^31 - 1 ms, the longest timer).
+   */
   readonly connectTimeout?: Duration.DurationInput
   /**
    * How many commands may wait while the connection is down. Default
@@ -765,6 +768,26 @@ const durationMillis = (
   return Number.isFinite(ms) && ms > 0 ? Either.right(ms) : fail(`${name} must be a positive, finite duration`)
 }
 
+// Timers keep their delay in 32 bits (Node and browsers): a longer one fires at once.
+const maxTimerMillis = 2 ** 31 - 1
+
+/** A duration that ends up in a platform timer: positive, finite, and within what a timer can hold. */
+const timerMillis = (
+  name: string,
+  input: Duration.DurationInput | undefined,
+  fallback: number
+): Either.Either<number, RedisConfigError> =>
+  Either.flatMap(
+    durationMillis(name, input, fallback),
+    (millis) =>
+      millis <= maxTimerMillis
+        ? Either.right(millis)
+        : fail(`${name} must be at most ${maxTimerMillis} ms (about 24.8 days), got ${millis} ms`)
+  )
+
+/** The options that must be strings when given. */
+const textOptions = ["host", "path", "username", "clientName", "keyPrefix"] as const
+
 /**
  * Validates options (and the URL in them) and applies every default.
  *
@@ -773,10 +796,20 @@ const durationMillis = (
  */
 export const resolve = (options: Options): Either.Either<Resolved, RedisConfigError> =>
   Either.gen(function*() {
-    const fromUrl = options.url === undefined
-      ? {}
-      : yield* parseUrl(Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url)
+    // The types say all this; JavaScript callers and parsed configuration get a message rather than a TypeError.
+    if (typeof options !== "object" || options === null) {
+      return yield* fail(`options must be an object, got ${options === null ? "null" : typeof options}`)
+    }
+    const url = Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
+    if (url !== undefined && typeof url !== "string") return yield* fail(`url must be a string, got ${typeof url}`)
+    const fromUrl = url === undefined ? {} : yield* parseUrl(url)
     const merged: Options = { ...fromUrl, ...withoutUndefined(options) }
+    for (const name of textOptions) {
+      const value = merged[name]
+      if (value !== undefined && typeof value !== "string") {
+        return yield* fail(`${name} must be a string, got ${typeof value}`)
+      }
+    }
     const port = merged.port ?? 6379
     if (!validPort(port)) {
       return yield* fail(`port must be an integer from 1 to 65535, got ${port}`)
@@ -828,7 +861,7 @@ export const resolve = (options: Options): Either.Either<Resolved, RedisConfigEr
       protocol,
       clientName: merged.clientName,
       commandTimeoutMillis: yield* durationMillis("commandTimeout", merged.commandTimeout, 10_000),
-      connectTimeoutMillis: yield* durationMillis("connectTimeout", merged.connectTimeout, 10_000),
+      connectTimeoutMillis: yield* timerMillis("connectTimeout", merged.connectTimeout, 10_000),
       offlineQueueSize,
       writeBufferSize,
       reconnectSchedule: merged.reconnectSchedule ?? defaultReconnectSchedule,
@@ -933,18 +966,6 @@ const resolveRetry = (retry: RetryOptions): Either.Either<Resolved["retry"], Red
     : Either.right({ codes: new Set(codes), schedule: retry.schedule ?? defaultRetrySchedule })
 }
 
-// Timers keep their delay in 32 bits (Node and browsers): a longer one fires at once.
-const maxTimerMillis = 2 ** 31 - 1
-
-const acquireTimeoutMillis = (input: Duration.DurationInput | undefined): Either.Either<number, RedisConfigError> =>
-  Either.flatMap(
-    durationMillis("pool.acquireTimeout", input, 5_000),
-    (millis) =>
-      millis <= maxTimerMillis
-        ? Either.right(millis)
-        : fail(`pool.acquireTimeout must be at most ${maxTimerMillis} ms (about 24.8 days), got ${millis} ms`)
-  )
-
 const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisConfigError> =>
   Either.gen(function*() {
     const min = pool.min ?? 0
@@ -957,7 +978,7 @@ const resolvePool = (pool: PoolOptions): Either.Either<Resolved["pool"], RedisCo
       min,
       max,
       idleTimeToLiveMillis: yield* durationMillis("pool.idleTimeToLive", pool.idleTimeToLive, 60_000),
-      acquireTimeoutMillis: yield* acquireTimeoutMillis(pool.acquireTimeout)
+      acquireTimeoutMillis: yield* timerMillis("pool.acquireTimeout", pool.acquireTimeout, 5_000)
     }
   })
 

@@ -2,7 +2,7 @@ import { Commands, Redis, type RedisConfig, type RedisError } from "@effect-redi
 import { NodeTransport } from "@effect-redis/node"
 import { FakeServer, FaultProxy, RedisServer } from "@effect-redis/testing"
 import { assert, describe, it, vi } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, Fiber, Option, Runtime, Scope } from "effect"
+import { Cause, Effect, Either, Exit, Fiber, Option, Runtime, Schedule, Scope } from "effect"
 import { calls, eventually } from "./utils.js"
 
 const { incr } = Commands.commands
@@ -183,6 +183,38 @@ describe("faults", () => {
         const error = failure(yield* Fiber.join(connecting))
         assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Handshake", error.message)
         assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "not-sent")
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
+    "a handshake that times out leaves nothing behind for an attempt made at once",
+    () =>
+      Effect.gen(function*() {
+        // The first connection serves, then drops; the second never answers HELLO; the rest serve.
+        const connections: Array<FakeServer.FakeConnection> = []
+        const fake = yield* FakeServer.make((command, connection) => {
+          if (!connections.includes(connection)) connections.push(connection)
+          const number = connections.indexOf(connection) + 1
+          if (command[0]!.toUpperCase() === "HELLO") {
+            if (number !== 2) connection.write("%1\r\n+proto\r\n:3\r\n")
+          } else {
+            connection.write(`+from-${number}\r\n`)
+          }
+        })
+        // No delay between attempts: the next one starts before the timed-out socket reports its close.
+        const redis = yield* Redis.make({
+          url: fake.url,
+          connectTimeout: "300 millis",
+          commandTimeout: "10 seconds",
+          reconnectSchedule: Schedule.forever
+        }).pipe(Effect.provide(NodeTransport.layer))
+        assert.strictEqual(yield* redis.raw(["ECHO", "x"]), "from-1")
+        connections[0]!.destroy()
+        yield* eventually(Effect.sync(() => fake.connections), (accepted) => accepted >= 2, 10)
+        // Waits for a connection: the third, whose HELLO reply must be its own handshake's.
+        assert.strictEqual(yield* redis.raw(["ECHO", "y"]), "from-3")
+        assert.strictEqual(fake.connections, 3)
       }),
     { timeout: 30_000 }
   )

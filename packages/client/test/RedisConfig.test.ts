@@ -1,6 +1,7 @@
-import { RedisConfig } from "@effect-redis/client"
+import { Redis, RedisConfig } from "@effect-redis/client"
+import { NodeTransport } from "@effect-redis/node"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Duration, Effect, Either, Redacted, Schedule } from "effect"
+import { Cause, Config, ConfigProvider, Duration, Effect, Either, Exit, Option, Redacted, Schedule } from "effect"
 
 const parse = (url: string) => RedisConfig.parseUrl(url)
 
@@ -160,16 +161,42 @@ describe("RedisConfig", () => {
       ])
     }).pipe(Effect.runPromise))
 
-  it("refuses a pool.acquireTimeout longer than a timer can wait, which would fail every waiter at once", () => {
-    const longest = Either.getOrThrow(RedisConfig.resolve({ pool: { acquireTimeout: 2 ** 31 - 1 } }))
-    assert.strictEqual(longest.pool.acquireTimeoutMillis, 2 ** 31 - 1)
-    const result = RedisConfig.resolve({ pool: { acquireTimeout: "30 days" } })
-    assert.isTrue(Either.isLeft(result))
-    assert.include(
-      Either.isLeft(result) ? result.left.message : "",
-      "pool.acquireTimeout must be at most 2147483647 ms"
+  it("refuses a connectTimeout or pool.acquireTimeout longer than a timer can wait, which would fire at once", () => {
+    const longest = Either.getOrThrow(
+      RedisConfig.resolve({ connectTimeout: 2 ** 31 - 1, pool: { acquireTimeout: 2 ** 31 - 1 } })
     )
+    assert.strictEqual(longest.connectTimeoutMillis, 2 ** 31 - 1)
+    assert.strictEqual(longest.pool.acquireTimeoutMillis, 2 ** 31 - 1)
+    for (
+      const [options, name] of [
+        [{ connectTimeout: "30 days" }, "connectTimeout"],
+        [{ pool: { acquireTimeout: "30 days" } }, "pool.acquireTimeout"]
+      ] as const
+    ) {
+      const result = RedisConfig.resolve(options)
+      assert.isTrue(Either.isLeft(result), name)
+      assert.include(Either.isLeft(result) ? result.left.message : "", `${name} must be at most 2147483647 ms`)
+    }
   })
+
+  it("refuses options of the wrong type (from JavaScript or parsed configuration) with a message, not a TypeError", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [undefined, "options must be an object, got undefined"],
+        [null, "options must be an object, got null"],
+        [{ url: 6431 }, "url must be a string, got number"],
+        [{ keyPrefix: 5 }, "keyPrefix must be a string, got number"],
+        [{ host: ["h"] }, "host must be a string, got object"]
+      ]
+      for (const [options, message] of cases) {
+        const result = RedisConfig.resolve(options as RedisConfig.Options)
+        assert.include(Either.isLeft(result) ? result.left.message : "resolved", message)
+        // Redis.make reports it as a failure, before any connection is tried.
+        const exit = yield* Effect.exit(Redis.make(options as RedisConfig.Options))
+        const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        assert.strictEqual(Option.getOrNull(Option.map(error, (e) => e._tag)), "RedisConfigError", message)
+      }
+    }).pipe(Effect.provide(NodeTransport.layer), Effect.scoped, Effect.runPromise))
 
   it("applies defaults and lets explicit options win over the URL", () => {
     const resolved = Either.getOrThrow(RedisConfig.resolve({ url: "redis://h:7000/2", database: 5 }))

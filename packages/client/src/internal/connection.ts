@@ -501,21 +501,6 @@ export class Connection {
 
   /** The socket closed: settle what was in flight, then reconnect unless closing. */
   private lost(cause: unknown): void {
-    this.generation++
-    this.socket = undefined
-    this.flushScheduled = false
-    if (this.unflushed > 0) {
-      // Entries still in the writer never reached the socket: they wait for the next connection, first, as one unit.
-      const unsent = new Array<Pending>(this.unflushed)
-      for (let i = unsent.length - 1; i >= 0; i--) unsent[i] = this.inflight.pop()!
-      const unit = unitOf(unsent)
-      this.waiting.unshift(unit)
-      this.waitingCommands += unsent.length
-      this.waitingBytes += unit.bytes
-      this.observed?.meter?.queued(unsent.length)
-    }
-    this.unflushed = 0
-    this.writer.take()
     const error = this.lastError instanceof RedisConnectionError
       ? this.lastError
       : new RedisConnectionError({
@@ -525,9 +510,7 @@ export class Connection {
         cause
       })
     this.lastError = undefined
-    for (const pending of this.inflight.drain()) settle(pending, Exit.fail(error))
-    this.decoder.reset()
-    this.decoder.binary = this.idleBinary
+    this.detach(error)
     this.listener.onLost?.()
     if (this.state === "closing" || this.state === "closed") {
       this.failWaiting(new RedisClosedError({ message: "The Redis client is closed", outcome: "not-sent" }))
@@ -550,6 +533,32 @@ export class Connection {
     this.state = "reconnecting"
     this.down(error)
     this.wake()
+  }
+
+  /**
+   * Lets go of the socket: its later events are ignored, entries still in
+   * the writer wait for the next connection (first, as one unit), what was
+   * in flight fails with `error`, and the decoder starts afresh.
+   */
+  private detach(error: RedisError): void {
+    this.generation++
+    this.socket = undefined
+    this.flushScheduled = false
+    if (this.unflushed > 0) {
+      // Entries still in the writer never reached the socket: they wait for the next connection, first, as one unit.
+      const unsent = new Array<Pending>(this.unflushed)
+      for (let i = unsent.length - 1; i >= 0; i--) unsent[i] = this.inflight.pop()!
+      const unit = unitOf(unsent)
+      this.waiting.unshift(unit)
+      this.waitingCommands += unsent.length
+      this.waitingBytes += unit.bytes
+      this.observed?.meter?.queued(unsent.length)
+    }
+    this.unflushed = 0
+    this.writer.take()
+    for (const pending of this.inflight.drain()) settle(pending, Exit.fail(error))
+    this.decoder.reset()
+    this.decoder.binary = this.idleBinary
   }
 
   /** Reports the connection down, with the attempt about to be made. */
@@ -658,7 +667,14 @@ export class Connection {
             // Whichever expires first, the handshake's commands or this timer, the failure is the same.
             Effect.catchTag("RedisTimeoutError", () => Effect.fail(unanswered())),
             Effect.timeoutFail({ duration: Math.max(1, timeout - (Date.now() - started)), onTimeout: unanswered }),
-            Effect.tapError(() => Effect.sync(() => socket.destroy()))
+            Effect.tapError((error) =>
+              Effect.sync(() => {
+                // Now, not on the socket's close event: an attempt made at once would begin before that
+                // event, which would then be ignored and leave this handshake's replies to the next one.
+                if (generation === this.generation) this.detach(error)
+                socket.destroy()
+              })
+            )
           )
         }),
         Effect.tap(() =>
