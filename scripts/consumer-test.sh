@@ -115,10 +115,11 @@ EOF
 
 say "npm install (tarballs, effect@^3, and the tools a user adds)"
 started=$SECONDS
+# vitest and @effect/vitest as the README's "Testing your service" installs them.
 (cd "$app" && npm install --no-audit --no-fund --loglevel=error \
   "$work"/tarballs/effect-redis-{resp,client,node,testing}-*.tgz "effect@^3" \
   "typescript@$(dev_version typescript)" "@types/node@$(dev_version @types/node)" \
-  "vitest@$(dev_version vitest)" "@effect/vitest@$(dev_version @effect/vitest)" >/dev/null) ||
+  "vitest@3" "@effect/vitest@0.30" >/dev/null) ||
   die "npm install of the tarballs failed"
 say "npm install took $((SECONDS - started)) s; $(cd "$app" && npm ls --all --parseable 2>/dev/null | wc -l) packages, effect $(node -p 'require(process.argv[1]).version' "$app/node_modules/effect/package.json")"
 for stray in @effect/platform @effect/platform-node typescript-eslint; do

@@ -159,6 +159,29 @@ describe("faults", () => {
   }
 
   it.scopedLive(
+    "a connection that ends during the handshake fails it as a handshake whose commands were not sent",
+    () =>
+      Effect.gen(function*() {
+        const closing = yield* FakeServer.make((_, connection) => connection.destroy())
+        const garbled = yield* FakeServer.make((_, connection) => connection.write("garbage\r\n"))
+        for (
+          const [fake, message] of [
+            [closing, "The server closed the connection during the Redis handshake"],
+            [garbled, "The server answered the Redis handshake with invalid RESP"]
+          ] as const
+        ) {
+          const error = failure(
+            yield* Effect.exit(Redis.make({ url: fake.url }).pipe(Effect.provide(NodeTransport.layer)))
+          )
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Handshake", error.message)
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "not-sent")
+          assert.include(error.message, message)
+        }
+      }),
+    { timeout: 30_000 }
+  )
+
+  it.scopedLive(
     "a handshake overtaken by a clock jump still fails as a handshake within the connect timeout",
     () =>
       Effect.gen(function*() {

@@ -9,7 +9,7 @@
  * the connection is ready, `Effect.async` otherwise: see `execute`), and a
  * manager fiber that reconnects.
  */
-import { RespDecoder } from "@effect-redis/resp/RespDecoder"
+import { RespDecoder, RespProtocolError } from "@effect-redis/resp/RespDecoder"
 import { RespCommandWriter, validateArguments } from "@effect-redis/resp/RespEncoder"
 import { RespAttributed, RespError, RespPush, type RespValue, withoutAttributes } from "@effect-redis/resp/RespValue"
 import * as Effect from "effect/Effect"
@@ -33,6 +33,21 @@ import * as Handshake from "./handshake.js"
 import type { Meter } from "./metrics.js"
 import { Fifo } from "./queue.js"
 import { decodeError, replyError } from "./replies.js"
+
+/**
+ * The connection ended while the handshake waited for its replies: only the
+ * handshake had been sent, so nothing of the caller's ran.
+ */
+const endedInHandshake = (lost: RedisConnectionError, tls: boolean): RedisConnectionError =>
+  new RedisConnectionError({
+    reason: "Handshake",
+    message: lost.cause instanceof RespProtocolError
+      ? `The server answered the Redis handshake with invalid RESP (${lost.cause.message} at byte ${lost.cause.offset})` +
+        (tls ? "; is it a Redis server?" : "; is it a Redis server, and does it expect TLS (rediss://)?")
+      : "The server closed the connection during the Redis handshake",
+    outcome: "not-sent",
+    cause: lost
+  })
 
 /** Where an outcome goes: `index` is the command's place in its batch (0 for a single command). */
 type Resume = (exit: Exit.Exit<unknown, RedisError>, index: number) => void
@@ -666,6 +681,11 @@ export class Connection {
             }),
             // Whichever expires first, the handshake's commands or this timer, the failure is the same.
             Effect.catchTag("RedisTimeoutError", () => Effect.fail(unanswered())),
+            Effect.mapError((error) =>
+              error._tag === "RedisConnectionError" && error.reason === "Lost"
+                ? endedInHandshake(error, this.config.endpoint.tls !== undefined)
+                : error
+            ),
             Effect.timeoutFail({ duration: Math.max(1, timeout - (Date.now() - started)), onTimeout: unanswered }),
             Effect.tapError((error) =>
               Effect.sync(() => {
