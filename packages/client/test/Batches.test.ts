@@ -1,4 +1,6 @@
-import { Command, Commands, Redis, ReplyDecoder, Script } from "@effect-redis/client"
+import { Command, Commands, Redis, type RedisError, ReplyDecoder, Script } from "@effect-redis/client"
+import { NodeTransport } from "@effect-redis/node"
+import { RedisServer } from "@effect-redis/testing"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Either, Exit, Fiber, Option, Schedule, Stream } from "effect"
 import { testLayer } from "./utils.js"
@@ -108,6 +110,47 @@ describe("pipelines, transactions and scripts", () => {
           assert.deepStrictEqual(result, Either.right(true))
           assert.strictEqual(attempts, 2)
           assert.deepStrictEqual(yield* redis.get(key("balance")), Option.some("60"))
+        }))
+
+      it.scoped("a watch body that changes its connection (SELECT, CLIENT SETNAME) has it closed, not lent again", () =>
+        Effect.gen(function*() {
+          const server = yield* RedisServer.RedisServer
+          // One pooled connection: the next borrower would get the very one the body changed.
+          const lone = yield* Redis.make({ url: server.url, protocol, pool: { max: 1 } }).pipe(
+            Effect.provide(NodeTransport.layer)
+          )
+          yield* lone.watch([key("dirty")], (connection) =>
+            Effect.gen(function*() {
+              yield* connection.raw(["SELECT", "5"])
+              yield* connection.raw(["CLIENT", "SETNAME", "dirty"])
+              return [set(key("dirty"), "x")] as const
+            }))
+          const info = yield* Effect.scoped(
+            Effect.flatMap(lone.reserve, (connection) => connection.raw(["CLIENT", "INFO"]))
+          )
+          assert.match(ReplyDecoder.text(info), / db=0 /)
+          assert.notMatch(ReplyDecoder.text(info), / name=dirty /)
+        }))
+
+      it.effect("a watch body may not end its WATCH early: a transaction, EXEC or UNWATCH in it is refused", () =>
+        Effect.gen(function*() {
+          const redis = yield* Redis.Redis
+          const attempts: ReadonlyArray<(connection: Redis.Client) => Effect.Effect<unknown, RedisError.RedisError>> = [
+            (connection) => connection.transaction([incr(key("audit"))]),
+            (connection) => connection.raw(["UNWATCH"])
+          ]
+          for (const attempt of attempts) {
+            const error = yield* Effect.flip(
+              redis.watch(
+                [key("guarded")],
+                (connection) => Effect.as(attempt(connection), [set(key("guarded"), "x")] as const)
+              )
+            )
+            assert.strictEqual(error._tag, "RedisArgumentError", error.message)
+            assert.strictEqual(error._tag === "RedisArgumentError" && error.outcome, "not-sent")
+          }
+          assert.deepStrictEqual(yield* redis.get(key("audit")), Option.none(), "the inner transaction never ran")
+          assert.deepStrictEqual(yield* redis.get(key("guarded")), Option.none(), "nor did the outer one")
         }))
 
       it.effect("a script runs by SHA1 and falls back to EVAL after SCRIPT FLUSH", () =>

@@ -82,6 +82,27 @@ describe("client-side caching", () => {
     { timeout: 30_000 }
   )
 
+  it.scopedLive(
+    "never keeps a reply older than an invalidation handled while it was on its way",
+    () =>
+      Effect.gen(function*() {
+        const { other, redis } = yield* setup()
+        // A read and another client's write of the same key go out together, again and again: the read's reply
+        // and the write's invalidation often arrive in one socket read, the invalidation first.
+        let stale = 0
+        for (let round = 0; round < 300; round++) {
+          const key = `race:${round}`
+          yield* other.set(key, "old")
+          yield* Effect.all([redis.get(key), other.set(key, "new")], { concurrency: "unbounded" })
+          // The write has its reply; a round trip on the reading connection brings any invalidation sent before.
+          yield* redis.ping()
+          if (Option.getOrNull(yield* redis.get(key)) !== "new") stale++
+        }
+        assert.strictEqual(stale, 0, "reads served a value older than a write whose invalidation had arrived")
+      }),
+    { timeout: 60_000 }
+  )
+
   it.scopedLive("never caches what changes without a write: TTL, random members, TOUCH", () =>
     Effect.gen(function*() {
       const { other, redis } = yield* setup()

@@ -1,8 +1,8 @@
-import type { RedisError } from "@effect-redis/client"
+import { ClusterSlot, type RedisError } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Fiber } from "effect"
-import { connect, keyOn } from "./clusterUtils.js"
+import { Chunk, Effect, Either, Fiber, Option, Stream } from "effect"
+import { connect, keyOn, ownerIndex } from "./clusterUtils.js"
 import { eventually } from "./utils.js"
 
 /** An error a command in flight at the kill may report: it was written and got no answer. */
@@ -17,6 +17,10 @@ describe("Redis Cluster failover", () => {
         const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
         const redis = yield* connect({ cluster: { nodes: cluster.seeds } })
         const loadKeys = cluster.masters.map((_, index) => keyOn(cluster, index, "load:"))
+        // Enough keys on master 1 for a SCAN of 10 at a time to be half-way through it at the kill.
+        const scanned = Array.from({ length: 600 }, (_, i) => `scan:${i}`)
+        yield* Effect.forEach(scanned, (key) => redis.set(key, "v"), { discard: true })
+        const onMaster1 = (key: string) => ownerIndex(cluster, ClusterSlot.slotOf(key)) === 1
         // A master that does not serve slot 0 first, then the one that does.
         for (const index of [1, 0]) {
           const master = cluster.masters[index]!
@@ -37,11 +41,24 @@ describe("Redis Cluster failover", () => {
                 Effect.repeat({ while: () => unexpected.length < 5 })
               )
           )
+          // On master 1: a SCAN walk that has reached it (its masters in slot order) when it is killed.
+          const pull = index === 1 ? yield* Stream.toPull(redis.scanStream({ match: "scan:*", count: 10 })) : undefined
+          if (pull !== undefined) {
+            while (!Chunk.some(yield* pull, onMaster1));
+          }
           yield* master.kill
           const promoted = yield* connect({ url: replica.url })
           yield* eventually(promoted.role(), (role) => role.role === "master", 30)
           // The first write issued after the promotion goes through.
           assert.deepStrictEqual(yield* Effect.either(redis.set(key, "after")), Either.right(true))
+          if (pull !== undefined) {
+            // The walk cannot go on elsewhere (a cursor means nothing to another node): it fails as a connection
+            // lost, not as a client that was closed.
+            const error = yield* Effect.flip(Effect.forever(pull))
+            assert.isTrue(Option.isSome(error), "the walk ended without an error")
+            const failure = Option.getOrThrow(error)
+            assert.strictEqual(failure._tag, "RedisConnectionError", failure.message)
+          }
           yield* Fiber.interrupt(load)
           assert.deepStrictEqual(unexpected, [])
         }

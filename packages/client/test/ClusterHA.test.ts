@@ -287,6 +287,30 @@ describe("Redis Cluster under change", () => {
         assert.deepStrictEqual(yield* redis.get(key), Option.some("after restart"))
       }))
 
+    it.scoped("a master out of reach when the client reads the map: fan-out commands and SCAN walks wait for it, not leave it out", () =>
+      Effect.gen(function*() {
+        const { cluster, direct } = yield* Env
+        const hung = cluster.masters[2]!
+        yield* hung.pause
+        const outcome = yield* Effect.gen(function*() {
+          // This client reads the map while the master cannot answer: its slots are listed, its node not reached.
+          const redis = yield* connect({
+            cluster: { nodes: cluster.seeds },
+            connectTimeout: "300 millis",
+            commandTimeout: "500 millis"
+          })
+          return {
+            dbsize: yield* Effect.flip(redis.dbsize()),
+            scan: yield* Effect.flip(Stream.runCount(redis.scanStream()))
+          }
+        }).pipe(Effect.ensuring(hung.resume))
+        for (const error of [outcome.dbsize, outcome.scan]) {
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Unavailable", error.message)
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "not-sent")
+        }
+        yield* healthy(direct)
+      }))
+
     it.scoped("a fan-out command a hung master does not answer: PartlyApplied, applied on the masters that answered", () =>
       Effect.gen(function*() {
         const { direct, master: hung, redis } = yield* faulty

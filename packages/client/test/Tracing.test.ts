@@ -20,6 +20,7 @@ describe("tracing", () => {
             yield* redis.set("traced", "secret-value")
             yield* redis.pipeline([Commands.commands.get("traced"), Commands.commands.get("traced")])
             yield* redis.blpop("traced:list", 0.01)
+            yield* redis.watch("traced", () => Effect.succeed([Commands.commands.set("traced", "watched")]))
           }),
           tracer
         )
@@ -34,6 +35,12 @@ describe("tracing", () => {
         const pipeline = spans.find((span) => span.name === "PIPELINE")!
         assert.strictEqual(pipeline.attributes.get("db.operation.batch.size"), 2)
         assert.isDefined(spans.find((span) => span.name === "BLPOP"), "blocking commands are traced too")
+        // watch: its WATCH and its transaction (MULTI, the body's commands, EXEC) are traced like any other.
+        assert.isDefined(spans.find((span) => span.name === "WATCH"), "a watch's WATCH is traced")
+        assert.isDefined(
+          spans.find((span) => span.name === "PIPELINE" && span.attributes.get("db.operation.batch.size") === 3),
+          "a watch's transaction is traced"
+        )
       }),
     { timeout: 30_000 }
   )

@@ -105,6 +105,17 @@ class Entry {
   constructor(readonly reply: RespValue, readonly keys: ReadonlyArray<string>, readonly expires: number) {}
 }
 
+/**
+ * A read on its way to the server. Its reply may be older than an
+ * invalidation handled before the reply reaches the cache (both can come in
+ * one socket read, and the reply is kept only when its fiber resumes): such
+ * an invalidation marks it `stale`, and its reply is then not kept.
+ */
+class Fetch {
+  stale = false
+  constructor(readonly keys: ReadonlyArray<string>) {}
+}
+
 /** One command line as a map key; `undefined` when an argument is bytes (not cached). */
 const lineOf = (args: ReadonlyArray<Command.RedisArg>): string | undefined => {
   let line = ""
@@ -130,6 +141,8 @@ export class ClientCache {
   private readonly entries = new Map<string, Entry>()
   /** Key → the command lines whose entries read it. */
   private readonly readers = new Map<string, Set<string>>()
+  /** Key → the reads of it on their way to the server. */
+  private readonly fetching = new Map<string, Set<Fetch>>()
   private hits = 0
   private misses = 0
   private evictions = 0
@@ -191,10 +204,14 @@ export class ClientCache {
       if (entry !== undefined) this.remove(line)
       this.misses++
       this.meter?.cache(false)
-      return Effect.flatMap(execute(Command.make(command.spec, command.args, ReplyDecoder.raw), false), (reply) => {
-        this.keep(line, keysOf(command), reply)
-        return decoded(command, reply)
-      })
+      const fetch = this.fetch(keysOf(command))
+      return Effect.ensuring(
+        Effect.flatMap(execute(Command.make(command.spec, command.args, ReplyDecoder.raw), false), (reply) => {
+          if (!fetch.stale) this.keep(line, fetch.keys, reply)
+          return decoded(command, reply)
+        }),
+        Effect.sync(() => this.fetched(fetch))
+      )
     })
   }
 
@@ -240,8 +257,28 @@ export class ClientCache {
     }
   }
 
+  private fetch(keys: ReadonlyArray<string>): Fetch {
+    const fetch = new Fetch(keys)
+    for (const key of keys) {
+      const fetches = this.fetching.get(key)
+      if (fetches === undefined) this.fetching.set(key, new Set([fetch]))
+      else fetches.add(fetch)
+    }
+    return fetch
+  }
+
+  private fetched(fetch: Fetch): void {
+    for (const key of fetch.keys) {
+      const fetches = this.fetching.get(key)
+      fetches?.delete(fetch)
+      if (fetches?.size === 0) this.fetching.delete(key)
+    }
+  }
+
   private drop(keys: ReadonlyArray<string>): void {
     for (const key of keys) {
+      const fetches = this.fetching.get(key)
+      if (fetches !== undefined) { for (const fetch of fetches) fetch.stale = true }
       const lines = this.readers.get(key)
       if (lines === undefined) continue
       for (const line of [...lines]) {
@@ -252,6 +289,7 @@ export class ClientCache {
   }
 
   private clear(): void {
+    for (const fetches of this.fetching.values()) for (const fetch of fetches) fetch.stale = true
     this.invalidations += this.entries.size
     this.entries.clear()
     this.readers.clear()

@@ -20,8 +20,15 @@ import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 import * as ClusterSlot from "../ClusterSlot.js"
 import * as Command from "../Command.js"
+import type { Executor } from "../Executor.js"
 import type { Resolved, ResolvedCluster } from "../RedisConfig.js"
-import { RedisArgumentError, RedisClusterError, type RedisError, type RedisReplyError } from "../RedisError.js"
+import {
+  RedisArgumentError,
+  RedisClusterError,
+  RedisConnectionError,
+  type RedisError,
+  type RedisReplyError
+} from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import { catchFailure } from "./catchFailure.js"
@@ -195,7 +202,7 @@ export class Cluster {
   ): Effect.Effect<A, RedisError> {
     return Effect.gen(this, function*() {
       const deadline = this.map.deadline
-      const masters = yield* Effect.forEach(this.map.masterSlots(), ({ slot }) => this.map.served(slot, deadline))
+      const masters = yield* Effect.forEach(this.map.everyMasterSlot(), (slot) => this.map.served(slot, deadline))
       const unique = [...new Set(masters)]
       const asRaw = Command.make(command.spec, command.args, ReplyDecoder.raw)
       const exits = yield* Effect.forEach(unique, (node) => Effect.exit(node.connection.execute(asRaw, binary)), {
@@ -448,12 +455,38 @@ export class Cluster {
   // ---------------------------------------------------------------------------
   // what the rest of the client asks of the map
 
-  /** The masters in slot order, as executors of their multiplexed connections. */
-  masters(): Array<{ execute: Connection.Connection["execute"]; executeAll: Connection.Connection["executeAll"] }> {
-    return this.map.masters().map(({ connection }) => ({
-      execute: connection.execute,
-      executeAll: connection.executeAll
-    }))
+  /**
+   * Every master the map lists, in slot order, for walks that must see every
+   * key (`scanStream`). Each waits for its master to be served (one that
+   * cannot be reached fails the walk as `Unavailable` rather than leaving
+   * its keys out), then stays with that node, since a SCAN cursor means
+   * nothing to another; a node that leaves the map meanwhile (a failover, a
+   * resharding) fails the walk as `Lost`, not as a closed client.
+   */
+  masters(): Array<Pick<Executor, "execute" | "executeAll">> {
+    return this.map.everyMasterSlot().map((slot) => {
+      let pinned: Node | undefined
+      const node = Effect.suspend(() =>
+        pinned !== undefined
+          ? Effect.succeed(pinned)
+          : Effect.tap(this.map.served(slot, this.map.deadline), (served) => {
+            pinned = served
+          })
+      )
+      return {
+        execute: (command, binary) =>
+          Effect.flatMap(node, (on) => Effect.mapError(on.connection.execute(command, binary), (e) => leftMap(on, e))),
+        executeAll: (commands, binary) =>
+          Effect.matchEffect(node, {
+            onFailure: (error) => Effect.succeed(commands.map(() => Exit.fail(error))),
+            onSuccess: (on) =>
+              Effect.map(
+                on.connection.executeAll(commands, binary),
+                (exits) => exits.map((exit) => Exit.mapError(exit, (e) => leftMap(on, e)))
+              )
+          })
+      }
+    })
   }
 
   /** The pool of the master of these keys' slot (of slot 0 without keys), once it can be reached. */
@@ -466,6 +499,18 @@ export class Cluster {
     )
   }
 }
+
+/** A pinned node's connection closes when the node leaves the map: what its commands then get, as it happened. */
+const leftMap = (node: Node, error: RedisError): RedisError =>
+  node.retired && error._tag === "RedisClosedError"
+    ? new RedisConnectionError({
+      reason: "Lost",
+      message: `The cluster master ${node.address} left the slot map (a failover or a resharding) ` +
+        `before ${error.outcome === "not-sent" ? "the command was sent" : "its reply came"}; start the walk again`,
+      outcome: error.outcome,
+      cause: error
+    })
+    : error
 
 /** The error of a command redirected more than `maxRedirects` times: nothing ran, every node refused it. */
 const tooManyRedirections = (

@@ -72,6 +72,8 @@ const recoveryMaxDelayMillis = 250
 
 export class SlotMap {
   private readonly slots = new Array<Node | undefined>(ClusterSlot.SLOTS)
+  /** The address CLUSTER SLOTS named for each slot when last read, reached or not. */
+  private readonly listed = new Array<string | undefined>(ClusterSlot.SLOTS)
   /** With `readFrom: "replicas"`: each slot's reachable replicas (one array per range). */
   private readonly readers = new Array<ReadonlyArray<Node> | undefined>(ClusterSlot.SLOTS)
   /** Turns among a slot's replicas. */
@@ -205,14 +207,17 @@ export class SlotMap {
       { concurrency: "unbounded", discard: true }
     )
     const owners = new Array<Node | undefined>(ClusterSlot.SLOTS)
+    const addresses = new Array<string | undefined>(ClusterSlot.SLOTS)
     const readers = new Array<ReadonlyArray<Node> | undefined>(ClusterSlot.SLOTS)
     for (const range of ranges) {
-      const node = reached.get(addressOf(range.host, range.port))
+      const address = addressOf(range.host, range.port)
+      const node = reached.get(address)
       const replicas = this.options.readFrom === "replicas"
         ? range.replicas.flatMap(({ host, port }) => reached.get(addressOf(host, port)) ?? [])
         : []
       for (let slot = range.start; slot <= range.end; slot++) {
         owners[slot] = node
+        addresses[slot] = address
         readers[slot] = replicas
       }
     }
@@ -221,6 +226,7 @@ export class SlotMap {
     for (let slot = 0; slot < ClusterSlot.SLOTS; slot++) {
       const owner = owners[slot]
       this.slots[slot] = owner
+      this.listed[slot] = addresses[slot]
       this.readers[slot] = readers[slot]
       if (owner === undefined) unserved++
       else masters.add(owner)
@@ -357,6 +363,23 @@ export class SlotMap {
     const seen = new Set<Node>()
     for (const node of this.slots) if (node !== undefined) seen.add(node)
     return [...seen]
+  }
+
+  /**
+   * The first slot of every master the map lists, reached or not: a master
+   * that could not be reached when the map was read counts, by the address
+   * CLUSTER SLOTS gave. What a command for every master waits for.
+   */
+  everyMasterSlot(): Array<number> {
+    const seen = new Set<string>()
+    const slots: Array<number> = []
+    for (let slot = 0; slot < ClusterSlot.SLOTS; slot++) {
+      const address = this.slots[slot]?.address ?? this.listed[slot]
+      if (address === undefined || seen.has(address)) continue
+      seen.add(address)
+      slots.push(slot)
+    }
+    return slots
   }
 
   /** Every master now, as `host:port` with the first slot it serves. */

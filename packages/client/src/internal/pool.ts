@@ -70,7 +70,8 @@ class LentConnection implements Lent {
 }
 
 /** Whether a connection is still fit for reuse after `exit`. */
-const reusableAfter = (exit: Exit.Exit<unknown, unknown>): boolean => {
+/** Whether a lent connection may go back to the pool after `use` ended so: success, or a refusal the server gave. */
+export const reusableAfter = (exit: Exit.Exit<unknown, unknown>): boolean => {
   if (Exit.isSuccess(exit)) return true
   const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
   return typeof failure === "object" && failure !== null && "_tag" in failure &&

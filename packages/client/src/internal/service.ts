@@ -6,18 +6,20 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Command from "../Command.js"
 import { commands } from "../Commands.js"
 import * as Server from "../commands/server.js"
 import type { ConnectionStates } from "../ConnectionState.js"
-import type { CacheStats, Executor, Monitor, Parts, Subscribe } from "../Executor.js"
+import type { CacheStats, Executor, Lent, Monitor, Parts, Subscribe } from "../Executor.js"
 import * as PubSub from "../PubSub.js"
 import { RedisArgumentError } from "../RedisError.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Args from "./args.js"
 import { KeyFinder } from "./commandKeys.js"
 import { KeyPrefix } from "./keyPrefix.js"
+import { reusableAfter } from "./pool.js"
 import { traced } from "./tracing.js"
 import * as Transaction from "./transaction.js"
 import * as View from "./view.js"
@@ -48,6 +50,47 @@ const noCache: Effect.Effect<CacheStats> = Effect.succeed({
   invalidations: 0
 })
 
+/** A lent connection's executor that marks it for closing once a command changes its state. */
+const trackingState = (lent: Lent): Executor => ({
+  execute: (command, binary) => {
+    if (changesState(command)) lent.discardOnRelease()
+    return lent.execute(command, binary)
+  },
+  executeAll: (batch, binary) => {
+    if (batch.some(changesState)) lent.discardOnRelease()
+    return lent.executeAll(batch, binary)
+  }
+})
+
+const changesState = (command: Command.Command<unknown>): boolean => (command.spec.flags & stateFlags) !== 0
+
+/** Commands that would end a WATCH before the transaction it guards. */
+const endingWatch = new Set(["MULTI", "EXEC", "DISCARD", "UNWATCH", "RESET"])
+
+const endsWatch = (command: Command.Command<unknown>): boolean =>
+  endingWatch.has(command.spec.name) ||
+  ((command.spec.flags & Command.Flags.raw) !== 0 && endingWatch.has(String(command.args[0]).toUpperCase()))
+
+const watchEnded = (command: Command.Command<unknown>) =>
+  new RedisArgumentError({
+    message: `${command.spec.name} inside a watch body would end the WATCH before the transaction it guards: ` +
+      "return the commands from the body instead",
+    command: command.spec.name,
+    outcome: "not-sent"
+  })
+
+/** The executor a watch body gets: everything but what would end the WATCH early. */
+const keepingWatch = (executor: Executor): Executor => ({
+  execute: (command, binary) =>
+    endsWatch(command) ? Effect.fail(watchEnded(command)) : executor.execute(command, binary),
+  executeAll: (batch, binary) => {
+    const ending = batch.find(endsWatch)
+    return ending === undefined
+      ? executor.executeAll(batch, binary)
+      : Effect.succeed(batch.map(() => Exit.fail(watchEnded(ending))))
+  }
+})
+
 /** The service, untyped: `Redis.ts` gives it its public type. */
 export const make = (parts: Parts): object => {
   const attributes = parts.spanAttributes
@@ -63,19 +106,9 @@ export const make = (parts: Parts): object => {
   const reserve = Effect.gen(function*() {
     const lender = yield* parts.lender([])
     const lent = yield* lender.borrow
-    const tracked: Executor = {
-      execute: (command, binary) => {
-        if ((command.spec.flags & stateFlags) !== 0) lent.discardOnRelease()
-        return lent.execute(command, binary)
-      },
-      executeAll: (batch, binary) => {
-        if (batch.some((command) => (command.spec.flags & stateFlags) !== 0)) lent.discardOnRelease()
-        return lent.executeAll(batch, binary)
-      }
-    }
     // Runs before the lender's own release: a failed scope leaves the connection in an unknown state.
     yield* Effect.addFinalizer((exit) => Effect.sync(() => Exit.isFailure(exit) && lent.discardOnRelease()))
-    return View.makeClient(trace(tracked))
+    return View.makeClient(trace(trackingState(lent)))
   })
 
   const watch = (
@@ -87,21 +120,34 @@ export const make = (parts: Parts): object => {
     >
   ) => {
     const keys = Args.many(watched)
+    const run = (lent: Lent) =>
+      Effect.gen(function*() {
+        const decorate = (executor: Executor) => traceOnly(prefix === undefined ? executor : prefix.decorate(executor))
+        // WATCH, UNWATCH and the transaction leave the connection as they found it; the body may not.
+        const own = decorate(lent)
+        const command = keys.length === 0
+          ? Args.noneGiven(WATCH, "key")
+          : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
+        yield* own.execute(command, false)
+        const batch = yield* body(View.makeClient(keepingWatch(decorate(trackingState(lent)))), commands).pipe(
+          Effect.tapErrorCause(() => own.execute(unwatch, false))
+        )
+        if (batch.some(changesState)) lent.discardOnRelease()
+        return yield* Transaction.run(own.executeAll, batch, false)
+      })
     return Effect.flatMap(
       parts.lender(prefix === undefined ? keys : keys.map(prefix.key) as Array<Command.RedisKey>),
       (lender) =>
-        lender.withConnection((unprefixed) =>
-          Effect.gen(function*() {
-            const connection = prefix === undefined ? unprefixed : prefix.decorate(unprefixed)
-            const command = keys.length === 0
-              ? Args.noneGiven(WATCH, "key")
-              : Command.make(WATCH, ["WATCH", ...keys], ReplyDecoder.ok)
-            yield* connection.execute(command, false)
-            const batch = yield* body(View.makeClient(traceOnly(connection)), commands).pipe(
-              Effect.tapErrorCause(() => connection.execute(unwatch, false))
-            )
-            return yield* Transaction.run(connection.executeAll, batch, false)
-          })
+        // A scope of its own: the body's effect keeps the caller's scope, if it needs one.
+        Effect.acquireUseRelease(
+          Scope.make(),
+          (scope) =>
+            Effect.flatMap(Scope.extend(lender.borrow, scope), (lent) =>
+              run(lent).pipe(
+                // A conflict or a refusal leaves the connection as WATCH found it; anything else, unknown.
+                Effect.onExit((exit) => Effect.sync(() => reusableAfter(exit) || lent.discardOnRelease()))
+              )),
+          (scope, exit) => Scope.close(scope, exit)
         )
     )
   }
