@@ -2,7 +2,7 @@ import { ClusterSlot, Command, Commands, Redis, RedisConfig, ReplyDecoder } from
 import { NodeTransport } from "@effect-redis/node"
 import { RedisCluster } from "@effect-redis/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Exit, Fiber, Option, Stream } from "effect"
+import { Chunk, Effect, Either, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { finishMove, ownerIndex, startMove } from "./clusterUtils.js"
 import { blockedClients, calls, closedPort, eventually, refusals } from "./utils.js"
 
@@ -312,6 +312,38 @@ describe("Redis Cluster", () => {
           `${message.channel}: ${message.message}`
         )
         assert.deepStrictEqual(all.sort(), [...shardChannels.map((c) => `${c}: to ${c}`), "news: to everyone"].sort())
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "a shard channel whose slot moves: its stream fails saying so, and subscribing again follows it",
+    () =>
+      Effect.gen(function*() {
+        const { cluster, direct, redis } = yield* setup()
+        const channel = "moving:{shard}"
+        const slot = ClusterSlot.slotOf(channel)
+        const from = ownerIndex(cluster, slot)
+        const to = (from + 1) % cluster.masters.length
+        const messages = yield* redis.subscription({ shardChannels: [channel] })
+        const ended = yield* Effect.fork(Effect.flip(Stream.runDrain(messages)))
+        yield* startMove(cluster, direct, slot, from, to)
+        yield* finishMove(cluster, direct, slot, to)
+        // The old owner ended the subscription as it let the slot go: the stream does not go quiet.
+        const error = yield* Fiber.join(ended).pipe(
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "the stream went quiet" })
+        )
+        assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Lost", error.message)
+        assert.include(error.message, "slot moved")
+        // Subscribing again reaches the new owner, once the client has read the map again.
+        const scope = yield* Effect.scope
+        const again = yield* eventually(Scope.extend(redis.subscription({ shardChannels: [channel] }), scope), () =>
+          true, 10)
+        assert.deepStrictEqual(yield* direct[to]!.pubsubShardnumsub(channel), { [channel]: 1 })
+        const received = yield* Effect.fork(Stream.runCollect(Stream.take(again, 1)))
+        yield* redis.spublish(channel, "after the move")
+        const [message] = Chunk.toReadonlyArray(yield* Fiber.join(received))
+        assert.strictEqual(message?.message, "after the move")
       }),
     { timeout: 60_000 }
   )

@@ -61,12 +61,16 @@ export const make = (
     const main = yield* Subscriber.lazy(config, cluster.map.transportFor(0), observer)
     const shards = new Map<string, Lazy>()
     const lock = yield* Effect.makeSemaphore(1)
+    // A shard channel's slot moved: the map is read again, so that subscribing again reaches its new owner.
+    const shardMoved = () => {
+      Effect.runFork(cluster.map.refreshLater())
+    }
     // The connection for a master dials whoever serves `slot` now, so it follows a failover.
     const shardSubscriber = (owner: string, slot: number) =>
       lock.withPermits(1)(Effect.suspend(() => {
         const known = shards.get(owner)
         if (known !== undefined) return Effect.succeed(known)
-        return Subscriber.lazy(config, cluster.map.transportFor(slot), observer).pipe(
+        return Subscriber.lazy(config, cluster.map.transportFor(slot), observer, shardMoved).pipe(
           Effect.tap((lazy) => shards.set(owner, lazy)),
           Effect.provideService(Scope.Scope, scope)
         )

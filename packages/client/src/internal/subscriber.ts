@@ -12,7 +12,13 @@ import * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Message, Targets } from "../PubSub.js"
 import type { Resolved } from "../RedisConfig.js"
-import { RedisClosedError, type RedisError, RedisReplyError, RedisTimeoutError } from "../RedisError.js"
+import {
+  RedisClosedError,
+  RedisConnectionError,
+  type RedisError,
+  RedisReplyError,
+  RedisTimeoutError
+} from "../RedisError.js"
 import type { Transport } from "../RedisTransport.js"
 import * as ReplyDecoder from "../ReplyDecoder.js"
 import * as Connection from "./connection.js"
@@ -77,7 +83,12 @@ export class Subscriber {
   /** How many streams with `overflow: "backpressure"` are full: while any is, the connection does not read. */
   private pressing = 0
 
-  constructor(private readonly timeoutMillis: number, private readonly meter: Meter | undefined) {}
+  constructor(
+    private readonly timeoutMillis: number,
+    private readonly meter: Meter | undefined,
+    /** Told when the server ends a shard subscription itself: its slot moved to another master. */
+    private readonly onShardMoved: (() => void) | undefined = undefined
+  ) {}
 
   /** The listener the subscriber connection reports to. */
   readonly listener: Connection.ConnectionListener = {
@@ -148,7 +159,32 @@ export class Subscriber {
         return this.confirm(this.entries.pattern, items[1]!)
       case "ssubscribe":
         return this.confirm(this.entries.shard, items[1]!)
+      case "sunsubscribe":
+        return this.ended(items[1]!)
     }
+  }
+
+  /**
+   * A `sunsubscribe` for a name still wanted and confirmed was not asked
+   * for: the server ended the subscription because the channel's slot moved
+   * to another master (a resharding). This connection cannot follow it, so
+   * the name's streams fail, saying so, rather than go quiet; subscribing
+   * again reaches the new owner. (The answer to the client's own SUNSUBSCRIBE
+   * finds the name gone, or, re-subscribed meanwhile, not yet confirmed.)
+   */
+  private ended(name: RespValue): void {
+    const channel = ReplyDecoder.text(name)
+    const entry = this.entries.shard.get(channel)
+    if (entry === undefined || !entry.confirmed) return
+    this.entries.shard.delete(channel)
+    const error = new RedisConnectionError({
+      reason: "Lost",
+      message: `The server ended the subscription to shard channel "${channel}": its slot moved to another ` +
+        "master; subscribe again to follow it",
+      outcome: "not-sent"
+    })
+    for (const sink of entry.sinks) sink.fail(error)
+    this.onShardMoved?.()
   }
 
   private confirm(entries: Map<string, Entry>, name: RespValue): void {
@@ -281,10 +317,11 @@ export const make = (
   config: Resolved,
   transport: Transport,
   binary: boolean,
-  observer?: Observer
+  observer?: Observer,
+  onShardMoved?: () => void
 ): Effect.Effect<Subscriber, RedisError, Scope.Scope> =>
   Effect.gen(function*() {
-    const subscriber = new Subscriber(config.commandTimeoutMillis, observer?.meter)
+    const subscriber = new Subscriber(config.commandTimeoutMillis, observer?.meter, onShardMoved)
     subscriber.connection = yield* Connection.make(config, transport, {
       listener: subscriber.listener,
       binaryPushes: binary,
@@ -305,7 +342,8 @@ export const make = (
 export const lazy = (
   config: Resolved,
   transport: Transport,
-  observer?: Observer
+  observer?: Observer,
+  onShardMoved?: () => void
 ): Effect.Effect<(binary: boolean) => Effect.Effect<Subscriber, RedisError>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
@@ -318,7 +356,7 @@ export const lazy = (
         if (closed) return Effect.fail(closedError())
         const existing = binary ? opened.binary : opened.text
         if (existing !== undefined) return Effect.succeed(existing)
-        return make(config, transport, binary, observer).pipe(
+        return make(config, transport, binary, observer, onShardMoved).pipe(
           Scope.extend(scope),
           Effect.tap((subscriber) => {
             if (binary) opened.binary = subscriber
