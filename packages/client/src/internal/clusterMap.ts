@@ -358,13 +358,6 @@ export class SlotMap {
     this.degradedSignal.unsafeOpen()
   }
 
-  /** The masters of the map, in slot order. */
-  masters(): Array<Node> {
-    const seen = new Set<Node>()
-    for (const node of this.slots) if (node !== undefined) seen.add(node)
-    return [...seen]
-  }
-
   /**
    * The first slot of every master the map lists, reached or not: a master
    * that could not be reached when the map was read counts, by the address
