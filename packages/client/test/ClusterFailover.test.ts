@@ -65,4 +65,36 @@ describe("Redis Cluster failover", () => {
       }),
     { timeout: 120_000 }
   )
+
+  it.scopedLive(
+    "with the cache and replica reads, what was read from a replica that leaves the map is not served again",
+    () =>
+      Effect.gen(function*() {
+        const cluster = yield* RedisCluster.make({ replicasPerMaster: 1 })
+        const master = cluster.masters[0]!
+        const replica = cluster.replicas.find((node) => node.masterId === master.id)!
+        const admin = yield* connect({ url: master.url })
+        const listsReplica = Effect.map(admin.raw(["CLUSTER", "SLOTS"]), (slots) => JSON.stringify(slots))
+        // Replicas are listed once gossip reports they have replicated something.
+        yield* eventually(listsReplica, (slots) => cluster.replicas.every((node) => slots.includes(`${node.port}`)), 30)
+        const redis = yield* connect({
+          cluster: { nodes: cluster.seeds, readFrom: "replicas", refreshInterval: "200 millis" },
+          cache: {}
+        })
+        const key = keyOn(cluster, 0, "cached:")
+        yield* admin.set(key, "old")
+        assert.strictEqual(yield* admin.wait(1, 5_000), 1)
+        assert.deepStrictEqual(yield* redis.get(key), Option.some("old"))
+        assert.deepStrictEqual(yield* redis.get(key), Option.some("old"))
+        assert.strictEqual((yield* redis.cacheStats).hits, 1, "the second read came from the cache")
+        // The replica stops answering: its invalidations stop with it, and the cluster drops it from the map.
+        yield* replica.pause
+        yield* Effect.gen(function*() {
+          yield* admin.set(key, "new")
+          yield* eventually(listsReplica, (slots) => !slots.includes(`${replica.port}`), 30)
+          yield* eventually(redis.get(key), (value) => Option.getOrNull(value) === "new", 10)
+        }).pipe(Effect.ensuring(replica.resume))
+      }),
+    { timeout: 120_000 }
+  )
 })

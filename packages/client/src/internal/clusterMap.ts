@@ -239,6 +239,9 @@ export class SlotMap {
       if (live.has(node)) continue
       this.nodes.delete(address)
       node.retired = true
+      // Its connection closes without a loss, and with it the invalidations of what was read there (a
+      // replica, with `readFrom: "replicas"`): the listener hears of it as of a loss.
+      this.connectionOptions.listener?.onLost?.()
       // Closing waits for replies in flight (up to the close timeout): not the map's business.
       yield* Effect.forkIn(Scope.close(node.scope, Exit.void), this.scope)
     }
