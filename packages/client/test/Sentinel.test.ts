@@ -1,4 +1,4 @@
-import { Redis, RedisConfig } from "@effect-redis/client"
+import { Redis, RedisConfig, type RedisError } from "@effect-redis/client"
 import { NodeTransport } from "@effect-redis/node"
 import { RespMap, type RespValue } from "@effect-redis/resp/RespValue"
 import { RedisSentinel, RedisServer } from "@effect-redis/testing"
@@ -111,6 +111,29 @@ describe("Sentinel", () => {
         Option.some(Exit.succeed(Option.some(["after failover", true])))
       )
     }), { timeout: 60_000 })
+
+  it.scopedLive(
+    "with no master up, a new pool or subscriber connection fails within the connect timeout",
+    () =>
+      Effect.gen(function*() {
+        const { master, replica, sentinel } = yield* topology()
+        const redis = yield* viaSentinel([sentinel], { connectTimeout: "1 second" })
+        yield* redis.set("before", "down")
+        yield* replica.kill
+        yield* master.kill
+        // The shared connection has connected once: its redials wait for a master as long as it takes. A first
+        // dial (a pool member for BLPOP, the subscriber connection) is bounded instead of waiting with it.
+        const bounded = <A, R>(effect: Effect.Effect<A, RedisError.RedisError, R>) =>
+          Effect.flip(effect).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => "still waiting" }))
+        const blocking = yield* bounded(redis.blpop("queue", 0.1))
+        const subscribing = yield* bounded(redis.subscription({ channels: ["alerts"] }))
+        for (const error of [blocking, subscribing]) {
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.reason, "Connect", error.message)
+          assert.strictEqual(error._tag === "RedisConnectionError" && error.outcome, "not-sent")
+        }
+      }),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("names the master it could not find", () =>
     Effect.gen(function*() {

@@ -1059,10 +1059,24 @@ export const make = (
       options.subscriber ?? false,
       observed
     )
+    // A first connect is bounded whatever the transport does: behind Sentinel, a dial made once the
+    // transport has connected waits for the master as long as it takes (a reconnect must not miss a
+    // switch), which would hold a new pool member or subscriber connection forever while no master is up.
+    // A second more than the connect timeout, so that a transport's own, more telling failure comes first.
+    const firstConnectMillis = config.connectTimeoutMillis + 1_000
+    const bounded = Effect.timeoutFail(connection.connect, {
+      duration: firstConnectMillis,
+      onTimeout: () =>
+        new RedisConnectionError({
+          reason: "Connect",
+          message: `No connection to Redis within ${firstConnectMillis} ms (the connect timeout and a second)`,
+          outcome: "not-sent"
+        })
+    })
     // A first connect that fails leaves nothing open.
     const first = observed === undefined
-      ? connection.connect
-      : Effect.tapError(connection.connect, () => Effect.sync(() => observed.report({ _tag: "Closed" })))
+      ? bounded
+      : Effect.tapError(bounded, () => Effect.sync(() => observed.report({ _tag: "Closed" })))
     yield* Effect.acquireRelease(first, () => connection.close)
     if (reconnect) {
       const waitForWake = wakeUp.await.pipe(Effect.zipRight(wakeUp.close))
